@@ -1,0 +1,201 @@
+"""Grounded answer composition: pick the few sentences that answer, quote them verbatim.
+
+Nothing here generates prose. Each factual sentence in an answer is copied character for
+character from the passage it cites; the only other text is fixed connective wording
+(templates) that carries no facts. When the evidence is weak the answer is `no_answer`
+with the reason recorded.
+
+    >>> Citation(1, "corpus/a.md", "A", "S", "a#0", "Text.", 0.5).to_dict()["chunk_id"]
+    'a#0'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from .index import Index
+from .retrieve import Lexical, Retrieval
+from .settings import Settings
+from .text import terms
+
+Status = Literal["answered", "no_answer", "urgent"]
+MARKER = re.compile(r"\[(\d+)\]")
+NO_ANSWER_TEXT = "I couldn't find that in our information."
+
+# Sentences that read as web filler rather than information.
+_FILLER = re.compile(
+    r"\b(this article|read this article|look no further|let's dive|in this article|explore resources|"
+    r"learn more|as described here|as reported by|according to [a-z]+\.com|\.com\b)",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    doc: str
+    title: str
+    section: str
+    chunk_id: str
+    text: str
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["score"] = round(float(self.score), 4)
+        return d
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: Status
+    answer: str
+    citations: tuple[Citation, ...]
+    notice: str
+    caution: bool = False
+    safety: dict[str, str] | None = None  # which rule fired, for audit
+    reason: str = ""  # why it answered or abstained, for staff and the eval
+    confidence: float = 0.0
+    resolved_question: str = ""  # the question as retrieved, after follow-up resolution
+    quotes: tuple[tuple[str, int], ...] = field(default=(), compare=False)  # (sentence, n)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "answer": self.answer,
+            "citations": [c.to_dict() for c in self.citations],
+            "notice": self.notice,
+            "caution": self.caution,
+            "safety": self.safety,
+            "reason": self.reason,
+            "confidence": round(float(self.confidence), 4),
+        }
+
+
+@dataclass(frozen=True)
+class Decision:
+    answer: bool
+    reason: str
+    confidence: float
+
+
+def decide(retrieval: Retrieval, lexical: Lexical, settings: Settings) -> Decision:
+    """Answer or abstain, from several signals rather than one cosine threshold.
+
+    * best sentence similarity: how closely any single sentence matches the question;
+    * missing content words: topic words the documents never use (prices, insurance...);
+      similarity alone rates "does insurance cover massage" above genuine questions.
+    """
+    if not retrieval.hits:
+        return Decision(False, "the documents are empty", 0.0)
+    best = max(h.sentence for h in retrieval.hits)
+    missing = retrieval.missing_terms
+    known_weight = sum(lexical.idf.get(t, 0.0) for t in retrieval.query_terms)
+    if best >= settings.answer_confident_score and not _blocking(missing, known_weight):
+        return Decision(True, f"a sentence matches closely ({best:.2f})", best)
+    if best < settings.answer_min_sentence_score:
+        return Decision(False, f"no passage is close enough (best sentence match {best:.2f})", best)
+    if missing:
+        return Decision(False, f"the documents never mention: {', '.join(missing)}", best)
+    return Decision(True, f"a sentence matches ({best:.2f}) and every key word occurs in the documents", best)
+
+
+def _blocking(missing: list[str], known_weight: float) -> bool:
+    # A confident match still abstains when the question is mostly about unseen words.
+    return len(missing) >= 2 and known_weight < 4.0
+
+
+def compose(
+    question_terms: list[str],
+    retrieval: Retrieval,
+    index: Index,
+    lexical: Lexical,
+    settings: Settings,
+) -> tuple[str, tuple[Citation, ...], tuple[tuple[str, int], ...]]:
+    """Choose 1..max sentences by relevance and coverage (MMR), merge near-duplicates, cite."""
+    q = set(question_terms)
+    q_weight = sum(lexical.idf.get(t, 0.0) for t in q) or 1.0
+    hit_rank = {h.idx: r for r, h in enumerate(retrieval.hits)}
+
+    cands: list[tuple[float, int, int, int]] = []  # (score, sentence row, chunk idx, sentence pos)
+    for h in retrieval.hits:
+        chunk = index.chunks[h.idx]
+        for pos, row in enumerate(index.sentence_rows(h.idx)):
+            a, b = chunk.sentences[pos]
+            sent = chunk.text[a:b]
+            if not _quotable(sent):
+                continue
+            overlap = sum(lexical.idf.get(t, 0.0) for t in q & set(terms(sent))) / q_weight
+            score = retrieval.sentence_scores.get(row, 0.0) + 0.15 * overlap - 0.01 * hit_rank[h.idx]
+            cands.append((score, row, h.idx, pos))
+    if not cands:
+        return "", (), ()
+    cands.sort(reverse=True)
+    best = cands[0][0]
+    pool = [c for c in cands if c[0] >= best - 0.12][:12]
+
+    chosen: list[tuple[float, int, int, int]] = [pool[0]]
+    vecs = index.sentence_vecs
+    while len(chosen) < settings.max_answer_sentences:
+        best_mmr, pick = -1e9, None
+        for c in pool:
+            if c in chosen:
+                continue
+            sim = max(float(vecs[c[1]] @ vecs[s[1]]) for s in chosen)
+            if sim > 0.82:  # near-duplicate of a chosen sentence (the articles repeat each other)
+                continue
+            mmr = 0.75 * c[0] - 0.25 * sim
+            if mmr > best_mmr:
+                best_mmr, pick = mmr, c
+        if pick is None:
+            break
+        chosen.append(pick)
+
+    # Citations numbered by passage relevance; sentences read in citation, then text, order.
+    cited = sorted({c[2] for c in chosen}, key=lambda i: hit_rank[i])
+    number = {idx: n for n, idx in enumerate(cited, start=1)}
+    chosen.sort(key=lambda c: (number[c[2]], c[3]))
+    scores = {h.idx: h for h in retrieval.hits}
+    citations = tuple(
+        Citation(
+            n=number[i],
+            doc=index.chunks[i].doc,
+            title=index.chunks[i].title,
+            section=index.chunks[i].section,
+            chunk_id=index.chunks[i].id,
+            text=index.chunks[i].text,
+            score=scores[i].sentence,
+        )
+        for i in cited
+    )
+    quotes = tuple((index.chunks[i].sentence_texts[pos], number[i]) for _, _, i, pos in chosen)
+    text = " ".join(f"{s} [{n}]" for s, n in quotes)
+    return text, citations, quotes
+
+
+def _quotable(sentence: str) -> bool:
+    words = sentence.split()
+    return (
+        len(words) >= 5
+        and not sentence.rstrip().endswith((":", "?"))
+        and not _FILLER.search(sentence)
+    )
+
+
+def marked_sentences(answer: str) -> list[tuple[str, int]]:
+    """(sentence, n) for every `[n]` marker in an answer: what grounding checks verify.
+
+    >>> marked_sentences("Massage eases pain. [1] It helps sleep. [2]")
+    [('Massage eases pain.', 1), ('It helps sleep.', 2)]
+    """
+    out = []
+    for line in answer.splitlines():  # connective lines (cautions) carry no markers
+        pos = 0
+        for m in MARKER.finditer(line):
+            sent = line[pos : m.start()].strip()
+            if sent:
+                out.append((sent, int(m.group(1))))
+            pos = m.end()
+    return out
