@@ -1,0 +1,49 @@
+# `make run` and `make test` work on a fresh machine: they create .venv and install first.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export HF_HUB_DISABLE_PROGRESS_BARS := 1
+export GRADIO_ANALYTICS_ENABLED := False
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: install run build test test-fast lint bench eval clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# The CPU torch wheel first: an unpinned torch would pull a multi-GB CUDA build.
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+# Builds the index when missing or stale (serve checks the manifest), then serves the chat.
+run: install
+	$(BIN)/massage-assistant serve --host 127.0.0.1 --port 7860
+
+build: install
+	$(BIN)/massage-assistant build
+
+test: install
+	$(BIN)/python -m pytest -q --doctest-modules assistant tests
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow" --doctest-modules assistant tests
+
+lint: install
+	$(BIN)/ruff check assistant tests benchmarks
+	$(BIN)/mypy assistant
+
+eval: install
+	$(BIN)/massage-assistant eval
+
+bench: install
+	$(BIN)/python benchmarks/bench_ask.py
+	$(BIN)/python benchmarks/bench_build.py
+	$(BIN)/python benchmarks/bench_startup.py
+
+clean:
+	rm -rf index/CURRENT index/builds .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,135 @@
+"""`massage-assistant`: a thin click CLI over the library. Heavy imports happen inside commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import AssistantError
+
+
+def _settings(corpus: str | None = None, index: str | None = None, **extra: Any) -> Any:
+    from .settings import Settings
+
+    overrides: dict[str, Any] = {k: v for k, v in extra.items() if v is not None}
+    if corpus:
+        overrides["corpus_dir"] = Path(corpus)
+    if index:
+        overrides["index_dir"] = Path(index)
+    return Settings.from_env(**overrides)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AssistantError as exc:  # one actionable line, never a traceback
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="massage-assistant")
+def main() -> None:
+    """Massage FAQ Assistant: cited answers from your clinic's own documents."""
+
+
+corpus_opt = click.option("--corpus", type=click.Path(file_okay=False), help="Documents folder (default: corpus/).")
+index_opt = click.option("--index", "index", type=click.Path(file_okay=False), help="Index folder (default: index/).")
+
+
+@main.command()
+@corpus_opt
+@index_opt
+def build(corpus: str | None, index: str | None) -> None:
+    """Build or update the index; only added or changed documents are embedded.
+
+    Example: massage-assistant build --corpus corpus --index index
+    """
+    from .embed import load_embedder
+    from .index import build_index
+
+    s = _settings(corpus, index)
+    report = build_index(s, load_embedder(s))
+    click.echo(report.summary())
+    for kind in ("added", "changed", "removed"):
+        for path in getattr(report, kind):
+            click.echo(f"  {kind}: {path}")
+
+
+@main.command()
+@click.argument("question", required=False)
+@click.option("--batch", type=click.File("r"), help="One question per line; '-' for stdin.")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer object as JSON.")
+@corpus_opt
+@index_opt
+def ask(question: str | None, batch: Any, as_json: bool, corpus: str | None, index: str | None) -> None:
+    """Ask a question (or a batch, one per line, answered in order with one model load).
+
+    Example: massage-assistant ask "Can massage help with migraines?" --json
+    """
+    from .pipeline import Assistant
+
+    if question is None and batch is None:
+        raise click.UsageError("give a QUESTION or --batch FILE")
+    bot = Assistant.load(_settings(corpus, index))
+    questions = [line.rstrip("\n") for line in batch] if batch is not None else [question]
+    for q in questions:
+        try:
+            ans = bot.ask(q)
+        except AssistantError as exc:
+            if as_json:
+                click.echo(json.dumps({"status": "error", "error": str(exc), "notice": bot.settings.notice_text}))
+                continue
+            raise
+        if as_json:
+            click.echo(json.dumps(ans.to_dict(), ensure_ascii=False))
+        else:
+            click.echo(ans.answer)
+            for c in ans.citations:
+                click.echo(f"  [{c.n}] {c.title} - {c.section} ({c.doc}, {c.chunk_id})")
+            click.echo(f"\n{ans.notice}")
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to bind (default 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (default 7860).")
+@corpus_opt
+@index_opt
+def serve(host: str | None, port: int | None, corpus: str | None, index: str | None) -> None:
+    """Serve the chat, building the index first if it is missing or stale.
+
+    Example: massage-assistant serve --port 7860
+    """
+    from .app import serve as run
+    from .pipeline import Assistant
+
+    s = _settings(corpus, index, host=host, port=port)
+    bot = Assistant.load(s)
+    click.echo(f"serving on http://{s.host}:{s.port} ({len(bot.index.chunks)} passages)", err=True)
+    run(bot, s.host, s.port)
+
+
+@main.command("eval")
+@click.option("--set", "path", type=click.Path(dir_okay=False, exists=True), default=None, help="Labelled JSONL (default evals/dev.jsonl).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--baselines/--no-baselines", default=True, help="Also score BM25-only, dense-only and fixed-window baselines.")
+@corpus_opt
+@index_opt
+def eval_cmd(path: str | None, as_json: bool, baselines: bool, corpus: str | None, index: str | None) -> None:
+    """Score retrieval, grounding and abstention on a labelled question set.
+
+    Example: massage-assistant eval --json
+    """
+    from .evaluate import format_report, run_eval
+
+    report = run_eval(_settings(corpus, index), path and Path(path), baselines=baselines)
+    click.echo(json.dumps(report, indent=2) if as_json else format_report(report))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

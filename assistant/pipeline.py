@@ -1,0 +1,148 @@
+"""The Assistant: validate -> triage -> resolve follow-ups -> retrieve -> decide -> compose.
+
+    >>> bot = Assistant.load()                                    # doctest: +SKIP
+    >>> bot.ask("Can massage help with migraines?").status        # doctest: +SKIP
+    'answered'
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .answer import NO_ANSWER_TEXT, Answer, compose, decide
+from .embed import Embedder, load_embedder
+from .errors import IndexMismatchError, IndexMissingError, InputError
+from .index import Index, build_index, check_compatible, load_index
+from .retrieve import Retriever
+from .safety import caution_text, triage, urgent_text
+from .settings import Settings
+from .text import terms
+
+History = Sequence[Any]  # user questions as strings, or Gradio "messages" dicts
+
+_FOLLOWUP = re.compile(
+    r"^\s*(what|how) about\b|^\s*(and|also|but|so)\b|\b(that|this|it|they|them|those|these|one)\b[^a-z]*$"
+    r"|\b(do|does|doing|did) (that|this|it)\b|\b(how often|how long|how many times)\b",
+    re.I,
+)
+
+
+def resolve_followup(question: str, history: History | None) -> str:
+    """Fold the previous question's topic into a follow-up before retrieval.
+
+    >>> resolve_followup("What about for migraines?", ["Can massage help with back pain?"])
+    'What about for migraines? (follow-up to: Can massage help with back pain?)'
+    >>> resolve_followup("Does massage help sciatica?", ["Can massage help with back pain?"])
+    'Does massage help sciatica?'
+    """
+    previous = _last_user_question(history)
+    if not previous:
+        return question
+    short = len(terms(question)) <= 3
+    if _FOLLOWUP.search(question) and short or len(terms(question)) <= 1:
+        return f"{question} (follow-up to: {previous})"
+    return question
+
+
+def _last_user_question(history: History | None) -> str | None:
+    for turn in reversed(list(history or [])):
+        if isinstance(turn, str):
+            return turn
+        if isinstance(turn, dict) and turn.get("role") == "user":
+            content = turn.get("content")
+            if isinstance(content, str):
+                return content
+            if isinstance(content, list):  # Gradio 6 may send [{"type": "text", "text": ...}]
+                texts = [c.get("text", "") for c in content if isinstance(c, dict)]
+                if any(texts):
+                    return " ".join(texts)
+    return None
+
+
+class Assistant:
+    """Holds the model and the live index; `ask` is thread-safe (FAISS search is read-only)."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, index: Index) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self._lock = threading.Lock()
+        self._set_index(index)
+
+    def _set_index(self, index: Index) -> None:
+        retriever = Retriever(index, rrf_k=self.settings.rrf_k)
+        with self._lock:  # one reference swap: a request in flight keeps the pair it started with
+            self._state = (index, retriever)
+
+    @property
+    def index(self) -> Index:
+        return self._state[0]
+
+    @classmethod
+    def load(
+        cls,
+        settings: Settings | None = None,
+        *,
+        embedder: Embedder | None = None,
+        auto_build: bool = True,
+    ) -> Assistant:
+        """Load the model and index; build the index first when it is missing or stale."""
+        settings = settings or Settings.from_env()
+        embedder = embedder or load_embedder(settings)
+        try:
+            index = load_index(Path(settings.index_dir))
+            check_compatible(index, embedder, settings)
+        except (IndexMissingError, IndexMismatchError):
+            if not auto_build:
+                raise
+            build_index(settings, embedder)
+            index = load_index(Path(settings.index_dir))
+        return cls(settings, embedder, index)
+
+    def reload(self) -> bool:
+        """Rebuild if the corpus changed, then swap the new index in. Returns True on a swap."""
+        report = build_index(self.settings, self.embedder)
+        if report.path == self.index.path:
+            return False
+        self._set_index(load_index(Path(self.settings.index_dir)))
+        return True
+
+    def validate(self, question: Any) -> str:
+        if not isinstance(question, str):
+            raise InputError("Please type your question as text.")
+        q = question.strip()
+        if not q or not re.search(r"\w", q):
+            raise InputError("Please type a question, for example: \"Can massage help with back pain?\"")
+        if len(q) > self.settings.max_question_chars:
+            raise InputError(
+                f"That message is too long ({len(q):,} characters). Please ask in under "
+                f"{self.settings.max_question_chars:,} characters."
+            )
+        return q
+
+    def ask(self, question: str, history: History | None = None) -> Answer:
+        s = self.settings
+        notice = s.notice_text
+        q = self.validate(question)
+        verdict = triage(q)
+        if verdict and verdict.urgent:
+            return Answer("urgent", urgent_text(verdict, s), (), notice, caution=False,
+                          safety=verdict.to_dict(), reason=f"safety rule {verdict.rule}", resolved_question=q)
+        caution = verdict is not None and verdict.category == "caution"
+        resolved = resolve_followup(q, history)
+        index, retriever = self._state
+        qvec = self.embedder.encode([resolved])[0]
+        retrieval = retriever.search(resolved, qvec, k=s.top_k)
+        decision = decide(retrieval, retriever.lexical, s)
+        safety = verdict.to_dict() if verdict else None
+        prefix = caution_text(s) + "\n\n" if caution else ""
+        if decision.answer:
+            text, citations, quotes = compose(terms(resolved), retrieval, index, retriever.lexical, s)
+            if citations:
+                return Answer("answered", prefix + text, citations, notice, caution, safety,
+                              decision.reason, decision.confidence, resolved, quotes)
+        return Answer("no_answer", prefix + f"{NO_ANSWER_TEXT} {s.contact_text}", (), notice, caution,
+                      safety, decision.reason, decision.confidence, resolved)
