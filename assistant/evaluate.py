@@ -1,0 +1,182 @@
+"""Evaluation harness: retrieval, quoting, grounding and abstention on a labelled JSONL set.
+
+Each line: {"question": ..., "kind": "answerable|unanswerable|urgent|caution",
+            "expect": [phrases any of which marks an answering passage], "history": [...]}
+
+Baselines are scored in the same run on the same index and model:
+  * bm25      - BM25 alone over the passages
+  * dense     - FAISS passage similarity alone
+  * window    - the tutorial recipe: 1000-character windows, MiniLM, flat FAISS
+  * top3-sent - quote the three most similar single sentences
+  * threshold - the best single cosine threshold for answer-vs-abstain
+
+    >>> hit(["Stay hydrated before and after."], ["stay hydrated"], 1)
+    1.0
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .answer import marked_sentences
+from .settings import REPO_ROOT, Settings
+from .text import terms
+
+DEFAULT_SET = REPO_ROOT / "evals" / "dev.jsonl"
+
+
+def load_set(path: Path) -> list[dict[str, Any]]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def hit(texts: list[str], expect: list[str], k: int) -> float:
+    low = [t.lower() for t in texts[:k]]
+    return float(any(e.lower() in t for t in low for e in expect))
+
+
+def grounded(answer: dict[str, Any]) -> bool:
+    """Every `[n]`-marked sentence occurs verbatim in citation n's passage."""
+    by_n = {c["n"]: c["text"] for c in answer["citations"]}
+    marked = marked_sentences(answer["answer"])
+    if answer["status"] == "answered" and not marked:
+        return False
+    return all(n in by_n and sent in by_n[n] for sent, n in marked)
+
+
+def _mean(xs: list[float]) -> float:
+    return round(float(statistics.fmean(xs)), 3) if xs else float("nan")
+
+
+def _pct(xs: list[float], q: float) -> float:
+    return round(float(np.percentile(xs, q)), 2) if xs else float("nan")
+
+
+def run_eval(settings: Settings, path: Path | None = None, *, baselines: bool = True, assistant: Any = None) -> dict[str, Any]:
+    from .pipeline import Assistant, resolve_followup
+
+    bot = assistant or Assistant.load(settings)
+    rows = load_set(path or DEFAULT_SET)
+    answerable = [r for r in rows if r["kind"] == "answerable"]
+    per: list[dict[str, Any]] = []
+    lat: list[float] = []
+    for r in rows:
+        t0 = time.perf_counter()
+        a = bot.ask(r["question"], history=r.get("history")).to_dict()
+        lat.append((time.perf_counter() - t0) * 1000)
+        cites = [c["text"] for c in a["citations"]]
+        per.append({**r, "status": a["status"], "caution": a["caution"], "grounded": grounded(a),
+                    "hit1": hit(cites, r.get("expect", []), 1), "hit3": hit(cites, r.get("expect", []), 3),
+                    "quote": hit([a["answer"]], r.get("expect", []), 1), "reason": a["reason"],
+                    "cited_chars": [len(c) for c in cites]})
+
+    def of(kind: str) -> list[dict[str, Any]]:
+        return [p for p in per if p["kind"] == kind]
+
+    ans = of("answerable")
+    system = {
+        "hit@1": _mean([p["hit1"] for p in ans]),
+        "hit@3": _mean([p["hit3"] for p in ans]),
+        "quote_hit": _mean([p["quote"] for p in ans]),
+        "grounding": _mean([float(p["grounded"]) for p in per if p["status"] == "answered"]),
+        "answered_rate": _mean([float(p["status"] == "answered") for p in ans]),
+        "abstention_rate": _mean([float(p["status"] == "no_answer") for p in of("unanswerable")]),
+        "urgent_rate": _mean([float(p["status"] == "urgent") for p in of("urgent")]),
+        "caution_rate": _mean([float(p["caution"]) for p in of("caution")]),
+        "mean_cited_chars": _mean([float(x) for p in per for x in p["cited_chars"]]),
+        "latency_ms_p50": _pct(lat, 50),
+        "latency_ms_p95": _pct(lat, 95),
+    }
+    report: dict[str, Any] = {
+        "set": str(path or DEFAULT_SET),
+        "counts": {k: len(of(k)) for k in ("answerable", "unanswerable", "urgent", "caution")},
+        "system": system,
+        "failures": [
+            {"question": p["question"], "kind": p["kind"], "status": p["status"], "reason": p["reason"]}
+            for p in per
+            if (p["kind"] == "answerable" and (not p["hit1"] or not p["quote"] or p["status"] != "answered"))
+            or (p["kind"] == "unanswerable" and p["status"] != "no_answer")
+            or (p["kind"] == "urgent" and p["status"] != "urgent")
+            or (p["kind"] == "caution" and not p["caution"])
+        ],
+    }
+    if baselines:
+        report["baselines"] = _baselines(bot, answerable, [r for r in rows if r["kind"] == "unanswerable"], resolve_followup)
+    return report
+
+
+def _baselines(bot: Any, answerable: list[dict[str, Any]], unanswerable: list[dict[str, Any]], resolve: Any) -> dict[str, Any]:
+    index, retriever = bot._state
+    chunks = index.chunks
+    qs = [resolve(r["question"], r.get("history")) for r in answerable]
+    qv = bot.embedder.encode(qs)
+    out: dict[str, Any] = {}
+
+    bm25_rank = [list(np.argsort(-retriever.lexical.scores(terms(q)))[:3]) for q in qs]
+    _, dense_ids = index.passages.search(qv, 3)
+    for name, ranks in (("bm25", bm25_rank), ("dense", [list(r) for r in dense_ids])):
+        out[name] = {
+            "hit@1": _mean([hit([chunks[i].text for i in rk], r["expect"], 1) for rk, r in zip(ranks, answerable, strict=True)]),
+            "hit@3": _mean([hit([chunks[i].text for i in rk], r["expect"], 3) for rk, r in zip(ranks, answerable, strict=True)]),
+        }
+
+    # The tutorial recipe: raw 1000-character windows (200 overlap) of each document.
+    from .ingest import load_corpus
+
+    windows: list[str] = []
+    for doc in load_corpus(Path(bot.settings.corpus_dir)):
+        text = "\n\n".join(p for s in doc.sections for p in (s.heading, *s.paragraphs))
+        windows += [text[i : i + 1000] for i in range(0, max(1, len(text) - 200), 800)]
+    import faiss
+
+    wv = bot.embedder.encode(windows)
+    flat = faiss.IndexFlatIP(wv.shape[1])
+    flat.add(wv)
+    _, wids = flat.search(qv, 3)
+    out["window-1000"] = {
+        "hit@1": _mean([hit([windows[i] for i in rk], r["expect"], 1) for rk, r in zip(wids, answerable, strict=True)]),
+        "hit@3": _mean([hit([windows[i] for i in rk], r["expect"], 3) for rk, r in zip(wids, answerable, strict=True)]),
+    }
+
+    # Quote the three most similar sentences, corpus-wide.
+    sims = qv @ index.sentence_vecs.T
+    owner = np.repeat(np.arange(len(chunks)), np.diff(index.sent_offsets))
+    pos = np.arange(len(owner)) - index.sent_offsets[owner]
+    quotes = []
+    for row, r in zip(sims, answerable, strict=True):
+        top = np.argsort(-row)[:3]
+        text = " ".join(chunks[owner[j]].sentence_texts[pos[j]] for j in top)
+        quotes.append(hit([text], r["expect"], 1))
+    out["top3-sentences"] = {"quote_hit": _mean(quotes)}
+
+    # A single cosine threshold on the best passage: the best it can do on this set.
+    uq = bot.embedder.encode([r["question"] for r in unanswerable]) if unanswerable else np.zeros((0, qv.shape[1]), np.float32)
+    a_best = (qv @ index.passage_vecs.T).max(axis=1)
+    u_best = (uq @ index.passage_vecs.T).max(axis=1) if len(uq) else np.zeros(0)
+    best = (0.0, 0.0, 0.0)
+    for t in np.linspace(0.2, 0.8, 61):
+        ar, ab = float((a_best >= t).mean()), float((u_best < t).mean()) if len(u_best) else 1.0
+        if min(ar, ab) > min(best[1], best[2]):
+            best = (float(t), ar, ab)
+    out["cosine-threshold"] = {"threshold": round(best[0], 2), "answered_rate": round(best[1], 3), "abstention_rate": round(best[2], 3)}
+    return out
+
+
+def format_report(report: dict[str, Any]) -> str:
+    s = report["system"]
+    lines = [f"eval set: {report['set']}  counts: {report['counts']}", "", "system:"]
+    lines += [f"  {k:<18} {v}" for k, v in s.items()]
+    if "baselines" in report:
+        lines += ["", "baselines (same run, same model and index):"]
+        for name, vals in report["baselines"].items():
+            lines.append(f"  {name:<18} " + "  ".join(f"{k}={v}" for k, v in vals.items()))
+    if report["failures"]:
+        lines += ["", f"misses ({len(report['failures'])}):"]
+        lines += [f"  [{f['kind']}] {f['question']!r} -> {f['status']} ({f['reason']})" for f in report["failures"]]
+    return "\n".join(lines)
