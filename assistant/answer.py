@@ -27,7 +27,8 @@ NO_ANSWER_TEXT = "I couldn't find that in our information."
 # Sentences that read as web filler rather than information.
 _FILLER = re.compile(
     r"\b(this article|read this article|look no further|let's dive|in this article|explore resources|"
-    r"learn more|as described here|as reported by|according to [a-z]+\.com|\.com\b)",
+    r"learn more|as described here|as reported by|according to [a-z]+\.com|\.com\b|"
+    r"explore professional options|consider scheduling|your body will thank)",
     re.I,
 )
 
@@ -81,30 +82,46 @@ class Decision:
     confidence: float
 
 
-def decide(retrieval: Retrieval, lexical: Lexical, settings: Settings) -> Decision:
-    """Answer or abstain, from several signals rather than one cosine threshold.
+# Words that ask for the clinic's own facts (prices, cover, hours, policies). The articles
+# never state such facts, so unless a document uses the word itself, the assistant abstains
+# rather than quoting something loosely related. Curated answers are the place for these.
+CLINIC_FACT_WORDS = frozenset(
+    """cost costs price prices pricing priced fee fees charge charges pay paying payment paypal cash
+    insurance insured insurer medicare medicaid hsa fsa copay deductible reimburse reimbursement
+    book booking online hours opening closing open closed weekend weekends saturday saturdays sunday sundays
+    holiday holidays located location address directions parking park gift voucher vouchers card cards
+    cancel cancellation cancellations refund refunds policy policies tip tips tipping gratuity discount
+    discounts deal deals coupon membership package packages wear clothes undress phone email
+    wheelchair accessible wifi staff female male walk""".split()
+)
+
+
+def decide(retrieval: Retrieval, lexical: Lexical, settings: Settings, question_words: list[str],
+           corpus_words: frozenset[str]) -> Decision:
+    """Answer or abstain from several signals rather than one cosine threshold.
 
     * best sentence similarity: how closely any single sentence matches the question;
-    * missing content words: topic words the documents never use (prices, insurance...);
-      similarity alone rates "does insurance cover massage" above genuine questions.
+    * missing topic words: the idf-weighted share of the question's content words that the
+      documents never use (typos mapped first). Similarity alone rates "does insurance cover
+      massage" (0.67) above genuine questions, but the documents never say "insurance";
+    * clinic-fact words (price, hours, booking...) that no document uses.
+    A very close sentence match overrides missing words ("drink water" -> "Stay hydrated").
     """
     if not retrieval.hits:
         return Decision(False, "the documents are empty", 0.0)
     best = max(h.sentence for h in retrieval.hits)
-    missing = retrieval.missing_terms
-    known_weight = sum(lexical.idf.get(t, 0.0) for t in retrieval.query_terms)
-    if best >= settings.answer_confident_score and not _blocking(missing, known_weight):
-        return Decision(True, f"a sentence matches closely ({best:.2f})", best)
+    facts = sorted({w for w in question_words if w in CLINIC_FACT_WORDS and w not in corpus_words})
+    if facts:
+        return Decision(False, f"asks about the clinic's own details ({', '.join(facts)}), which the documents do not cover", best)
     if best < settings.answer_min_sentence_score:
         return Decision(False, f"no passage is close enough (best sentence match {best:.2f})", best)
-    if missing:
-        return Decision(False, f"the documents never mention: {', '.join(missing)}", best)
-    return Decision(True, f"a sentence matches ({best:.2f}) and every key word occurs in the documents", best)
-
-
-def _blocking(missing: list[str], known_weight: float) -> bool:
-    # A confident match still abstains when the question is mostly about unseen words.
-    return len(missing) >= 2 and known_weight < 4.0
+    unseen = max(lexical.idf.values(), default=1.0)  # a word never seen is as rare as it gets
+    known = sum(lexical.idf.get(t, 0.0) for t in retrieval.query_terms)
+    missing = unseen * len(retrieval.missing_terms)
+    share = missing / (known + missing) if known + missing else 0.0
+    if share >= settings.answer_max_missing_share and best < settings.answer_confident_score:
+        return Decision(False, f"the documents never mention: {', '.join(retrieval.missing_terms)}", best)
+    return Decision(True, f"best sentence match {best:.2f}; {share:.0%} of key words unseen", best)
 
 
 def compose(
@@ -128,7 +145,7 @@ def compose(
             if not _quotable(sent):
                 continue
             overlap = sum(lexical.idf.get(t, 0.0) for t in q & set(terms(sent))) / q_weight
-            score = retrieval.sentence_scores.get(row, 0.0) + 0.15 * overlap - 0.01 * hit_rank[h.idx]
+            score = retrieval.sentence_scores.get(row, 0.0) + settings.lexical_weight * overlap - 0.01 * hit_rank[h.idx]
             cands.append((score, row, h.idx, pos))
     if not cands:
         return "", (), ()
@@ -153,11 +170,14 @@ def compose(
             break
         chosen.append(pick)
 
-    # Citations numbered by passage relevance; sentences read in citation, then text, order.
-    cited = sorted({c[2] for c in chosen}, key=lambda i: hit_rank[i])
+    # Citations numbered by relevance (the best quoted sentence's similarity, then passage
+    # rank); the answer reads in citation order, then in the passage's own order.
+    strength: dict[int, float] = {}
+    for c in chosen:
+        strength[c[2]] = max(strength.get(c[2], -1.0), retrieval.sentence_scores.get(c[1], 0.0))
+    cited = sorted(strength, key=lambda i: (-strength[i], hit_rank[i]))
     number = {idx: n for n, idx in enumerate(cited, start=1)}
     chosen.sort(key=lambda c: (number[c[2]], c[3]))
-    scores = {h.idx: h for h in retrieval.hits}
     citations = tuple(
         Citation(
             n=number[i],
@@ -166,7 +186,7 @@ def compose(
             section=index.chunks[i].section,
             chunk_id=index.chunks[i].id,
             text=index.chunks[i].text,
-            score=scores[i].sentence,
+            score=strength[i],
         )
         for i in cited
     )

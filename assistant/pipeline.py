@@ -20,7 +20,7 @@ from .index import Index, build_index, check_compatible, load_index
 from .retrieve import Retriever
 from .safety import caution_text, triage, urgent_text
 from .settings import Settings
-from .text import terms
+from .text import terms, words
 
 History = Sequence[Any]  # user questions as strings, or Gradio "messages" dicts
 
@@ -136,7 +136,7 @@ class Assistant:
         index, retriever = self._state
         qvec = self.embedder.encode([resolved])[0]
         retrieval = retriever.search(resolved, qvec, k=s.top_k)
-        decision = decide(retrieval, retriever.lexical, s)
+        decision = decide(retrieval, retriever.lexical, s, words(q), retriever.corpus_words)
         safety = verdict.to_dict() if verdict else None
         prefix = caution_text(s) + "\n\n" if caution else ""
         if decision.answer:

@@ -21,7 +21,7 @@ from functools import cached_property
 import numpy as np
 
 from .index import Index
-from .text import terms
+from .text import terms, words
 
 CANDIDATES = 40
 
@@ -102,6 +102,7 @@ class Retriever:
         self.rrf_k = rrf_k
         docs = [terms(f"{c.title} {c.section} {c.text}") for c in index.chunks]
         self.lexical = Lexical(docs)
+        self.corpus_words = frozenset(w for c in index.chunks for w in words(f"{c.title} {c.section} {c.text}"))
 
     def search(self, query: str, qvec: np.ndarray, k: int = 5) -> Retrieval:
         idx = self.index

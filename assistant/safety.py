@@ -121,12 +121,12 @@ RULES: tuple[Rule, ...] = (
     Rule("heart-attack-signs", "emergency", any=(
         r"\bchest\b.{0,40}\b(pain|painful|tight|tightness|pressure|crush|heavy|heaviness|squeez|hurt|ache|aching|burn)",
         r"\b(pain|tight|tightness|pressure|crushing|heaviness|ache)\b.{0,25}\bchest\b",
-        r"\b(pain|ache|aching|pressure)\b.{0,40}\b(left arm|jaw|down my arm)\b",
-        r"\b(left arm|jaw)\b.{0,20}\b(numb|tingl|pain|hurts)", r"\bcold sweat",
+        r"\b(pain|ache|aching|pressure)\b.{0,40}\b(spread\w*|radiat\w*|going|moving|travel\w*|shoot\w*) (down|to|into|up)\b.{0,20}\b(arm|jaw)\b",
+        r"\bleft arm\b.{0,20}\b(numb|tingl|pain|hurts)", r"\bcold sweat",
         r"\bheart attack\b", r"\bcardiac arrest\b",
     ), unless=(r"\b(had|after|since|previous|history of|recovering from|survived) (a |an |my )?(heart attack|cardiac arrest)\b(?!.{0,40}\bchest\b)",)),
     Rule("breathing-difficulty", "emergency", any=(
-        r"\b(cant|cannot|can not|struggling to|hard to|trouble|difficulty|unable to|barely) (breath|breathe|breathing|get (my )?breath)",
+        r"\b(cant|cnat|cnt|cannot|can not|struggling to|hard to|trouble|difficulty|unable to|barely) (properly )?(breath|breathe|breathing|breth|brethe|get (my )?breath)",
         r"\bshort(ness)? of breath\b", r"\bbreathless", r"\bgasping\b", r"\bchoking\b",
         r"\bcough(ing|ed)? (up )?blood\b", r"\bstopped breathing\b", r"\bnot breathing\b",
         r"\bbreathing (is )?(hard|difficult|laboured|labored|fast|shallow)\b", r"\bout of breath\b",
@@ -218,7 +218,7 @@ RULES: tuple[Rule, ...] = (
     )),
     Rule("diagnosis-request", "caution", any=(
         r"\bwhat (do|could|might) i have\b", r"\bwhats wrong with (me|my)\b", r"\bwhat is wrong with (me|my)\b", r"\bdiagnos",
-        r"\bdo (you think )?i have (a |an )?\w+", r"\bwhat (could|might|is) (this|it) be\b", r"\bis (this|it) (serious|normal|cancer|a tear|broken)\b",
+        r"\bdo (you think )?i have (a |an )?\w+", r"\bwhat (could|might|is) (this|it) be\b", r"\bis (this|it) (serious|cancer|a tear|broken)\b",
         r"\bshould i (be worried|see a doctor|go to (the )?(doctor|hospital|er))\b", r"\bwhat causes my\b",
     )),
     Rule("medical-clearance", "caution", any=(
@@ -233,6 +233,7 @@ RULES: tuple[Rule, ...] = (
 def triage(message: str, rules: tuple[Rule, ...] = RULES) -> Triage | None:
     """The first matching rule, crises and emergencies before cautions; None for ordinary FAQs."""
     variants = {normalize(message, "i"), normalize(message, "l")}
+    variants |= {re.sub(r"(.)\1+", r"\1", v) for v in variants}  # "fainteddd", "painnn"
     for rule in rules:
         if any(rule.matches(v) for v in variants):
             return Triage(rule.category, rule.id)

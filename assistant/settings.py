@@ -40,7 +40,9 @@ class Settings:
 
     # Abstention thresholds (calibrated on evals/dev.jsonl; see README "Quality").
     answer_min_sentence_score: float = 0.42
-    answer_confident_score: float = 0.60
+    answer_confident_score: float = 0.70
+    answer_max_missing_share: float = 0.5
+    lexical_weight: float = 0.3
 
     # Safety and the standing notice.
     clinic_name: str = "our clinic"

@@ -20,10 +20,14 @@ STOPWORDS = frozenset(
     when where which while who whom why will with won't would wouldn't you you're your yours
     yourself yourselves also really please thanks thank hi hello hey okay ok yes yeah want need
     know tell like well anything something thing things any way ways us let lot lots kind
-    massage massages massaging help helps helping good bad""".split()
+    massage massages massaging help helps helping good bad
+    im ive id ill youre theyre whats thats theres dont doesnt didnt cant wont isnt arent wouldnt shouldnt
+    cna teh hte waht wat hwo masage massge massag masssage mesage massaje""".split()
 )
 # "massage" and "help" are in every question and every passage: they carry no signal for
-# ranking or for deciding whether the documents cover a topic.
+# ranking or for deciding whether the documents cover a topic. Apostrophe-less forms and
+# frequent typos of function words ("cna", "waht", "masage") are listed so they do not count
+# as topics the documents "never mention".
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
