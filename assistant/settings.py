@@ -36,7 +36,7 @@ class Settings:
     # Retrieval and answer composition.
     top_k: int = 5
     max_answer_sentences: int = 3
-    rrf_k: int = 60
+    rrf_k: int = 10
 
     # Abstention thresholds (calibrated on evals/dev.jsonl; see README "Quality").
     answer_min_sentence_score: float = 0.42

@@ -1,0 +1,46 @@
+"""Quality floors on the labelled dev set (set a little below measured figures, to catch
+regressions). Measured figures and baselines: `massage-assistant eval`."""
+
+import pytest
+
+from assistant.evaluate import grounded, hit, run_eval
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def report(real_settings, bot):
+    return run_eval(real_settings, baselines=True, assistant=bot)
+
+
+def test_dev_set_size(report):
+    c = report["counts"]
+    assert sum(c.values()) >= 80 and c["unanswerable"] >= 20 and c["answerable"] >= 50
+
+
+def test_quality_floors(report):
+    s = report["system"]
+    assert s["grounding"] == 1.0
+    assert s["hit@1"] >= 0.82
+    assert s["hit@3"] >= 0.88
+    assert s["quote_hit"] >= 0.82
+    assert s["answered_rate"] >= 0.95
+    assert s["abstention_rate"] >= 0.95
+    assert s["urgent_rate"] == 1.0 and s["caution_rate"] == 1.0
+
+
+def test_beats_baselines(report):
+    s, b = report["system"], report["baselines"]
+    assert s["hit@1"] > max(b["bm25"]["hit@1"], b["dense"]["hit@1"], b["window-1000"]["hit@1"])
+    assert s["quote_hit"] > b["top3-sentences"]["quote_hit"]
+    t = b["cosine-threshold"]
+    assert min(s["answered_rate"], s["abstention_rate"]) > min(t["answered_rate"], t["abstention_rate"])
+
+
+def test_metric_helpers():
+    assert hit(["a", "Stay hydrated."], ["stay hydrated"], 1) == 0.0
+    assert hit(["a", "Stay hydrated."], ["stay hydrated"], 3) == 1.0
+    ok = {"status": "answered", "answer": "Stay hydrated. [1]", "citations": [{"n": 1, "text": "Always Stay hydrated. Yes."}]}
+    assert grounded(ok)
+    assert not grounded({**ok, "answer": "Stay very hydrated. [1]"})
+    assert not grounded({**ok, "answer": "Stay hydrated. [2]"})

@@ -1,0 +1,97 @@
+"""End to end through the real server: a subprocess running `massage-assistant serve`."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(real_settings, bot):
+    port = _free_port()
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
+    log = open(Path(real_settings.index_dir).parent / "serve.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "serve", "--port", str(port),
+         "--corpus", str(real_settings.corpus_dir), "--index", str(real_settings.index_dir)],
+        stdout=log, stderr=subprocess.STDOUT, env=env,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 90
+    import urllib.request
+
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(Path(log.name).read_text()) from None
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        raise RuntimeError("server did not start")
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+def _client(url):
+    from gradio_client import Client
+
+    return Client(url, verbose=False)
+
+
+def _text(msg):
+    c = msg["content"]
+    return c if isinstance(c, str) else " ".join(part.get("text", "") for part in c)
+
+
+def test_chat_shows_markers_sources_and_notice(server):
+    import urllib.request
+
+    page = urllib.request.urlopen(server).read().decode()
+    c = _client(server)
+    d = c.predict("Can massage help with migraines?", api_name="/ask")
+    assert d["status"] == "answered" and "[1]" in d["answer"] and d["notice"]
+    history, box = c.predict("Can massage help with migraines?", [], api_name="/chat")
+    assert box == ""
+    answer, sources = history[1], history[2]
+    assert "[1]" in _text(answer)
+    assert sources["metadata"]["title"].startswith("Sources (")
+    assert d["citations"][0]["text"].split(".")[0] in _text(sources)
+    # the standing notice is part of the page itself, not a chat message
+    assert "consult your healthcare provider" in page
+
+
+def test_emergency_through_server_shows_template_first(server):
+    c = _client(server)
+    history, _ = c.predict("my chest is tight and my arm went numb", [], api_name="/chat")
+    assert len(history) == 2  # the user's message and the urgent template, no sources
+    text = _text(history[1])
+    assert text.startswith("**What you describe may need emergency care. Call 911 now**")
+    assert "[1]" not in text
+    d = c.predict("I'm thinking of ending it all", api_name="/ask")
+    assert d["status"] == "urgent" and "988" in d["answer"] and d["notice"] and d["citations"] == []
+
+
+def test_bad_input_is_polite(server):
+    c = _client(server)
+    history, _ = c.predict("x" * 10_000, [], api_name="/chat")
+    assert "too long" in _text(history[-1])
+    history, _ = c.predict("   ", [], api_name="/chat")
+    assert "Please type a question" in _text(history[-1])
+    d = c.predict("", api_name="/ask")
+    assert d["status"] == "error" and d["notice"]
