@@ -41,9 +41,9 @@ eval: install
 	$(BIN)/massage-assistant eval
 
 bench: install
-	$(BIN)/python benchmarks/bench_ask.py
-	$(BIN)/python benchmarks/bench_build.py
-	$(BIN)/python benchmarks/bench_startup.py
+	cd benchmarks && ../$(BIN)/python bench_ask.py
+	cd benchmarks && ../$(BIN)/python bench_build.py
+	cd benchmarks && ../$(BIN)/python bench_startup.py
 
 clean:
 	rm -rf index/CURRENT index/builds .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,51 @@
+"""Shared helpers: benchmarks print figures beside a baseline measured in the same run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+REPO = Path(__file__).resolve().parent.parent
+QUESTIONS = [
+    "Can massage help with the stiffness I get after long drives?",
+    "how long does a session last",
+    "would a massage help my migranes",
+    "does insurance cover medical massage",
+    "should i drink water after my massage",
+    "what is myofascial release",
+    "can massage help sciatica",
+    "how often should i get a massage",
+]
+
+
+def timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q / 100 * (len(xs) - 1))))]
+
+
+def summary(name: str, xs: list[float]) -> str:
+    return f"{name:<34} p50 {pct(xs, 50):8.2f} ms   p95 {pct(xs, 95):8.2f} ms   mean {statistics.fmean(xs):8.2f} ms"
+
+
+def scratch_settings():
+    from assistant.settings import Settings
+
+    root = Path(tempfile.mkdtemp(prefix="bench-"))
+    shutil.copytree(REPO / "corpus", root / "corpus")
+    return Settings(corpus_dir=root / "corpus", index_dir=root / "index"), root

@@ -1,0 +1,33 @@
+"""ask() latency in process, beside a bare model.encode(question) in the same run.
+
+Goal (issue 2): ask p50 within 1.5x of the bare encode.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from _common import QUESTIONS, pct, scratch_settings, summary, timed
+
+from assistant.pipeline import Assistant
+
+
+def main() -> None:
+    settings, _ = scratch_settings()
+    bot = Assistant.load(settings)
+    model = bot.embedder._model  # the reference sentence-transformers model
+    for q in QUESTIONS:  # warm up both paths
+        bot.ask(q)
+        model.encode(q)
+    cycle = itertools.cycle(QUESTIONS)
+    n = 400
+    encode = timed(lambda: model.encode(next(cycle), normalize_embeddings=True), n)
+    ask = timed(lambda: bot.ask(next(cycle)), n)
+    print(f"ask() latency over {n} calls, {len(QUESTIONS)} questions cycled")
+    print(summary("baseline: bare model.encode(q)", encode))
+    print(summary("ask(q)", ask))
+    print(f"ratio p50 ask/encode: {pct(ask, 50) / pct(encode, 50):.2f}x (goal <= 1.5x)")
+
+
+if __name__ == "__main__":
+    main()
