@@ -21,6 +21,7 @@ from .settings import Settings
 from .text import terms
 
 Status = Literal["answered", "no_answer", "urgent"]
+POOL_MARGIN = 0.2  # candidate sentences within this of the best (calibrated on the dev set)
 MARKER = re.compile(r"\[(\d+)\]")
 NO_ANSWER_TEXT = "I couldn't find that in our information."
 
@@ -151,7 +152,7 @@ def compose(
         return "", (), ()
     cands.sort(reverse=True)
     best = cands[0][0]
-    pool = [c for c in cands if c[0] >= best - 0.12][:12]
+    pool = [c for c in cands if c[0] >= best - POOL_MARGIN][:12]
 
     chosen: list[tuple[float, int, int, int]] = [pool[0]]
     vecs = index.sentence_vecs
@@ -170,11 +171,11 @@ def compose(
             break
         chosen.append(pick)
 
-    # Citations numbered by relevance (the best quoted sentence's similarity, then passage
+    # Citations numbered by relevance (the best quoted sentence's selection score, then passage
     # rank); the answer reads in citation order, then in the passage's own order.
     strength: dict[int, float] = {}
     for c in chosen:
-        strength[c[2]] = max(strength.get(c[2], -1.0), retrieval.sentence_scores.get(c[1], 0.0))
+        strength[c[2]] = max(strength.get(c[2], -1.0), c[0])
     cited = sorted(strength, key=lambda i: (-strength[i], hit_rank[i]))
     number = {idx: n for n, idx in enumerate(cited, start=1)}
     chosen.sort(key=lambda c: (number[c[2]], c[3]))

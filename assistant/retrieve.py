@@ -21,7 +21,7 @@ from functools import cached_property
 import numpy as np
 
 from .index import Index
-from .text import terms, words
+from .text import STOPWORDS, expand, stem, terms, words
 
 CANDIDATES = 40
 
@@ -107,10 +107,16 @@ class Retriever:
     def search(self, query: str, qvec: np.ndarray, k: int = 5) -> Retrieval:
         idx = self.index
         n = len(idx.chunks)
-        raw_terms = terms(query)
-        mapped = [self.lexical.known(t) for t in raw_terms]
-        q_terms = [m for m in mapped if m]
-        missing = [t for t, m in zip(raw_terms, mapped, strict=True) if not m]
+        q_terms: list[str] = []
+        missing: list[str] = []
+        for w in words(query):
+            if w in STOPWORDS or len(w) < 2:
+                continue
+            found = [hit for alt in expand(w) for t in terms(alt) if (hit := self.lexical.known(t))]
+            if found:
+                q_terms += found
+            else:
+                missing.append(stem(w))
         if n == 0:
             return Retrieval([], q_terms, missing, {})
 

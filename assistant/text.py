@@ -59,3 +59,24 @@ def words(text: str) -> list[str]:
 def terms(text: str) -> list[str]:
     """Content-word stems: lower-cased, stop words dropped."""
     return [stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1]
+
+
+# Visitor words -> the words the articles use. Query expansion only: it lets BM25 and the
+# "never mentioned" check see that "appointment" means a session, not a new topic.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "appointment": ("session",), "appointments": ("session",), "visit": ("session",), "treatment": ("session",),
+    "water": ("hydrated",), "drink": ("hydrated",), "hydrate": ("hydrated",), "fluids": ("hydrated",),
+    "physio": ("physiotherapy", "physical therapy"), "pt": ("physical therapy",),
+    "hurt": ("pain", "discomfort"), "hurts": ("pain", "discomfort"), "painful": ("pain",), "sore": ("soreness",),
+    "stiff": ("stiffness", "tight"), "knot": ("knots",), "doc": ("doctor",), "gp": ("doctor",),
+    "anxious": ("anxiety",), "depressed": ("depression",), "tired": ("fatigue",), "exhausted": ("fatigue",),
+    "sleep": ("sleep", "insomnia"), "cant sleep": ("insomnia",), "workout": ("workout", "exercise"),
+    "gym": ("exercise", "workout"), "running": ("exercise", "athlete"), "runner": ("athlete",),
+    "jaw": ("jaw", "tmj"), "flexible": ("flexibility",), "bendy": ("flexibility",),
+    "lymph": ("lymphatic",), "detox": ("toxins",), "focus": ("focus", "clarity"), "concentrate": ("focus", "clarity"),
+}
+
+
+def expand(word: str) -> tuple[str, ...]:
+    """The corpus words a visitor's word may stand for (itself included)."""
+    return SYNONYMS.get(word, ()) + (word,)
