@@ -87,13 +87,7 @@ class Decision:
 # never state such facts, so unless a document uses the word itself, the assistant abstains
 # rather than quoting something loosely related. Curated answers are the place for these.
 CLINIC_FACT_WORDS = frozenset(
-    """cost costs price prices pricing priced fee fees charge charges pay paying payment paypal cash
-    insurance insured insurer medicare medicaid hsa fsa copay deductible reimburse reimbursement
-    book booking online hours opening closing open closed weekend weekends saturday saturdays sunday sundays
-    holiday holidays located location address directions parking park gift voucher vouchers card cards
-    cancel cancellation cancellations refund refunds policy policies tip tips tipping gratuity discount
-    discounts deal deals coupon membership package packages wear clothes undress phone email
-    wheelchair accessible wifi staff female male walk""".split()
+    ["cost", "costs", "price", "prices", "pricing", "priced", "fee", "fees", "charge", "charges", "pay", "paying", "payment", "paypal", "cash", "insurance", "insured", "insurer", "medicare", "medicaid", "hsa", "fsa", "copay", "deductible", "reimburse", "reimbursement", "book", "booking", "online", "hours", "opening", "closing", "open", "closed", "weekend", "weekends", "saturday", "saturdays", "sunday", "sundays", "holiday", "holidays", "located", "location", "address", "directions", "parking", "park", "gift", "voucher", "vouchers", "card", "cards", "cancel", "cancellation", "cancellations", "refund", "refunds", "policy", "policies", "tip", "tips", "tipping", "gratuity", "discount", "discounts", "deal", "deals", "coupon", "membership", "package", "packages", "wear", "clothes", "undress", "phone", "email", "wheelchair", "accessible", "wifi", "staff", "female", "male", "walk"]
 )
 
 

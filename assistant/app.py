@@ -124,7 +124,7 @@ def build_app(assistant: Assistant) -> Any:
             return respond(assistant, message, history), ""
 
         box.submit(_respond, [box, chatbot], [chatbot, box], api_name="chat", concurrency_limit=4)
-        clear.click(lambda: ([], ""), None, [chatbot, box], api_name=False)
+        clear.click(lambda: ([], ""), None, [chatbot, box], api_visibility="private")
         # The JSON contract for scripts and tests (same object as `ask --json`).
         hidden = gr.Textbox(visible=False)
         hidden.submit(lambda q: api_ask(assistant, q), hidden, ask_json, api_name="ask", concurrency_limit=4)

@@ -77,7 +77,7 @@ def ask(question: str | None, batch: Any, as_json: bool, corpus: str | None, ind
     if question is None and batch is None:
         raise click.UsageError("give a QUESTION or --batch FILE")
     bot = Assistant.load(_settings(corpus, index))
-    questions = [line.rstrip("\n") for line in batch] if batch is not None else [question]
+    questions = [line.rstrip("\n") for line in batch] if batch is not None else [question or ""]
     for q in questions:
         try:
             ans = bot.ask(q)
@@ -127,7 +127,7 @@ def eval_cmd(path: str | None, as_json: bool, baselines: bool, corpus: str | Non
     """
     from .evaluate import format_report, run_eval
 
-    report = run_eval(_settings(corpus, index), path and Path(path), baselines=baselines)
+    report = run_eval(_settings(corpus, index), Path(path) if path else None, baselines=baselines)
     click.echo(json.dumps(report, indent=2) if as_json else format_report(report))
 
 

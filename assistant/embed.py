@@ -82,7 +82,8 @@ class SentenceTransformerEmbedder:
             self._model = SentenceTransformer(str(self.path), device="cpu")
         except Exception as exc:  # surfaced as one line at the edges
             raise ModelError(f"could not load the embedding model from {self.path}: {exc}") from exc
-        self.dim = int(self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension") else self._model.get_sentence_embedding_dimension())
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(get_dim() or 0)
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         if not texts:

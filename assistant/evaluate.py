@@ -59,7 +59,7 @@ def _pct(xs: list[float], q: float) -> float:
 
 
 def run_eval(settings: Settings, path: Path | None = None, *, baselines: bool = True, assistant: Any = None) -> dict[str, Any]:
-    from .pipeline import Assistant, resolve_followup
+    from .pipeline import Assistant
 
     bot = assistant or Assistant.load(settings)
     rows = load_set(path or DEFAULT_SET)
@@ -107,8 +107,16 @@ def run_eval(settings: Settings, path: Path | None = None, *, baselines: bool = 
         ],
     }
     if baselines:
-        report["baselines"] = _baselines(bot, answerable, [r for r in rows if r["kind"] == "unanswerable"], resolve_followup)
+        report["baselines"] = _baselines(bot, answerable, [r for r in rows if r["kind"] == "unanswerable"], _with_context)
     return report
+
+
+def _with_context(question: str, history: list[str] | None) -> str:
+    """Baselines get follow-ups with the previous question appended (the common recipe)."""
+    from .pipeline import followup_context
+
+    previous = followup_context(question, history)
+    return f"{question} {previous}" if previous else question
 
 
 def _baselines(bot: Any, answerable: list[dict[str, Any]], unanswerable: list[dict[str, Any]], resolve: Any) -> dict[str, Any]:

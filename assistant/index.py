@@ -31,7 +31,14 @@ from typing import Any
 
 import numpy as np
 
-from .chunk import SPLITTER_VERSION, Chunk, ModelTokenCounter, TokenCounter, WordCounter, chunk_document
+from .chunk import (
+    SPLITTER_VERSION,
+    Chunk,
+    ModelTokenCounter,
+    TokenCounter,
+    WordCounter,
+    chunk_document,
+)
 from .embed import Embedder, HashingEmbedder
 from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from .ingest import corpus_hashes, load_corpus

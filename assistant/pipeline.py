@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .answer import NO_ANSWER_TEXT, Answer, compose, decide
 from .embed import Embedder, load_embedder
 from .errors import IndexMismatchError, IndexMissingError, InputError
@@ -31,21 +33,26 @@ _FOLLOWUP = re.compile(
 )
 
 
-def resolve_followup(question: str, history: History | None) -> str:
-    """Fold the previous question's topic into a follow-up before retrieval.
+def followup_context(question: str, history: History | None) -> str | None:
+    """The previous user question when `question` is a follow-up to it, else None.
 
-    >>> resolve_followup("What about for migraines?", ["Can massage help with back pain?"])
-    'What about for migraines? (follow-up to: Can massage help with back pain?)'
-    >>> resolve_followup("Does massage help sciatica?", ["Can massage help with back pain?"])
-    'Does massage help sciatica?'
+    A follow-up either refers back ("what about...", "and for...", "do that", a trailing
+    "it") or has no topic words of its own ("how often?").
+
+    >>> followup_context("What about for migraines?", ["Can massage help with back pain?"])
+    'Can massage help with back pain?'
+    >>> followup_context("how often should I do that?", ["Does massage help posture?"])
+    'Does massage help posture?'
+    >>> followup_context("Does massage help sciatica?", ["Can massage help with back pain?"]) is None
+    True
     """
     previous = _last_user_question(history)
     if not previous:
-        return question
-    short = len(terms(question)) <= 3
-    if _FOLLOWUP.search(question) and short or len(terms(question)) <= 1:
-        return f"{question} (follow-up to: {previous})"
-    return question
+        return None
+    own = terms(question)
+    if not own or (_FOLLOWUP.search(question) and len(own) <= 3):
+        return previous
+    return None
 
 
 def _last_user_question(history: History | None) -> str | None:
@@ -132,15 +139,27 @@ class Assistant:
             return Answer("urgent", urgent_text(verdict, s), (), notice, caution=False,
                           safety=verdict.to_dict(), reason=f"safety rule {verdict.rule}", resolved_question=q)
         caution = verdict is not None and verdict.category == "caution"
-        resolved = resolve_followup(q, history)
         index, retriever = self._state
-        qvec = self.embedder.encode([resolved])[0]
-        retrieval = retriever.search(resolved, qvec, k=s.top_k)
+        previous = followup_context(q, history)
+        if previous:
+            # Mix the two questions' vectors: the follow-up leads when it names its own
+            # topic ("what about migraines?"), the earlier question when it doesn't.
+            own = bool(terms(q))
+            vq, vp = self.embedder.encode([q, previous])
+            w = 0.7 if own else 0.35
+            qvec = w * vq + (1 - w) * vp
+            qvec = (qvec / np.linalg.norm(qvec)).astype(np.float32)
+            query = q if own else f"{q} {previous}"
+            resolved = f"{q} (follow-up to: {previous})"
+        else:
+            qvec = self.embedder.encode([q])[0]
+            query = resolved = q
+        retrieval = retriever.search(query, qvec, k=s.top_k)
         decision = decide(retrieval, retriever.lexical, s, words(q), retriever.corpus_words)
         safety = verdict.to_dict() if verdict else None
         prefix = caution_text(s) + "\n\n" if caution else ""
         if decision.answer:
-            text, citations, quotes = compose(terms(resolved), retrieval, index, retriever.lexical, s)
+            text, citations, quotes = compose(terms(query), retrieval, index, retriever.lexical, s)
             if citations:
                 return Answer("answered", prefix + text, citations, notice, caution, safety,
                               decision.reason, decision.confidence, resolved, quotes)

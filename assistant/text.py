@@ -9,20 +9,7 @@ from __future__ import annotations
 import re
 
 STOPWORDS = frozenset(
-    """a about above after again against all am an and any are aren't as at be because been
-    before being below between both but by can can't cannot could couldn't did didn't do does
-    doesn't doing don't down during each few for from further get gets getting got had hadn't has hasn't
-    have haven't having he her here hers herself him himself his how i i'd i'll i'm i've if in
-    into is isn't it it's its itself just let's me more most much my myself no nor not now of off
-    on once only or other ought our ours ourselves out over own same she should shouldn't so
-    some such than that that's the their theirs them themselves then there there's these they
-    this those through to too under until up very was wasn't we we're were weren't what what's
-    when where which while who whom why will with won't would wouldn't you you're your yours
-    yourself yourselves also really please thanks thank hi hello hey okay ok yes yeah want need
-    know tell like well anything something thing things any way ways us let lot lots kind
-    massage massages massaging help helps helping good bad
-    im ive id ill youre theyre whats thats theres dont doesnt didnt cant wont isnt arent wouldnt shouldnt
-    cna teh hte waht wat hwo masage massge massag masssage mesage massaje""".split()
+    ["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "aren't", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "can't", "cannot", "could", "couldn't", "did", "didn't", "do", "does", "doesn't", "doing", "don't", "down", "during", "each", "few", "for", "from", "further", "get", "gets", "getting", "got", "had", "hadn't", "has", "hasn't", "have", "haven't", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "i'd", "i'll", "i'm", "i've", "if", "in", "into", "is", "isn't", "it", "it's", "its", "itself", "just", "let's", "me", "more", "most", "much", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "ought", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "shouldn't", "so", "some", "such", "than", "that", "that's", "the", "their", "theirs", "them", "themselves", "then", "there", "there's", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "wasn't", "we", "we're", "were", "weren't", "what", "what's", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "won't", "would", "wouldn't", "you", "you're", "your", "yours", "yourself", "yourselves", "also", "really", "please", "thanks", "thank", "hi", "hello", "hey", "okay", "ok", "yes", "yeah", "want", "need", "know", "tell", "like", "well", "anything", "something", "thing", "things", "any", "way", "ways", "us", "let", "lot", "lots", "kind", "massage", "massages", "massaging", "help", "helps", "helping", "good", "bad", "im", "ive", "id", "ill", "youre", "theyre", "whats", "thats", "theres", "dont", "doesnt", "didnt", "cant", "wont", "isnt", "arent", "wouldnt", "shouldnt", "cna", "teh", "hte", "waht", "wat", "hwo", "masage", "massge", "massag", "masssage", "mesage", "massaje"]
 )
 # "massage" and "help" are in every question and every passage: they carry no signal for
 # ranking or for deciding whether the documents cover a topic. Apostrophe-less forms and
@@ -41,9 +28,7 @@ def stem(word: str) -> str:
         return w[:-3] + "y"
     if len(w) > 5 and w.endswith("ing"):
         w = w[:-3]
-    elif len(w) > 4 and w.endswith("ed") and not w.endswith("eed"):
-        w = w[:-2]
-    elif len(w) > 3 and w.endswith("es") and w[-3] in "sxz":
+    elif len(w) > 4 and w.endswith("ed") and not w.endswith("eed") or len(w) > 3 and w.endswith("es") and w[-3] in "sxz":
         w = w[:-2]
     elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
         w = w[:-1]

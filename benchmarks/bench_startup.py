@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 from _common import scratch_settings, timed
 
@@ -48,7 +49,8 @@ def main() -> None:
         up = time.perf_counter() - t0
         first_answer(url)
         first = time.perf_counter() - t0
-        rss = int(open(f"/proc/{proc.pid}/status").read().split("VmRSS:")[1].split()[0]) // 1024
+        status = Path(f"/proc/{proc.pid}/status").read_text()
+        rss = int(status.split("VmRSS:")[1].split()[0]) // 1024
     finally:
         proc.terminate()
         proc.wait(10)

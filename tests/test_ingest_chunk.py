@@ -2,7 +2,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chunk import MODEL_WINDOW, ModelTokenCounter, WordCounter, chunk_document, split_sentences
+from assistant.chunk import (
+    MODEL_WINDOW,
+    ModelTokenCounter,
+    WordCounter,
+    chunk_document,
+    split_sentences,
+)
 from assistant.errors import CorpusError
 from assistant.ingest import load_corpus, load_document, parse_html, txt_to_markdown
 
