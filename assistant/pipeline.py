@@ -80,7 +80,7 @@ class Assistant:
         self._set_index(index)
 
     def _set_index(self, index: Index) -> None:
-        retriever = Retriever(index, rrf_k=self.settings.rrf_k)
+        retriever = Retriever(index, rrf_k=self.settings.rrf_k, weights=(1.0, 1.0, self.settings.bm25_weight))
         with self._lock:  # one reference swap: a request in flight keeps the pair it started with
             self._state = (index, retriever)
 

@@ -97,9 +97,10 @@ class Retrieval:
 
 
 class Retriever:
-    def __init__(self, index: Index, *, rrf_k: int = 60) -> None:
+    def __init__(self, index: Index, *, rrf_k: int = 60, weights: tuple[float, float, float] = (1.0, 1.0, 1.0)) -> None:
         self.index = index
         self.rrf_k = rrf_k
+        self.weights = weights  # dense passage, best sentence, BM25
         docs = [terms(f"{c.title} {c.section} {c.text}") for c in index.chunks]
         self.lexical = Lexical(docs)
         self.corpus_words = frozenset(w for c in index.chunks for w in words(f"{c.title} {c.section} {c.text}"))
@@ -144,9 +145,9 @@ class Retriever:
             lex_order,
         ]
         fused: dict[int, float] = dict.fromkeys(candidates, 0.0)
-        for ranking in rankings:
+        for weight, ranking in zip(self.weights, rankings, strict=True):
             for rank, c in enumerate(ranking):
-                fused[c] += 1.0 / (self.rrf_k + rank + 1)
+                fused[c] += weight / (self.rrf_k + rank + 1)
         order = sorted(candidates, key=lambda c: -fused[c])[:k]
         hits = [Hit(c, fused[c], dense[c], best_sentence[c], float(bm25[c])) for c in order]
         return Retrieval(hits, q_terms, missing, sentence_scores)

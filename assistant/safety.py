@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from .settings import Settings
@@ -74,12 +75,20 @@ class Rule:
     all: tuple[str, ...] = ()  # all of these together
     unless: tuple[str, ...] = ()
 
+    @cached_property
+    def _compiled(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, tuple[re.Pattern[str], ...]]:
+        def alt(ps: tuple[str, ...]) -> re.Pattern[str] | None:
+            return re.compile("|".join(f"(?:{p})" for p in ps)) if ps else None
+
+        return alt(self.any), alt(self.unless), tuple(re.compile(p) for p in self.all)
+
     def matches(self, text: str) -> bool:
-        if any(re.search(p, text) for p in self.unless):
+        any_re, unless_re, all_res = self._compiled
+        if unless_re and unless_re.search(text):
             return False
-        if self.any and any(re.search(p, text) for p in self.any):
+        if any_re and any_re.search(text):
             return True
-        return bool(self.all) and all(re.search(p, text) for p in self.all)
+        return bool(all_res) and all(r.search(text) for r in all_res)
 
 
 @dataclass(frozen=True)

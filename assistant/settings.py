@@ -37,6 +37,8 @@ class Settings:
     top_k: int = 5
     max_answer_sentences: int = 3
     rrf_k: int = 10
+    # BM25's vote in the fusion, against 1.0 each for dense passages and dense sentences.
+    bm25_weight: float = 2.0
 
     # Abstention thresholds (calibrated on evals/dev.jsonl; see README "Quality").
     answer_min_sentence_score: float = 0.42
