@@ -21,6 +21,7 @@ from .settings import Settings
 from .text import terms
 
 Status = Literal["answered", "no_answer", "urgent"]
+NEAR_DUPLICATE = 0.82  # sentence cosine above which two sentences say the same thing
 POOL_MARGIN = 0.2  # candidate sentences within this of the best (calibrated on the dev set)
 MARKER = re.compile(r"\[(\d+)\]")
 NO_ANSWER_TEXT = "I couldn't find that in our information."
@@ -43,10 +44,14 @@ class Citation:
     chunk_id: str
     text: str
     score: float
+    # Other documents that say the same thing in near-identical words: credited, not quoted,
+    # so every [n] marker still points at a verbatim sentence.
+    also_in: tuple[dict[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["score"] = round(float(self.score), 4)
+        d["also_in"] = [dict(a) for a in self.also_in]
         return d
 
 
@@ -156,7 +161,7 @@ def compose(
             if c in chosen:
                 continue
             sim = max(float(vecs[c[1]] @ vecs[s[1]]) for s in chosen)
-            if sim > 0.82:  # near-duplicate of a chosen sentence (the articles repeat each other)
+            if sim > NEAR_DUPLICATE:  # the articles repeat each other: keep one wording
                 continue
             mmr = 0.75 * c[0] - 0.25 * sim
             if mmr > best_mmr:
@@ -173,6 +178,14 @@ def compose(
     cited = sorted(strength, key=lambda i: (-strength[i], hit_rank[i]))
     number = {idx: n for n, idx in enumerate(cited, start=1)}
     chosen.sort(key=lambda c: (number[c[2]], c[3]))
+    also: dict[int, dict[str, dict[str, str]]] = {i: {} for i in cited}
+    for c in chosen:
+        doc = index.chunks[c[2]].doc
+        for d in cands:
+            other = index.chunks[d[2]]
+            if other.doc != doc and other.id not in also[c[2]] and float(vecs[c[1]] @ vecs[d[1]]) > NEAR_DUPLICATE:
+                also[c[2]][other.id] = {"doc": other.doc, "title": other.title, "section": other.section,
+                                        "chunk_id": other.id, "sentence": other.sentence_texts[d[3]]}
     citations = tuple(
         Citation(
             n=number[i],
@@ -182,6 +195,7 @@ def compose(
             chunk_id=index.chunks[i].id,
             text=index.chunks[i].text,
             score=strength[i],
+            also_in=tuple(a for cid, a in also[i].items() if cid not in {index.chunks[j].id for j in cited}),
         )
         for i in cited
     )

@@ -38,7 +38,10 @@ def sources_markdown(answer: Answer) -> str:
     for c in answer.citations:
         passage = c.text.replace("\n\n", "\n>\n> ")
         heading = c.title if c.section in ("", c.title) else f"{c.title} — {c.section}"
-        parts.append(f"**[{c.n}] {heading}**  \n`{c.doc}`\n\n> {passage}")
+        part = f"**[{c.n}] {heading}**  \n`{c.doc}`\n\n> {passage}"
+        if c.also_in:
+            part += "\n\nAlso said in: " + "; ".join(f"*{a['title']}* ({a['doc']})" for a in c.also_in)
+        parts.append(part)
     return "\n\n".join(parts)
 
 
