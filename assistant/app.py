@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from typing import Any
 
 from .answer import Answer
@@ -31,6 +32,19 @@ CSS = """
          border-radius: 6px; font-size: 0.95rem;}
 #notice p {margin: 0; color: #451a03;}
 """
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!<>|~])")
+
+
+def as_plain_text(text: str) -> str:
+    r"""A visitor's message, escaped so Markdown and HTML in it show as typed and never render
+    (no images fetched from other hosts, no tags).
+
+    >>> print(as_plain_text("![x](h) <b>"))
+    \!\[x\]\(h\) \<b\>
+    """
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def sources_markdown(answer: Answer) -> str:
@@ -65,7 +79,7 @@ def respond(assistant: Assistant, message: str, history: list[dict[str, Any]] | 
     shown = (message or "").strip()
     if len(shown) > 300:
         shown = shown[:300] + "…"
-    history.append({"role": "user", "content": shown or "(empty message)"})
+    history.append({"role": "user", "content": as_plain_text(shown) if shown else "(empty message)"})
     try:
         answer = assistant.ask(message, history=user_turns)
     except InputError as exc:
