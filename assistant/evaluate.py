@@ -188,3 +188,20 @@ def format_report(report: dict[str, Any]) -> str:
         lines += ["", f"misses ({len(report['failures'])}):"]
         lines += [f"  [{f['kind']}] {f['question']!r} -> {f['status']} ({f['reason']})" for f in report["failures"]]
     return "\n".join(lines)
+
+
+def run_curated_eval(bot: Any, path: Path | None = None) -> dict[str, Any]:
+    """Paraphrases (expect an entry id) and near-misses (expect none) against the curated set
+    in the assistant's corpus: accuracy and wrong matches at the configured threshold."""
+    rows = load_set(path or REPO_ROOT / "evals" / "curated.jsonl")
+    ok = wrong = 0
+    misses = []
+    for r in rows:
+        a = bot.ask(r["question"])
+        got = a.citations[0].chunk_id if a.citations and a.citations[0].chunk_id.startswith("faq#") else None
+        ok += got == r["expect"]
+        wrong += got is not None and got != r["expect"]
+        if got != r["expect"]:
+            misses.append({"question": r["question"], "expected": r["expect"], "got": got})
+    return {"accuracy": round(ok / len(rows), 3), "wrong_matches": wrong, "n": len(rows),
+            "threshold": bot.settings.curated_threshold, "misses": misses}

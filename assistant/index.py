@@ -39,6 +39,7 @@ from .chunk import (
     WordCounter,
     chunk_document,
 )
+from .curated import CuratedEntry, faq_hash, load_faq
 from .embed import Embedder, HashingEmbedder
 from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from .ingest import corpus_hashes, load_corpus
@@ -58,6 +59,9 @@ class Index:
     passage_vecs: np.ndarray
     sentence_vecs: np.ndarray
     sent_offsets: np.ndarray  # chunk i owns sentence rows sent_offsets[i]:sent_offsets[i+1]
+    curated: list[CuratedEntry] = field(default_factory=list)
+    curated_vecs: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), np.float32))
+    curated_owner: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # row -> entry
 
     @property
     def dim(self) -> int:
@@ -164,7 +168,9 @@ def build_index(
         pos += len(ss)
 
     removed = sorted(set(old_docs) - {d.path for d in docs})
-    if previous and not (report["added"] or report["changed"] or removed):
+    faq_sha = faq_hash(Path(settings.corpus_dir))
+    faq_changed = previous is not None and previous.manifest.get("curated", {}).get("sha256") != faq_sha
+    if previous and not (report["added"] or report["changed"] or removed or faq_changed):
         # Nothing to do: keep serving the live build instead of writing an identical one.
         result = BuildReport(path=previous.path, unchanged=report["unchanged"], chunks=len(chunks),
                              sentences=int(previous.sentence_vecs.shape[0]), seconds=time.perf_counter() - t0)
@@ -174,6 +180,10 @@ def build_index(
     passage_vecs = np.vstack([r for r in passage_rows if r is not None]).astype(np.float32) if chunks else np.zeros((0, embedder.dim), np.float32)
     sent_blocks = [r.reshape(-1, embedder.dim) for r in sentence_rows if r is not None]
     sentence_vecs = np.vstack(sent_blocks).astype(np.float32) if sent_blocks else np.zeros((0, embedder.dim), np.float32)
+
+    curated = load_faq(Path(settings.corpus_dir))
+    phrasings = [p for e in curated for p in e.phrasings]
+    curated_vecs = embedder.encode(phrasings) if phrasings else np.zeros((0, embedder.dim), np.float32)
 
     manifest = {
         "format_version": FORMAT_VERSION,
@@ -186,8 +196,10 @@ def build_index(
             for d in docs
         },
         "counts": {"documents": len(docs), "chunks": len(chunks), "sentences": int(sentence_vecs.shape[0])},
+        "curated": {"path": f"{Path(settings.corpus_dir).name}/faq.md", "sha256": faq_sha,
+                    "entries": len(curated), "phrasings": len(phrasings)},
     }
-    path = _write_build(index_dir, manifest, chunks, passage_vecs, sentence_vecs)
+    path = _write_build(index_dir, manifest, chunks, passage_vecs, sentence_vecs, curated, curated_vecs)
     load_index(index_dir, name=path.name)  # validate before publishing
     _publish(index_dir, path.name)
     _prune(index_dir)
@@ -199,7 +211,7 @@ def build_index(
         unchanged=report["unchanged"],
         chunks=len(chunks),
         sentences=int(sentence_vecs.shape[0]),
-        encoded_texts=len(texts),
+        encoded_texts=len(texts) + len(phrasings),
         seconds=time.perf_counter() - t0,
     )
     if log:
@@ -220,7 +232,13 @@ def _reusable(index_dir: Path, embedder: Embedder, params: dict[str, int]) -> In
 
 
 def _write_build(
-    index_dir: Path, manifest: dict[str, Any], chunks: list[Chunk], passage_vecs: np.ndarray, sentence_vecs: np.ndarray
+    index_dir: Path,
+    manifest: dict[str, Any],
+    chunks: list[Chunk],
+    passage_vecs: np.ndarray,
+    sentence_vecs: np.ndarray,
+    curated: list[CuratedEntry],
+    curated_vecs: np.ndarray,
 ) -> Path:
     import faiss
 
@@ -236,6 +254,10 @@ def _write_build(
                 row["sentences"] = [list(s) for s in c.sentences]
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
         np.save(tmp / "passages.npy", passage_vecs)
+        np.save(tmp / "curated.npy", curated_vecs)
+        with open(tmp / "curated.jsonl", "w", encoding="utf-8") as f:
+            for e in curated:
+                f.write(json.dumps(asdict(e), ensure_ascii=False) + "\n")
         np.save(tmp / "sentences.npy", sentence_vecs)
         flat = faiss.IndexFlatIP(int(manifest["model"]["dim"]))
         if len(passage_vecs):
@@ -297,6 +319,12 @@ def load_index(index_dir: Path, *, name: str | None = None) -> Index:
         passage_vecs = np.load(path / "passages.npy", allow_pickle=False)
         sentence_vecs = np.load(path / "sentences.npy", allow_pickle=False)
         passages = faiss.read_index(str(path / "passages.faiss"))
+        with open(path / "curated.jsonl", encoding="utf-8") as f:
+            curated = [
+                CuratedEntry(r["id"], r["question"], tuple(r["phrasings"]), r["answer"])
+                for r in map(json.loads, f)
+            ]
+        curated_vecs = np.load(path / "curated.npy", allow_pickle=False)
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise IndexCorruptError(f"index at {path} is incomplete or damaged: {REBUILD}") from exc
     counts = manifest.get("counts", {})
@@ -308,11 +336,14 @@ def load_index(index_dir: Path, *, name: str | None = None) -> Index:
         or sentence_vecs.shape != (n_sent, dim)
         or passages.ntotal != len(chunks)
         or passages.d != dim
+        or len(curated_vecs) != sum(len(e.phrasings) for e in curated)
     ):
         raise IndexCorruptError(f"index at {path} does not match its manifest: {REBUILD}")
     offsets = np.zeros(len(chunks) + 1, dtype=np.int64)
     np.cumsum([len(c.sentences) for c in chunks], out=offsets[1:])
-    return Index(path, manifest, chunks, passages, passage_vecs, sentence_vecs, offsets)
+    owner = np.repeat(np.arange(len(curated)), [len(e.phrasings) for e in curated]).astype(np.int64)
+    return Index(path, manifest, chunks, passages, passage_vecs, sentence_vecs, offsets,
+                 curated, curated_vecs.reshape(-1, dim) if len(curated_vecs) else np.zeros((0, dim), np.float32), owner)
 
 
 def _chunk_from_row(row: dict[str, Any]) -> Chunk:
@@ -343,6 +374,11 @@ def check_compatible(index: Index, embedder: Embedder, settings: Settings) -> No
 def corpus_changes(index: Index, corpus_dir: Path) -> dict[str, list[str]]:
     built = {p: d["sha256"] for p, d in index.manifest["documents"].items()}
     now = corpus_hashes(corpus_dir)
+    faq = index.manifest.get("curated", {})
+    if faq.get("sha256"):
+        built[faq["path"]] = faq["sha256"]
+    if (sha := faq_hash(corpus_dir)) is not None:
+        now[f"{Path(corpus_dir).name}/faq.md"] = sha
     return {
         "added": sorted(set(now) - set(built)),
         "changed": sorted(p for p in now if p in built and now[p] != built[p]),

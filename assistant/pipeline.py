@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from .answer import NO_ANSWER_TEXT, Answer, compose, decide
+from .answer import NO_ANSWER_TEXT, Answer, Citation, compose, decide
+from .curated import CuratedEntry
 from .embed import Embedder, load_embedder
 from .errors import IndexMismatchError, IndexMissingError, InputError
 from .index import Index, build_index, check_compatible, load_index
@@ -117,6 +118,25 @@ class Assistant:
         self._set_index(load_index(Path(self.settings.index_dir)))
         return True
 
+    def _curated(self, question: str, qvec: np.ndarray) -> tuple[CuratedEntry, float, Citation] | None:
+        """The staff-curated entry this question asks, if any: a blend of cosine and shared
+        content words, since similarity alone confuses "how often should I get a massage"
+        with "how can I schedule a massage" (threshold calibrated on evals/curated.jsonl)."""
+        index, retriever = self._state
+        if not len(index.curated):
+            return None
+        w = self.settings.curated_lexical_weight
+        q = set(terms(question))
+        overlap = np.array([len(q & t) / len(q | t) if q | t else 0.0 for t in retriever.curated_terms])
+        scores = (1 - w) * (index.curated_vecs @ qvec) + w * overlap
+        row = int(np.argmax(scores))
+        score = float(scores[row])
+        if score < self.settings.curated_threshold:
+            return None
+        entry = index.curated[int(index.curated_owner[row])]
+        doc = index.manifest.get("curated", {}).get("path", "corpus/faq.md")
+        return entry, score, Citation(1, doc, "Clinic FAQ", entry.question, entry.id, entry.answer, score)
+
     def validate(self, question: Any) -> str:
         if not isinstance(question, str):
             raise InputError("Please type your question as text.")
@@ -154,10 +174,15 @@ class Assistant:
         else:
             qvec = self.embedder.encode([q])[0]
             query = resolved = q
-        retrieval = retriever.search(query, qvec, k=s.top_k)
-        decision = decide(retrieval, retriever.lexical, s, words(q), retriever.corpus_words)
         safety = verdict.to_dict() if verdict else None
         prefix = caution_text(s) + "\n\n" if caution else ""
+        curated = self._curated(query, qvec)
+        if curated is not None:  # staff's own answer wins over passage quotes
+            entry, score, citation = curated
+            return Answer("answered", f"{prefix}{entry.answer} [1]", (citation,), notice, caution, safety,
+                          f"curated answer {entry.id} matched ({score:.2f})", score, resolved, ((entry.answer, 1),))
+        retrieval = retriever.search(query, qvec, k=s.top_k)
+        decision = decide(retrieval, retriever.lexical, s, words(q), retriever.corpus_words)
         if decision.answer:
             text, citations, quotes = compose(terms(query), retrieval, index, retriever.lexical, s)
             if citations:

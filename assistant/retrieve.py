@@ -103,6 +103,7 @@ class Retriever:
         self.weights = weights  # dense passage, best sentence, BM25
         docs = [terms(f"{c.title} {c.section} {c.text}") for c in index.chunks]
         self.lexical = Lexical(docs)
+        self.curated_terms = [set(terms(p)) for e in index.curated for p in e.phrasings]
         self.corpus_words = frozenset(w for c in index.chunks for w in words(f"{c.title} {c.section} {c.text}"))
 
     def search(self, query: str, qvec: np.ndarray, k: int = 5) -> Retrieval:

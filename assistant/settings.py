@@ -45,6 +45,10 @@ class Settings:
     answer_confident_score: float = 0.70
     answer_max_missing_share: float = 0.5
     lexical_weight: float = 0.3
+    # A curated answer is used when 0.6 x cosine + 0.4 x shared-word overlap with its question
+    # (or an "Also asked" phrasing) reaches this (calibrated on evals/curated.jsonl).
+    curated_threshold: float = 0.48
+    curated_lexical_weight: float = 0.4
 
     # Safety and the standing notice.
     clinic_name: str = "our clinic"

@@ -1,0 +1,67 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.curated import load_faq, parse_faq
+
+REPO = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
+
+
+def test_sample_faq_stays_out_of_the_live_corpus():
+    assert not (REPO / "corpus" / "faq.md").exists()
+    entries = parse_faq((REPO / "docs" / "faq.example.md").read_text())
+    assert len(entries) >= 3 and all(e.answer.startswith("[") for e in entries)  # placeholders only
+
+
+@pytest.fixture(scope="module")
+def faq_bot(tmp_path_factory, embedder):
+    from assistant.pipeline import Assistant
+    from assistant.settings import Settings
+
+    root = tmp_path_factory.mktemp("faq")
+    shutil.copytree(REPO / "corpus", root / "corpus")
+    shutil.copy(REPO / "docs" / "faq.example.md", root / "corpus" / "faq.md")
+    return Assistant.load(Settings(corpus_dir=root / "corpus", index_dir=root / "index"), embedder=embedder)
+
+
+def test_curated_answer_is_verbatim_and_cited(faq_bot):
+    d = faq_bot.ask("when are you open on saturdays?").to_dict()
+    entry = load_faq(faq_bot.settings.corpus_dir)[0]
+    assert d["status"] == "answered"
+    assert d["answer"] == f"{entry.answer} [1]"
+    c = d["citations"][0]
+    assert c["chunk_id"] == "faq#0" and c["doc"] == "corpus/faq.md" and c["text"] == entry.answer
+    assert c["section"] == "What are your opening hours?" and d["notice"]
+
+
+def test_article_questions_do_not_hit_curated(faq_bot):
+    d = faq_bot.ask("Can massage help with migraines?").to_dict()
+    assert d["status"] == "answered" and not d["citations"][0]["chunk_id"].startswith("faq#")
+
+
+def test_triage_still_runs_first(faq_bot):
+    assert faq_bot.ask("I took too many pills, are you open now?").status == "urgent"
+
+
+def test_paraphrase_calibration(faq_bot):
+    from assistant.evaluate import run_curated_eval
+
+    r = run_curated_eval(faq_bot)
+    assert r["n"] >= 40
+    assert r["accuracy"] >= 0.85 and r["wrong_matches"] <= 2, r["misses"]
+
+
+def test_editing_faq_marks_index_stale(faq_bot, tmp_path):
+    from assistant.errors import IndexMismatchError
+    from assistant.index import check_fresh
+
+    faq = faq_bot.settings.corpus_dir / "faq.md"
+    original = faq.read_text()
+    try:
+        faq.write_text(original + "\n## Do you have parking?\n\n[Parking details.]\n")
+        with pytest.raises(IndexMismatchError, match=r"changed: corpus/faq.md"):
+            check_fresh(faq_bot.index, faq_bot.settings.corpus_dir)
+    finally:
+        faq.write_text(original)
