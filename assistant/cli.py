@@ -98,18 +98,25 @@ def ask(question: str | None, batch: Any, as_json: bool, corpus: str | None, ind
 @main.command()
 @click.option("--host", default=None, help="Interface to bind (default 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default 7860).")
+@click.option("--watch/--no-watch", default=True, show_default=True,
+              help="Re-index when corpus/ changes and adopt builds made by `massage-assistant build`, without a restart.")
 @corpus_opt
 @index_opt
-def serve(host: str | None, port: int | None, corpus: str | None, index: str | None) -> None:
+def serve(host: str | None, port: int | None, watch: bool, corpus: str | None, index: str | None) -> None:
     """Serve the chat, building the index first if it is missing or stale.
 
     Example: massage-assistant serve --port 7860
     """
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     from .app import serve as run
     from .pipeline import Assistant
 
     s = _settings(corpus, index, host=host, port=port)
     bot = Assistant.load(s)
+    if watch:
+        bot.watch(s.reload_interval)
     click.echo(f"serving on http://{s.host}:{s.port} ({len(bot.index.chunks)} passages)", err=True)
     run(bot, s.host, s.port)
 

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Sequence
@@ -19,11 +20,13 @@ from .answer import NO_ANSWER_TEXT, Answer, Citation, compose, decide
 from .curated import CuratedEntry
 from .embed import Embedder, load_embedder
 from .errors import IndexMismatchError, IndexMissingError, InputError
-from .index import Index, build_index, check_compatible, load_index
+from .index import Index, build_index, check_compatible, corpus_changes, current_build, load_index
 from .retrieve import Retriever
 from .safety import caution_text, triage, urgent_text
 from .settings import Settings
 from .text import terms, words
+
+log = logging.getLogger(__name__)
 
 History = Sequence[Any]  # user questions as strings, or Gradio "messages" dicts
 
@@ -111,12 +114,40 @@ class Assistant:
         return cls(settings, embedder, index)
 
     def reload(self) -> bool:
-        """Rebuild if the corpus changed, then swap the new index in. Returns True on a swap."""
-        report = build_index(self.settings, self.embedder)
-        if report.path == self.index.path:
+        """Rebuild if the corpus changed (or pick up a build made by another process), then swap
+        the new index in with one reference assignment. Requests in flight finish on the index
+        they started with. If anything fails, the last good index keeps serving and the error
+        propagates. Returns True when a new index was swapped in."""
+        build_index(self.settings, self.embedder)  # a no-op when nothing changed
+        return self._adopt_current()
+
+    def _adopt_current(self) -> bool:
+        name = current_build(Path(self.settings.index_dir))
+        if not name or name == self.index.path.name:
             return False
-        self._set_index(load_index(Path(self.settings.index_dir)))
+        index = load_index(Path(self.settings.index_dir), name=name)
+        check_compatible(index, self.embedder, self.settings)
+        self._set_index(index)
+        log.info("now serving index %s (%d passages)", name, len(index.chunks))
         return True
+
+    def watch(self, interval: float = 2.0, *, corpus: bool = True) -> threading.Event:
+        """Poll in a daemon thread: adopt builds published by `massage-assistant build`, and
+        (with `corpus`) rebuild when documents change. Set the returned event to stop."""
+        stop = threading.Event()
+
+        def loop() -> None:
+            while not stop.wait(interval):
+                try:
+                    if corpus and any(corpus_changes(self.index, Path(self.settings.corpus_dir)).values()):
+                        self.reload()
+                    else:
+                        self._adopt_current()
+                except Exception as exc:  # keep serving the last good index; staff see the log
+                    log.error("index reload failed, still serving %s: %s", self.index.path.name, exc)
+
+        threading.Thread(target=loop, name="index-watch", daemon=True).start()
+        return stop
 
     def _curated(self, question: str, qvec: np.ndarray) -> tuple[CuratedEntry, float, Citation] | None:
         """The staff-curated entry this question asks, if any: a blend of cosine and shared

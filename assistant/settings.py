@@ -60,6 +60,8 @@ class Settings:
     # Input limits (enforced server-side, not only by the textbox).
     max_question_chars: int = 1000
 
+    reload_interval: float = 2.0  # seconds between checks for corpus changes and new builds
+
     host: str = "127.0.0.1"
     port: int = 7860
 

@@ -1,0 +1,98 @@
+"""Live re-indexing: edits show up, deletions never get quoted again, no request fails."""
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import CorpusError
+
+REPO = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
+NEW = "Warm compresses before a session can soften stubborn calf knots remarkably well."
+
+
+@pytest.fixture
+def live(tmp_path, embedder):
+    from assistant.pipeline import Assistant
+    from assistant.settings import Settings
+
+    shutil.copytree(REPO / "corpus", tmp_path / "corpus")
+    return Assistant.load(Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index"), embedder=embedder)
+
+
+def _quoted(bot, q):
+    a = bot.ask(q)
+    return a.answer, [c.doc for c in a.citations]
+
+
+def test_edit_delete_and_no_change(live):
+    doc = live.settings.corpus_dir / "benefits-of-regular-medical-massages.md"
+    assert live.reload() is False  # nothing changed: nothing rebuilt, same index
+    doc.write_text(doc.read_text() + f"\n## Warm compresses\n\n{NEW}\n")
+    assert live.reload() is True
+    answer, _ = _quoted(live, "can compresses before a session soften stubborn knots?")
+    assert NEW in answer
+
+    gone = live.settings.corpus_dir / "the-health-advantages-of-medical-massage.md"
+    gone.unlink()
+    assert live.reload() is True
+    for q in ("what are the 7 benefits of massage", "should i stay hydrated after a massage", "Mental clarity from massage"):
+        _, docs = _quoted(live, q)
+        assert "corpus/the-health-advantages-of-medical-massage.md" not in docs
+
+
+def test_failed_rebuild_keeps_last_good_index(live):
+    before = live.index.path
+    bad = live.settings.corpus_dir / "broken.md"
+    bad.write_bytes(b"\xff\xfe not utf-8 \x80")
+    with pytest.raises(CorpusError, match="is not UTF-8"):
+        live.reload()
+    assert live.index.path == before and live.ask("how long does a session last").status == "answered"
+
+
+def test_questions_keep_working_while_the_index_swaps(live):
+    errors: list[BaseException] = []
+    answers = 0
+    stop = threading.Event()
+
+    def visitor():
+        nonlocal answers
+        while not stop.is_set():
+            try:
+                assert live.ask("Can massage help with migraines?").status == "answered"
+                answers += 1
+            except BaseException as exc:  # noqa: BLE001 - any failure counts
+                errors.append(exc)
+
+    threads = [threading.Thread(target=visitor) for _ in range(3)]
+    for t in threads:
+        t.start()
+    doc = live.settings.corpus_dir / "benefits-of-regular-medical-massages.md"
+    swaps = 0
+    for i in range(4):
+        doc.write_text(doc.read_text() + f"\nExtra line number {i} about gentle stretching after sessions.\n")
+        swaps += live.reload()
+    stop.set()
+    for t in threads:
+        t.join()
+    assert swaps == 4 and answers > 0 and errors == []
+
+
+def test_watcher_adopts_a_build_made_elsewhere(live):
+    import time
+
+    from assistant.index import build_index
+
+    stop = live.watch(0.1, corpus=False)
+    try:
+        doc = live.settings.corpus_dir / "benefits-of-regular-medical-massages.md"
+        doc.write_text(doc.read_text() + f"\n## Warm compresses\n\n{NEW}\n")
+        report = build_index(live.settings, live.embedder)  # what `massage-assistant build` does
+        deadline = time.time() + 10
+        while live.index.path != report.path and time.time() < deadline:
+            time.sleep(0.05)
+        assert live.index.path == report.path
+    finally:
+        stop.set()
