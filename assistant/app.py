@@ -8,13 +8,15 @@ collapsible list of sources, example questions, no uploads, polite errors.
 
 from __future__ import annotations
 
+import hmac
+import html
 import logging
 import os
 import re
 from typing import Any
 
 from .answer import Answer
-from .errors import AssistantError, InputError
+from .errors import InputError
 from .pipeline import Assistant
 
 log = logging.getLogger(__name__)
@@ -73,8 +75,12 @@ def chat_messages(answer: Answer) -> list[dict[str, Any]]:
     return msgs
 
 
-def respond(assistant: Assistant, message: str, history: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+def respond(
+    assistant: Assistant, message: str, history: list[dict[str, Any]] | None, meta: dict[str, Any] | None = None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """One chat turn. `meta` maps the index of each answer message to what feedback records."""
     history = list(history or [])
+    meta = dict(meta or {})
     user_turns = [m for m in history if isinstance(m, dict) and m.get("role") == "user"]
     shown = (message or "").strip()
     if len(shown) > 300:
@@ -84,17 +90,27 @@ def respond(assistant: Assistant, message: str, history: list[dict[str, Any]] | 
         answer = assistant.ask(message, history=user_turns)
     except InputError as exc:
         history.append({"role": "assistant", "content": str(exc)})
-        return history
-    except AssistantError as exc:
-        log.error("assistant error: %s", exc)
-        history.append({"role": "assistant", "content": ERROR_TEXT})
-        return history
+        return history, meta
     except Exception:  # never a stack trace for visitors; logged for staff
         log.exception("unexpected error answering a question")
         history.append({"role": "assistant", "content": ERROR_TEXT})
-        return history
-    history.extend(chat_messages(answer))
-    return history
+        return history, meta
+    try:
+        assistant.log_outcome(message, answer)
+    except Exception:  # the gap log must never cost a visitor their answer
+        log.exception("could not record the gap log")
+    info = {"question": message, "status": answer.status, "chunk_ids": [c.chunk_id for c in answer.citations]}
+    for msg in chat_messages(answer):
+        meta[str(len(history))] = info
+        history.append(msg)
+    return history, meta
+
+
+def record_feedback(assistant: Assistant, meta: dict[str, Any], index: Any, liked: Any) -> None:
+    i = index[0] if isinstance(index, (list, tuple)) else index
+    info = (meta or {}).get(str(i))
+    if info and liked in (True, False):
+        assistant.feedback(info["question"], info["status"], info["chunk_ids"], bool(liked))
 
 
 def api_ask(assistant: Assistant, question: str) -> dict[str, Any]:
@@ -121,6 +137,7 @@ def build_app(assistant: Assistant) -> Any:
             render_markdown=True,
             allow_tags=False,
             buttons=["copy"],
+            feedback_options=("Like", "Dislike"),
             placeholder="Ask a question about massage. Answers are quoted from our clinic's articles, with sources.",
         )
         with gr.Row():
@@ -137,11 +154,18 @@ def build_app(assistant: Assistant) -> Any:
         gr.Examples(EXAMPLES, inputs=box, label="Try asking")
         ask_json = gr.JSON(visible=False)
 
-        def _respond(message: str, history: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str]:
-            return respond(assistant, message, history), ""
+        meta = gr.State({})
 
-        box.submit(_respond, [box, chatbot], [chatbot, box], api_name="chat", concurrency_limit=4)
-        clear.click(lambda: ([], ""), None, [chatbot, box], api_visibility="private")
+        def _respond(message: str, history: list[dict[str, Any]], m: dict[str, Any]) -> tuple[list[dict[str, Any]], str, dict[str, Any]]:
+            h, m = respond(assistant, message, history, m)
+            return h, "", m
+
+        def _like(m: dict[str, Any], data: gr.LikeData) -> None:
+            record_feedback(assistant, m, data.index, data.liked)
+
+        box.submit(_respond, [box, chatbot, meta], [chatbot, box, meta], api_name="chat", concurrency_limit=4)
+        chatbot.like(_like, [meta], None, api_visibility="private")
+        clear.click(lambda: ([], "", {}), None, [chatbot, box, meta], api_visibility="private")
         # The JSON contract for scripts and tests (same object as `ask --json`).
         hidden = gr.Textbox(visible=False)
         hidden.submit(lambda q: api_ask(assistant, q), hidden, ask_json, api_name="ask", concurrency_limit=4)
@@ -149,16 +173,63 @@ def build_app(assistant: Assistant) -> Any:
     return demo
 
 
-def serve(assistant: Assistant, host: str, port: int, *, block: bool = True) -> Any:
+def create_app(assistant: Assistant) -> Any:
+    """One ASGI app: the chat at `/`, `/healthz`, and the token-protected `/staff` gap report."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    import gradio as gr
+    from fastapi import FastAPI, Header
+    from fastapi.responses import HTMLResponse, JSONResponse
+
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.get("/healthz")
+    def healthz() -> JSONResponse:
+        m = assistant.index.manifest
+        return JSONResponse({"status": "ok", "index": assistant.index.path.name, "model": m["model"]["name"],
+                             "documents": m["counts"]["documents"], "passages": m["counts"]["chunks"],
+                             "curated": m.get("curated", {}).get("entries", 0), "built": m["created_at"]})
+
+    @app.get("/staff")
+    def staff(token: str = "", x_staff_token: str = Header("")) -> HTMLResponse:  # noqa: B008
+        given = token or x_staff_token
+        token = assistant.settings.staff_token
+        if not token:
+            return HTMLResponse("The staff page is off: set MASSAGE_STAFF_TOKEN to enable it.", status_code=404)
+        if not hmac.compare_digest(given, token):
+            return HTMLResponse("Wrong or missing staff token.", status_code=403)
+        return HTMLResponse(staff_page(assistant), headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex"})
+
     demo = build_app(assistant)
-    demo.launch(
-        server_name=host,
-        server_port=port,
-        show_error=False,  # error details stay in the server log, not in visitors' browsers
-        enable_monitoring=False,
-        quiet=True,
-        css=CSS,
-        prevent_thread_lock=not block,
-        max_file_size="1kb",
+    return gr.mount_gradio_app(
+        app, demo, path="", show_error=False, enable_monitoring=False, css=CSS, max_file_size="1kb",
+        footer_links=[], run_history=False,
     )
-    return demo
+
+
+def staff_page(assistant: Assistant) -> str:
+    from .gaps import cluster
+
+    gaps_log = assistant.gap_log
+    events = gaps_log.events() if gaps_log else []
+    gaps = cluster(events, assistant.embedder.encode)
+    rows = "".join(
+        f"<tr><td>{g.count}</td><td>{html.escape(g.examples[0])}<br><small>{html.escape(' | '.join(g.examples[1:]))}</small></td>"
+        f"<td>{g.last_asked}</td><td><pre>{html.escape(g.suggestion)}</pre></td></tr>"
+        for g in gaps
+    )
+    urgent = gaps_log.urgent_total() if gaps_log else 0
+    return (
+        "<!doctype html><meta charset=utf-8><title>Gap report</title>"
+        "<style>body{font-family:sans-serif;margin:2rem}td,th{border:1px solid #ccc;padding:6px;vertical-align:top}"
+        "table{border-collapse:collapse}pre{margin:0;white-space:pre-wrap}</style>"
+        f"<h1>Unanswered questions</h1><p>{len(events)} recorded in the last {assistant.settings.gap_retention_days} days; "
+        f"urgent messages counted (never stored): {urgent}. Add an entry to <code>corpus/faq.md</code> or a document to "
+        "<code>corpus/</code>, and the assistant re-indexes by itself.</p>"
+        f"<table><tr><th>Asked</th><th>Wordings</th><th>Last asked</th><th>Suggested FAQ entry</th></tr>{rows}</table>"
+    )
+
+
+def serve(assistant: Assistant, host: str, port: int) -> None:
+    import uvicorn
+
+    uvicorn.run(create_app(assistant), host=host, port=port, log_level="warning", timeout_graceful_shutdown=2)

@@ -121,6 +121,28 @@ def serve(host: str | None, port: int | None, watch: bool, corpus: str | None, i
     run(bot, s.host, s.port)
 
 
+@main.command()
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the report as CSV.")
+@click.option("--db", type=click.Path(dir_okay=False), help="Gap log (default var/gaps.sqlite3).")
+def gaps(csv_path: str | None, db: str | None) -> None:
+    """Group unanswered, low-confidence and thumbs-down questions, most asked first, with a
+    suggested corpus/faq.md entry for each.
+
+    Example: massage-assistant gaps --csv gaps.csv
+    """
+    from .embed import load_embedder
+    from .gaps import GapLog, cluster, format_gaps, write_csv
+
+    s = _settings(gap_log_path=Path(db) if db else None)
+    log = GapLog(Path(s.gap_log_path), s.gap_retention_days)
+    events = log.events()
+    groups = cluster(events, load_embedder(s).encode) if events else []
+    click.echo(format_gaps(groups, log.urgent_total()))
+    if csv_path:
+        write_csv(groups, Path(csv_path))
+        click.echo(f"wrote {len(groups)} groups to {csv_path}")
+
+
 @main.command("eval")
 @click.option("--set", "path", type=click.Path(dir_okay=False, exists=True), default=None, help="Labelled JSONL (default evals/dev.jsonl).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")

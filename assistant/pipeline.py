@@ -20,6 +20,7 @@ from .answer import NO_ANSWER_TEXT, Answer, Citation, compose, decide
 from .curated import CuratedEntry
 from .embed import Embedder, load_embedder
 from .errors import IndexMismatchError, IndexMissingError, InputError
+from .gaps import GapLog
 from .index import Index, build_index, check_compatible, corpus_changes, current_build, load_index
 from .retrieve import Retriever
 from .safety import caution_text, triage, urgent_text
@@ -81,6 +82,7 @@ class Assistant:
         self.settings = settings
         self.embedder = embedder
         self._lock = threading.Lock()
+        self._gap_log: GapLog | None = None
         self._set_index(index)
 
     def _set_index(self, index: Index) -> None:
@@ -148,6 +150,33 @@ class Assistant:
 
         threading.Thread(target=loop, name="index-watch", daemon=True).start()
         return stop
+
+    @property
+    def gap_log(self) -> GapLog | None:
+        if self.settings.gap_log_path is None:
+            return None
+        if self._gap_log is None:
+            self._gap_log = GapLog(Path(self.settings.gap_log_path), self.settings.gap_retention_days)
+        return self._gap_log
+
+    def log_outcome(self, question: str, answer: Answer) -> None:
+        """Record what the gap report needs: unanswered and low-confidence questions, and a
+        count (only) of urgent messages."""
+        gaps = self.gap_log
+        if gaps is None:
+            return
+        ids = [c.chunk_id for c in answer.citations]
+        if answer.status == "urgent":
+            gaps.record("urgent", "", "urgent", [])
+        elif answer.status == "no_answer":
+            gaps.record("no_answer", question, answer.status, ids, answer.reason)
+        elif answer.confidence < self.settings.low_confidence_score and not any(i.startswith("faq#") for i in ids):
+            gaps.record("low_confidence", question, answer.status, ids, answer.reason)
+
+    def feedback(self, question: str, status: str, chunk_ids: list[str], helpful: bool) -> None:
+        """Thumbs up/down on an answer: stored with its status and cited chunk ids, no free text."""
+        if self.gap_log is not None and status != "urgent":
+            self.gap_log.record("thumbs_up" if helpful else "thumbs_down", question, status, chunk_ids)
 
     def _curated(self, question: str, qvec: np.ndarray) -> tuple[CuratedEntry, float, Citation] | None:
         """The staff-curated entry this question asks, if any: a blend of cosine and shared

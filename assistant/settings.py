@@ -60,6 +60,13 @@ class Settings:
     # Input limits (enforced server-side, not only by the textbox).
     max_question_chars: int = 1000
 
+    # Gap report (see README "For clinic staff"): where it lives, how long rows are kept, and
+    # below which confidence an answer counts as a gap. An empty staff token disables /staff.
+    gap_log_path: Path | None = REPO_ROOT / "var" / "gaps.sqlite3"
+    gap_retention_days: int = 30
+    low_confidence_score: float = 0.55
+    staff_token: str = ""
+
     reload_interval: float = 2.0  # seconds between checks for corpus changes and new builds
 
     host: str = "127.0.0.1"

@@ -21,7 +21,9 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(real_settings, bot):
     port = _free_port()
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
+    var = Path(real_settings.index_dir).parent / "var"
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
+           "MASSAGE_GAP_LOG_PATH": str(var / "gaps.sqlite3"), "MASSAGE_STAFF_TOKEN": "s3cret-test-token"}
     log = open(Path(real_settings.index_dir).parent / "serve.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "assistant", "serve", "--port", str(port),
@@ -45,7 +47,11 @@ def server(real_settings, bot):
         raise RuntimeError("server did not start")
     yield url
     proc.terminate()
-    proc.wait(10)
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
 
 
 def _client(url):
@@ -95,3 +101,36 @@ def test_bad_input_is_polite(server):
     assert "Please type a question" in _text(history[-1])
     d = c.predict("", api_name="/ask")
     assert d["status"] == "error" and d["notice"]
+
+
+def test_healthz_reports_the_index(server):
+    import json
+    import urllib.request
+
+    h = json.loads(urllib.request.urlopen(server + "healthz").read())
+    assert h["status"] == "ok" and h["documents"] == 5 and h["passages"] > 0 and h["model"].endswith("all-MiniLM-L6-v2")
+
+
+def test_gap_report_records_and_protects(server, real_settings):
+    import urllib.error
+    import urllib.request
+
+    c = _client(server)
+    for q in ("do you sell gift cards? email me at jo@example.com", "can i buy a gift card for my mum",
+              "gift vouchers available?", "I want to die"):
+        c.predict(q, [], api_name="/chat")
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(server + "staff?token=wrong")
+    assert e.value.code == 403
+    page = urllib.request.urlopen(server + "staff?token=s3cret-test-token").read().decode()
+    assert "gift" in page and "[email]" in page and "jo@example.com" not in page
+    import re
+
+    assert "I want to die" not in page
+    assert int(re.search(r"urgent messages counted \(never stored\): (\d+)", page).group(1)) >= 1
+
+    import sqlite3
+
+    db = sqlite3.connect(Path(real_settings.index_dir).parent / "var" / "gaps.sqlite3")
+    stored = " ".join(r[0] for r in db.execute("SELECT question FROM events"))
+    assert "jo@example.com" not in stored and "want to die" not in stored
