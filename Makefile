@@ -44,6 +44,7 @@ bench: install
 	cd benchmarks && ../$(BIN)/python bench_ask.py
 	cd benchmarks && ../$(BIN)/python bench_build.py
 	cd benchmarks && ../$(BIN)/python bench_startup.py
+	cd benchmarks && ../$(BIN)/python bench_swap.py
 
 clean:
 	rm -rf index/CURRENT index/builds .pytest_cache .mypy_cache .ruff_cache

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-_PHONE = re.compile(r"(?<!\w)(\+?\d[\d ()./-]{6,}\d)(?!\w)")
+_PHONE = re.compile(r"(?<![\w(])(\+?\(?\d[\d ()./-]{6,}\d)(?!\w)")
 _DIGITS = re.compile(r"\d{5,}")
 
 SCHEMA = """

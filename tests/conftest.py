@@ -21,7 +21,7 @@ def real_settings(tmp_path_factory: pytest.TempPathFactory):
 
     root = tmp_path_factory.mktemp("real")
     shutil.copytree(REPO / "corpus", root / "corpus")
-    return Settings(corpus_dir=root / "corpus", index_dir=root / "index")
+    return Settings(corpus_dir=root / "corpus", index_dir=root / "index", gap_log_path=None)
 
 
 @pytest.fixture(scope="session")
