@@ -1,4 +1,5 @@
 import csv
+import io
 import sqlite3
 import time
 
@@ -50,7 +51,7 @@ def test_clusters_sorted_by_count_with_suggestion(tmp_path):
     assert gaps[0].count == 3 and "gift" in gaps[0].examples[0] and gaps[-1].count == 1
     assert gaps[0].suggestion.startswith("## ") and "Also asked:" in gaps[0].suggestion
     write_csv(gaps, tmp_path / "gaps.csv")
-    rows = list(csv.DictReader(open(tmp_path / "gaps.csv")))
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "gaps.csv").read_text())))
     assert rows[0]["count"] == "3" and rows[0]["suggested_faq_entry"].startswith("## ")
 
 
