@@ -1,5 +1,6 @@
 """End to end through the real server: a subprocess running `massage-assistant serve`."""
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -18,25 +19,26 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(real_settings, bot):
+@contextlib.contextmanager
+def running_server(corpus: Path, index: Path, *extra_args: str, env: dict[str, str] | None = None):
+    """`massage-assistant serve` in a subprocess on a free loopback port; yields its URL."""
+    import urllib.request
+
     port = _free_port()
-    var = Path(real_settings.index_dir).parent / "var"
+    var = Path(index).parent / "var"
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
-           "MASSAGE_GAP_LOG_PATH": str(var / "gaps.sqlite3"), "MASSAGE_STAFF_TOKEN": "s3cret-test-token"}
-    log = open(Path(real_settings.index_dir).parent / "serve.log", "w")  # noqa: SIM115
+           "MASSAGE_GAP_LOG_PATH": str(var / "gaps.sqlite3"), **(env or {})}
+    var.mkdir(exist_ok=True)
+    log = open(var / f"serve-{port}.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "serve", "--port", str(port),
-         "--corpus", str(real_settings.corpus_dir), "--index", str(real_settings.index_dir)],
+        [sys.executable, "-m", "assistant", "serve", "--port", str(port), "--corpus", str(corpus), "--index", str(index), *extra_args],
         stdout=log, stderr=subprocess.STDOUT, env=env,
     )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 90
-    import urllib.request
-
     while time.time() < deadline:
         try:
-            urllib.request.urlopen(url, timeout=1)
+            urllib.request.urlopen(url + "healthz", timeout=1)
             break
         except OSError:
             if proc.poll() is not None:
@@ -45,13 +47,23 @@ def server(real_settings, bot):
     else:
         proc.kill()
         raise RuntimeError("server did not start")
-    yield url
-    proc.terminate()
     try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def server(real_settings, bot):
+    with running_server(real_settings.corpus_dir, real_settings.index_dir, "--no-watch",
+                        env={"MASSAGE_STAFF_TOKEN": "s3cret-test-token"}) as url:
+        yield url
 
 
 def _client(url):
