@@ -45,7 +45,7 @@ from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from .ingest import corpus_hashes, load_corpus
 from .settings import Settings
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: curated answers (curated.jsonl, curated.npy)
 REBUILD = "run `massage-assistant build`"
 KEEP_BUILDS = 2  # the live one and its predecessor, which in-flight requests may still read
 

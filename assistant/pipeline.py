@@ -19,7 +19,7 @@ import numpy as np
 from .answer import NO_ANSWER_TEXT, Answer, Citation, compose, decide
 from .curated import CuratedEntry
 from .embed import Embedder, load_embedder
-from .errors import IndexMismatchError, IndexMissingError, InputError
+from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError, InputError
 from .gaps import GapLog
 from .index import Index, build_index, check_compatible, corpus_changes, current_build, load_index
 from .retrieve import Retriever
@@ -108,7 +108,7 @@ class Assistant:
         try:
             index = load_index(Path(settings.index_dir))
             check_compatible(index, embedder, settings)
-        except (IndexMissingError, IndexMismatchError):
+        except (IndexMissingError, IndexMismatchError, IndexCorruptError):
             if not auto_build:
                 raise
             build_index(settings, embedder)
