@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import hmac
 import html
+import json
 import logging
 import os
 import re
+import threading
+import time
+from collections import defaultdict, deque
+from pathlib import Path
 from typing import Any
+
+from fastapi import Request, Response  # app.py is only imported to serve: --help stays fast
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from .answer import Answer
 from .errors import InputError
@@ -21,14 +29,50 @@ from .pipeline import Assistant
 
 log = logging.getLogger(__name__)
 
-EXAMPLES = [
-    "Can massage help with the stiffness I get after long drives?",
-    "How long does a medical massage session last?",
-    "Can massage help with migraines?",
-    "What should I do after a massage?",
-]
+RATE_TEXT = "You're sending questions very quickly. Please wait a minute and try again."
+
+
+class RateLimiter:
+    """Sliding one-minute window per client. CORS and framing rules only bind browsers; this
+    is what slows a script hammering the server."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._hits: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def allow(self, client: str) -> bool:
+        if self.per_minute <= 0:
+            return True
+        now = time.monotonic()
+        with self._lock:
+            q = self._hits[client]
+            while q and now - q[0] > 60:
+                q.popleft()
+            if len(q) >= self.per_minute:
+                return False
+            q.append(now)
+            if len(self._hits) > 10_000:  # forget idle clients
+                for k in [k for k, v in self._hits.items() if not v or now - v[-1] > 60]:
+                    del self._hits[k]
+            return True
 ERROR_TEXT = "Sorry, something went wrong on our side. Please try again in a moment, or contact the clinic."
 
+WIDGET_JS = (Path(__file__).parent / "static" / "widget.js").read_text(encoding="utf-8") if (Path(__file__).parent / "static" / "widget.js").is_file() else ""
+DEMO_HTML = """<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content="width=device-width,initial-scale=1">
+<title>Demo clinic page</title><style>body{font-family:Georgia,serif;max-width:720px;margin:3rem auto;padding:0 1rem;color:#222}</style>
+<h1>Riverside Massage Clinic (demo page)</h1><p>This page stands in for a clinic's website. The chat button in the corner
+comes from the one-line snippet below, served by the assistant itself.</p><pre>__SNIPPET_TEXT__</pre>
+__SNIPPET__</html>"""
+# Escape inside the framed chat closes the widget panel (the host page can't see those keys).
+COMPACT_HEAD = (
+    "<script>document.addEventListener('keydown',function(e){if(e.key==='Escape'&&window.parent!==window)"
+    "{window.parent.postMessage('mfa-close','*')}});</script>"
+)
+COMPACT_CSS = """
+#notice {font-size: 0.8rem; padding: 6px 10px; position: sticky; top: 0; z-index: 50;}
+footer {display: none !important;}
+"""
 CSS = """
 #notice {border-left: 4px solid #b45309; background: #fffbeb; color: #451a03; padding: 10px 14px;
          border-radius: 6px; font-size: 0.95rem;}
@@ -122,23 +166,26 @@ def api_ask(assistant: Assistant, question: str) -> dict[str, Any]:
                 "caution": False, "safety": None, "reason": "invalid input", "confidence": 0.0}
 
 
-def build_app(assistant: Assistant) -> Any:
+def build_app(assistant: Assistant, *, compact: bool = False, limiter: RateLimiter | None = None) -> Any:
+    """The chat page; `compact` is the version the widget frames (no examples block header)."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
 
     s = assistant.settings
-    with gr.Blocks(title=f"Ask {s.clinic_name} about massage", analytics_enabled=False) as demo:
+    limiter = limiter or RateLimiter(s.rate_limit_per_minute)
+    with gr.Blocks(title=f"Ask {s.clinic_name} about massage", analytics_enabled=False, fill_height=compact) as demo:
         gr.Markdown(f"**Please note:** {s.notice_text}", elem_id="notice")
         chatbot = gr.Chatbot(
-            label="Massage questions",
+            label=f"Ask {s.clinic_name}",
             elem_id="chat",
-            height=460,
+            height=None if compact else 460,
+            scale=1,
             sanitize_html=True,
             render_markdown=True,
             allow_tags=False,
             buttons=["copy"],
             feedback_options=("Like", "Dislike"),
-            placeholder="Ask a question about massage. Answers are quoted from our clinic's articles, with sources.",
+            placeholder=s.welcome_message,
         )
         with gr.Row():
             box = gr.Textbox(
@@ -151,18 +198,28 @@ def build_app(assistant: Assistant) -> Any:
                 submit_btn="Ask",
             )
         clear = gr.Button("New chat", variant="secondary", size="sm", elem_id="new-chat")
-        gr.Examples(EXAMPLES, inputs=box, label="Try asking")
+        if s.examples:
+            gr.Examples(s.examples, inputs=box, label="Try asking")
         ask_json = gr.JSON(visible=False)
 
         meta = gr.State({})
 
-        def _respond(message: str, history: list[dict[str, Any]], m: dict[str, Any]) -> tuple[list[dict[str, Any]], str, dict[str, Any]]:
+        def _respond(
+            message: str, history: list[dict[str, Any]], m: dict[str, Any], request: gr.Request
+        ) -> tuple[list[dict[str, Any]], str, dict[str, Any]]:
+            client = request.client.host if request and request.client else "unknown"
+            if not limiter.allow(client):
+                shown = as_plain_text((message or "").strip()[:300])
+                return [*history, {"role": "user", "content": shown}, {"role": "assistant", "content": RATE_TEXT}], "", m
             h, m = respond(assistant, message, history, m)
             return h, "", m
 
         def _like(m: dict[str, Any], data: gr.LikeData) -> None:
             record_feedback(assistant, m, data.index, data.liked)
 
+        # Gradio injects Request and LikeData by their (real, not postponed) annotations.
+        _respond.__annotations__["request"] = gr.Request
+        _like.__annotations__["data"] = gr.LikeData
         box.submit(_respond, [box, chatbot, meta], [chatbot, box, meta], api_name="chat", concurrency_limit=4)
         chatbot.like(_like, [meta], None, api_visibility="private")
         clear.click(lambda: ([], "", {}), None, [chatbot, box, meta], api_visibility="private")
@@ -178,9 +235,55 @@ def create_app(assistant: Assistant) -> Any:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
     from fastapi import FastAPI, Header
-    from fastapi.responses import HTMLResponse, JSONResponse
 
+    s = assistant.settings
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    limiter = RateLimiter(s.rate_limit_per_minute)
+    ancestors = " ".join(["'self'", *s.origins])
+
+    @app.middleware("http")
+    async def security_headers(request: Any, call_next: Any) -> Any:
+        response = await call_next(request)
+        # Only the listed clinic sites may frame the chat; the browser enforces it.
+        response.headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        return response
+
+    if s.origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=s.origins, allow_methods=["GET", "POST"],
+                           allow_headers=["content-type"], max_age=600)
+
+    @app.get("/widget.js")
+    def widget_js() -> Response:
+        defaults = {"clinic": s.clinic_name, "color": s.accent_color, "position": s.widget_position}
+        body = WIDGET_JS.replace("__DEFAULTS__", json.dumps(defaults))
+        return Response(body, media_type="application/javascript", headers={"Cache-Control": "public, max-age=300"})
+
+    @app.get("/embed-code")
+    def embed_code() -> HTMLResponse:
+        return HTMLResponse(embed_page(s, _base_url(s)))
+
+    @app.get("/demo")
+    def demo_page() -> HTMLResponse:
+        code = snippet(s, "")
+        return HTMLResponse(DEMO_HTML.replace("__SNIPPET_TEXT__", html.escape(code)).replace("__SNIPPET__", code))
+
+    @app.post("/api/ask")
+    async def api(request: Request) -> JSONResponse:
+        client = request.client.host if request.client else "unknown"
+        if not limiter.allow(client):
+            return JSONResponse({"status": "error", "answer": RATE_TEXT, "citations": [], "notice": s.notice_text,
+                                 "caution": False, "safety": None, "reason": "rate limited", "confidence": 0.0}, status_code=429)
+        try:
+            body = await request.json()
+            question = body.get("question", "") if isinstance(body, dict) else ""
+        except ValueError:
+            question = ""
+        return JSONResponse(api_ask(assistant, question))
+
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
@@ -199,10 +302,34 @@ def create_app(assistant: Assistant) -> Any:
             return HTMLResponse("Wrong or missing staff token.", status_code=403)
         return HTMLResponse(staff_page(assistant), headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex"})
 
-    demo = build_app(assistant)
-    return gr.mount_gradio_app(
-        app, demo, path="", show_error=False, enable_monitoring=False, css=CSS, max_file_size="1kb",
-        footer_links=[], run_history=False,
+    # Public-deployment settings: no monitoring endpoint, no run history kept in visitors'
+    # browsers, no error details, tiny upload cap (there are no file components anyway).
+    public = {"show_error": False, "enable_monitoring": False, "max_file_size": "1kb", "footer_links": [], "run_history": False}
+    gr.mount_gradio_app(app, build_app(assistant, compact=True, limiter=limiter), path="/embed", css=CSS + COMPACT_CSS, head=COMPACT_HEAD, **public)
+    return gr.mount_gradio_app(app, build_app(assistant, limiter=limiter), path="", css=CSS, **public)
+
+
+def _base_url(s: Any) -> str:
+    host = "127.0.0.1" if s.host in ("0.0.0.0", "::") else s.host
+    return f"http://{host}:{s.port}"
+
+
+def snippet(s: Any, base: str) -> str:
+    return (f'<script src="{base}/widget.js" data-clinic="{html.escape(s.clinic_name)}" '
+            f'data-color="{html.escape(s.accent_color)}" data-position="{html.escape(s.widget_position)}" async></script>')
+
+
+def embed_page(s: Any, base: str) -> str:
+    origins = ", ".join(s.origins) or "none yet: only this assistant's own pages can show the chat"
+    return (
+        "<!doctype html><meta charset=utf-8><title>Embed the chat</title>"
+        "<style>body{font-family:system-ui,sans-serif;max-width:760px;margin:2rem auto;padding:0 1rem}"
+        "pre{background:#f3f4f6;padding:12px;white-space:pre-wrap;word-break:break-all}</style>"
+        "<h1>Add the chat to your website</h1><p>Paste this line before <code>&lt;/body&gt;</code> on your pages "
+        "(replace the address with this assistant's public address):</p>"
+        f"<pre id=snippet>{html.escape(snippet(s, base))}</pre>"
+        f"<p>Sites allowed to show the chat (MASSAGE_ALLOWED_ORIGINS): <b>{html.escape(origins)}</b>.</p>"
+        '<p><a href="/demo">See a demo page with the widget</a>.</p>'
     )
 
 

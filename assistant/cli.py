@@ -117,6 +117,11 @@ def serve(host: str | None, port: int | None, watch: bool, corpus: str | None, i
     bot = Assistant.load(s)
     if watch:
         bot.watch(s.reload_interval)
+    if s.origins:
+        click.echo(f"allowed origins (may frame the chat and call /api/ask): {', '.join(s.origins)}", err=True)
+    else:
+        click.echo("no allowed origins configured: the chat can only be framed by this server's own pages "
+                   "(same origin). Set MASSAGE_ALLOWED_ORIGINS to your clinic site(s) to embed it.", err=True)
     click.echo(f"serving on http://{s.host}:{s.port} ({len(bot.index.chunks)} passages)", err=True)
     run(bot, s.host, s.port)
 

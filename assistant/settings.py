@@ -50,8 +50,22 @@ class Settings:
     curated_threshold: float = 0.48
     curated_lexical_weight: float = 0.4
 
-    # Safety and the standing notice.
+    # Branding (the chat page and the embeddable widget). Snippet attributes may override the
+    # harmless ones (clinic name, colour, position); the notice can never be turned off.
     clinic_name: str = "our clinic"
+    accent_color: str = "#0f766e"
+    welcome_message: str = "Hi! Ask me about massage. I answer from our clinic's articles and show my sources."
+    example_questions: str = (
+        "Can massage help with the stiffness I get after long drives?|How long does a medical massage session last?"
+        "|Can massage help with migraines?|What should I do after a massage?"
+    )
+    widget_position: str = "right"
+    # Origins (scheme://host[:port], comma-separated) allowed to frame the chat and call /api/ask
+    # from a browser. Empty: same origin only.
+    allowed_origins: str = ""
+    rate_limit_per_minute: int = 20  # questions per visitor (IP address) per minute
+
+    # Safety and the standing notice.
     emergency_number: str = "911"
     crisis_line: str = "988 (call or text, Suicide & Crisis Lifeline)"
     notice: str = DEFAULT_NOTICE
@@ -83,6 +97,16 @@ class Settings:
         """
         env = dict(os.environ if env is None else env)
         values: dict[str, Any] = {}
+        file = env.get("MASSAGE_SETTINGS_FILE") or (REPO_ROOT / "massage.toml")
+        if Path(file).is_file():  # a settings file for staff; environment variables win over it
+            import tomllib
+
+            names = {f.name for f in fields(cls)}
+            data = tomllib.loads(Path(file).read_text(encoding="utf-8"))
+            for key, raw in data.items():
+                if key not in names:
+                    raise ValueError(f"unknown setting {key!r} in {file}")
+                values[key] = _coerce(next(f.type for f in fields(cls) if f.name == key), str(raw))
         for f in fields(cls):
             key = f"MASSAGE_{f.name.upper()}"
             if key in env and f.name != "extra":
@@ -92,6 +116,14 @@ class Settings:
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
+
+    @property
+    def origins(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
+
+    @property
+    def examples(self) -> list[str]:
+        return [q.strip() for q in self.example_questions.split("|") if q.strip()]
 
     @property
     def notice_text(self) -> str:

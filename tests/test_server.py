@@ -27,7 +27,7 @@ def running_server(corpus: Path, index: Path, *extra_args: str, env: dict[str, s
     port = _free_port()
     var = Path(index).parent / "var"
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
-           "MASSAGE_GAP_LOG_PATH": str(var / "gaps.sqlite3"), **(env or {})}
+           "MASSAGE_GAP_LOG_PATH": str(var / "gaps.sqlite3"), "MASSAGE_RATE_LIMIT_PER_MINUTE": "1000", **(env or {})}
     var.mkdir(exist_ok=True)
     log = open(var / f"serve-{port}.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
