@@ -84,3 +84,12 @@ def test_chat_feedback_is_stored_with_status_and_chunks(bot, tmp_path):
     finally:
         bot.settings = bot.settings.replace(gap_log_path=None)
         bot._gap_log = None
+
+
+def test_rate_limiter_window():
+    from assistant.app import RateLimiter
+
+    rl = RateLimiter(3)
+    assert [rl.allow("a") for _ in range(4)] == [True, True, True, False]
+    assert rl.allow("b")  # per client
+    assert all(RateLimiter(0).allow("a") for _ in range(100))  # 0 disables

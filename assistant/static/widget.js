@@ -33,7 +33,7 @@
     ".mfa-close:focus-visible{outline:2px solid #fff}",
     ".mfa-frame{border:0;width:100%;flex:1}",
     "@media (max-width:479px){.mfa-panel{top:0;left:0;right:0;bottom:0;width:100vw;max-width:100vw;height:100%;",
-    "max-height:100%;border-radius:0}}"
+    "max-height:100%;border-radius:0}.mfa-btn[aria-expanded=true]{display:none}}"
   ].join("");
   var style = document.createElement("style");
   style.textContent = css;
