@@ -127,3 +127,49 @@ def test_widget_shows_markup_as_text(browser, sites):  # noqa: F811
     chat = frame.locator("#chat").inner_text()
     assert "<img src=x onerror=alert(1)>" in chat and dialogs == []
     assert not [u for u in fetched if "203.0.113.9" in u]
+
+
+def test_cors_allowlist_and_csp_headers(sites):
+    import json
+    import urllib.request
+
+    def call(origin: str):
+        req = urllib.request.Request(sites["assistant"] + "api/ask", method="POST",
+                                     data=json.dumps({"question": "how long does a session last"}).encode(),
+                                     headers={"Content-Type": "application/json", "Origin": origin})
+        return urllib.request.urlopen(req)
+
+    allowed = sites["allowed"].rstrip("/")
+    ok = call(allowed)
+    assert ok.headers["Access-Control-Allow-Origin"] == allowed
+    assert json.loads(ok.read())["status"] == "answered"
+    assert call(sites["other"].rstrip("/")).headers.get("Access-Control-Allow-Origin") is None
+    page = urllib.request.urlopen(sites["assistant"] + "embed/")
+    assert page.headers["Content-Security-Policy"] == f"frame-ancestors 'self' {allowed}"
+    snippet_page = urllib.request.urlopen(sites["assistant"] + "embed-code").read().decode()
+    assert "widget.js" in snippet_page and allowed in snippet_page
+
+
+def test_rate_limit_and_same_origin_default(tmp_path, real_settings, bot):
+    import json
+    import urllib.error
+    import urllib.request
+
+    with running_server(real_settings.corpus_dir, real_settings.index_dir, "--no-watch",
+                        env={"MASSAGE_RATE_LIMIT_PER_MINUTE": "2", "MASSAGE_ALLOWED_ORIGINS": ""}) as url:
+        def ask():
+            req = urllib.request.Request(url + "api/ask", method="POST", data=b'{"question": "hi there massage"}',
+                                         headers={"Content-Type": "application/json"})
+            return urllib.request.urlopen(req)
+
+        ask()
+        ask()
+        with pytest.raises(urllib.error.HTTPError) as e:
+            ask()
+        assert e.value.code == 429
+        body = json.loads(e.value.read())
+        assert "wait a minute" in body["answer"] and body["notice"]
+        assert urllib.request.urlopen(url).headers["Content-Security-Policy"] == "frame-ancestors 'self'"
+    log = next((Path(real_settings.index_dir).parent / "var").glob("serve-*.log"))
+    logs = " ".join(p.read_text() for p in log.parent.glob("serve-*.log"))
+    assert "same origin" in logs
