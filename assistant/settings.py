@@ -127,7 +127,13 @@ class Settings:
 
     @property
     def notice_text(self) -> str:
-        return self.notice.format(emergency_number=self.emergency_number)
+        """The standing notice. It cannot be turned off: an empty setting falls back to the default.
+
+        >>> "consult your healthcare provider" in Settings(notice="  ").notice_text
+        True
+        """
+        text = self.notice if self.notice.strip() else DEFAULT_NOTICE
+        return text.replace("{emergency_number}", self.emergency_number)
 
 
 def _coerce(type_name: Any, raw: str) -> Any:
