@@ -173,3 +173,26 @@ def test_rate_limit_and_same_origin_default(tmp_path, real_settings, bot):
     log = next((Path(real_settings.index_dir).parent / "var").glob("serve-*.log"))
     logs = " ".join(p.read_text() for p in log.parent.glob("serve-*.log"))
     assert "same origin" in logs
+
+
+def test_thumbs_down_in_the_widget_is_recorded(browser, sites, real_settings):  # noqa: F811
+    import sqlite3
+    import time
+
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(sites["allowed"])
+    frame = _open(page)
+    frame.locator("#question textarea").fill("what is myofascial release")
+    frame.locator("#question textarea").press("Enter")
+    frame.locator("text=Sources (").wait_for(timeout=30_000)
+    frame.get_by_label("Dislike").first.click()
+    db = Path(real_settings.index_dir).parent / "var" / "gaps.sqlite3"
+    deadline = time.time() + 10
+    rows: list = []
+    while time.time() < deadline and not rows:
+        if db.exists():
+            with sqlite3.connect(db) as con:
+                rows = con.execute("SELECT question, status, chunk_ids FROM events WHERE kind = 'thumbs_down'"
+                                   " AND question = 'what is myofascial release'").fetchall()
+        time.sleep(0.3)
+    assert rows and rows[0][1] == "answered" and "#" in rows[0][2]
