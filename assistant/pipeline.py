@@ -178,11 +178,12 @@ class Assistant:
         if self.gap_log is not None and status != "urgent":
             self.gap_log.record("thumbs_up" if helpful else "thumbs_down", question, status, chunk_ids)
 
-    def _curated(self, question: str, qvec: np.ndarray) -> tuple[CuratedEntry, float, Citation] | None:
+    def _curated(
+        self, index: Index, retriever: Retriever, question: str, qvec: np.ndarray
+    ) -> tuple[CuratedEntry, float, Citation] | None:
         """The staff-curated entry this question asks, if any: a blend of cosine and shared
         content words, since similarity alone confuses "how often should I get a massage"
         with "how can I schedule a massage" (threshold calibrated on evals/curated.jsonl)."""
-        index, retriever = self._state
         if not len(index.curated):
             return None
         w = self.settings.curated_lexical_weight
@@ -236,7 +237,7 @@ class Assistant:
             query = resolved = q
         safety = verdict.to_dict() if verdict else None
         prefix = caution_text(s) + "\n\n" if caution else ""
-        curated = self._curated(query, qvec)
+        curated = self._curated(index, retriever, query, qvec)  # the same snapshot as retrieval
         if curated is not None:  # staff's own answer wins over passage quotes
             entry, score, citation = curated
             return Answer("answered", f"{prefix}{entry.answer} [1]", (citation,), notice, caution, safety,
