@@ -54,7 +54,7 @@ def build(corpus: str | None, index: str | None) -> None:
     from .index import build_index
 
     s = _settings(corpus, index)
-    report = build_index(s, load_embedder(s))
+    report = build_index(s, load_embedder(s, log=click.echo))
     click.echo(report.summary())
     for kind in ("added", "changed", "removed"):
         for path in getattr(report, kind):

