@@ -53,7 +53,10 @@ def build(corpus: str | None, index: str | None) -> None:
     from .embed import load_embedder
     from .index import build_index
 
+    from .ingest import load_corpus
+
     s = _settings(corpus, index)
+    load_corpus(Path(s.corpus_dir))  # a corpus problem is reported before the model loads
     report = build_index(s, load_embedder(s, log=click.echo))
     click.echo(report.summary())
     for kind in ("added", "changed", "removed"):
