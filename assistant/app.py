@@ -8,6 +8,7 @@ collapsible list of sources, example questions, no uploads, polite errors.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import html
 import json
@@ -58,7 +59,7 @@ class RateLimiter:
             return True
 ERROR_TEXT = "Sorry, something went wrong on our side. Please try again in a moment, or contact the clinic."
 
-WIDGET_JS = (Path(__file__).parent / "static" / "widget.js").read_text(encoding="utf-8") if (Path(__file__).parent / "static" / "widget.js").is_file() else ""
+WIDGET_PATH = Path(__file__).parent / "static" / "widget.js"
 DEMO_HTML = """<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content="width=device-width,initial-scale=1">
 <title>Demo clinic page</title><style>body{font-family:Georgia,serif;max-width:720px;margin:3rem auto;padding:0 1rem;color:#222}</style>
 <h1>Riverside Massage Clinic (demo page)</h1><p>This page stands in for a clinic's website. The chat button in the corner
@@ -259,7 +260,7 @@ def create_app(assistant: Assistant) -> Any:
     @app.get("/widget.js")
     def widget_js() -> Response:
         defaults = {"clinic": s.clinic_name, "color": s.accent_color, "position": s.widget_position}
-        body = WIDGET_JS.replace("__DEFAULTS__", json.dumps(defaults))
+        body = widget_source().replace("__DEFAULTS__", json.dumps(defaults))
         return Response(body, media_type="application/javascript", headers={"Cache-Control": "public, max-age=300"})
 
     @app.get("/embed-code")
@@ -307,6 +308,11 @@ def create_app(assistant: Assistant) -> Any:
     public = {"show_error": False, "enable_monitoring": False, "max_file_size": "1kb", "footer_links": [], "run_history": False}
     gr.mount_gradio_app(app, build_app(assistant, compact=True, limiter=limiter), path="/embed", css=CSS + COMPACT_CSS, head=COMPACT_HEAD, **public)
     return gr.mount_gradio_app(app, build_app(assistant, limiter=limiter), path="", css=CSS, **public)
+
+
+@functools.cache
+def widget_source() -> str:
+    return WIDGET_PATH.read_text(encoding="utf-8")
 
 
 def _base_url(s: Any) -> str:
