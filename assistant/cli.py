@@ -52,7 +52,6 @@ def build(corpus: str | None, index: str | None) -> None:
     """
     from .embed import load_embedder
     from .index import build_index
-
     from .ingest import load_corpus
 
     s = _settings(corpus, index)
