@@ -16,9 +16,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from .index import Index
-from .retrieve import Lexical, Retrieval
+from .retrieve import Lexical, Retrieval, Retriever
 from .settings import Settings
-from .text import terms
 
 Status = Literal["answered", "no_answer", "urgent"]
 NEAR_DUPLICATE = 0.82  # sentence cosine above which two sentences say the same thing
@@ -128,10 +127,11 @@ def compose(
     question_terms: list[str],
     retrieval: Retrieval,
     index: Index,
-    lexical: Lexical,
+    retriever: Retriever,
     settings: Settings,
 ) -> tuple[str, tuple[Citation, ...], tuple[tuple[str, int], ...]]:
     """Choose 1..max sentences by relevance and coverage (MMR), merge near-duplicates, cite."""
+    lexical = retriever.lexical
     q = set(question_terms)
     q_weight = sum(lexical.idf.get(t, 0.0) for t in q) or 1.0
     hit_rank = {h.idx: r for r, h in enumerate(retrieval.hits)}
@@ -144,7 +144,7 @@ def compose(
             sent = chunk.text[a:b]
             if not _quotable(sent):
                 continue
-            overlap = sum(lexical.idf.get(t, 0.0) for t in q & set(terms(sent))) / q_weight
+            overlap = sum(lexical.idf.get(t, 0.0) for t in q & retriever.sentence_terms[row]) / q_weight
             score = retrieval.sentence_scores.get(row, 0.0) + settings.lexical_weight * overlap - 0.01 * hit_rank[h.idx]
             cands.append((score, row, h.idx, pos))
     if not cands:

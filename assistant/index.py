@@ -82,6 +82,8 @@ class BuildReport:
     sentences: int = 0
     encoded_texts: int = 0
     seconds: float = 0.0
+    # The validated index as loaded back from disk, so callers swap it in without loading twice.
+    index: Index | None = field(default=None, compare=False, repr=False)
 
     def summary(self) -> str:
         parts = [f"{len(v)} {k}" for k, v in (("added", self.added), ("changed", self.changed), ("removed", self.removed), ("unchanged", self.unchanged)) if v]
@@ -173,7 +175,8 @@ def build_index(
     if previous and not (report["added"] or report["changed"] or removed or faq_changed):
         # Nothing to do: keep serving the live build instead of writing an identical one.
         result = BuildReport(path=previous.path, unchanged=report["unchanged"], chunks=len(chunks),
-                             sentences=int(previous.sentence_vecs.shape[0]), seconds=time.perf_counter() - t0)
+                             sentences=int(previous.sentence_vecs.shape[0]), seconds=time.perf_counter() - t0,
+                             index=previous)
         if log:
             log(result.summary())
         return result
@@ -200,7 +203,7 @@ def build_index(
                     "entries": len(curated), "phrasings": len(phrasings)},
     }
     path = _write_build(index_dir, manifest, chunks, passage_vecs, sentence_vecs, curated, curated_vecs)
-    load_index(index_dir, name=path.name)  # validate before publishing
+    built = load_index(index_dir, name=path.name)  # validate before publishing
     _publish(index_dir, path.name)
     _prune(index_dir)
     result = BuildReport(
@@ -213,6 +216,7 @@ def build_index(
         sentences=int(sentence_vecs.shape[0]),
         encoded_texts=len(texts) + len(phrasings),
         seconds=time.perf_counter() - t0,
+        index=built,
     )
     if log:
         log(result.summary())

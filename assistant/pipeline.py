@@ -111,8 +111,9 @@ class Assistant:
         except (IndexMissingError, IndexMismatchError, IndexCorruptError):
             if not auto_build:
                 raise
-            build_index(settings, embedder)
-            index = load_index(Path(settings.index_dir))
+            report = build_index(settings, embedder)
+            assert report.index is not None
+            index = report.index
         return cls(settings, embedder, index)
 
     def reload(self) -> bool:
@@ -120,8 +121,13 @@ class Assistant:
         the new index in with one reference assignment. Requests in flight finish on the index
         they started with. If anything fails, the last good index keeps serving and the error
         propagates. Returns True when a new index was swapped in."""
-        build_index(self.settings, self.embedder)  # a no-op when nothing changed
-        return self._adopt_current()
+        report = build_index(self.settings, self.embedder)  # a no-op when nothing changed
+        if report.index is None or report.path == self.index.path:
+            return self._adopt_current()  # nothing new here; maybe another process built one
+        check_compatible(report.index, self.embedder, self.settings)
+        self._set_index(report.index)
+        log.info("now serving index %s (%d passages)", report.path.name, len(report.index.chunks))
+        return True
 
     def _adopt_current(self) -> bool:
         name = current_build(Path(self.settings.index_dir))
@@ -245,7 +251,7 @@ class Assistant:
         retrieval = retriever.search(query, qvec, k=s.top_k)
         decision = decide(retrieval, retriever.lexical, s, words(q), retriever.corpus_words)
         if decision.answer:
-            text, citations, quotes = compose(terms(query), retrieval, index, retriever.lexical, s)
+            text, citations, quotes = compose(terms(query), retrieval, index, retriever, s)
             if citations:
                 return Answer("answered", prefix + text, citations, notice, caution, safety,
                               decision.reason, decision.confidence, resolved, quotes)

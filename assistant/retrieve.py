@@ -103,6 +103,8 @@ class Retriever:
         self.weights = weights  # dense passage, best sentence, BM25
         docs = [terms(f"{c.title} {c.section} {c.text}") for c in index.chunks]
         self.lexical = Lexical(docs)
+        # Content-word stems of every sentence, once per index rather than once per question.
+        self.sentence_terms = [frozenset(terms(t)) for c in index.chunks for t in c.sentence_texts]
         self.curated_terms = [set(terms(p)) for e in index.curated for p in e.phrasings]
         self.corpus_words = frozenset(w for c in index.chunks for w in words(f"{c.title} {c.section} {c.text}"))
 
