@@ -6,7 +6,8 @@
       builds/<name>/
         manifest.json           format, model, dimension, chunking, per-document hashes, counts
         chunks.jsonl            chunk metadata and text, one JSON object a line
-        passages.faiss          FAISS inner-product index over unit passage vectors
+        passages.faiss          FAISS inner-product index over unit passage vectors: exact
+                                (flat) up to `hnsw_threshold` passages, HNSW above it
         passages.npy            the same vectors (reused by incremental builds)
         sentences.npy           one unit vector per sentence, in chunk order
 
@@ -45,7 +46,7 @@ from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from .ingest import corpus_hashes, load_corpus
 from .settings import Settings
 
-FORMAT_VERSION = 2  # 2: curated answers (curated.jsonl, curated.npy)
+FORMAT_VERSION = 3  # 2: curated answers (curated.jsonl, curated.npy); 3: "vector_index" (flat or HNSW)
 REBUILD = "run `massage-assistant build`"
 KEEP_BUILDS = 2  # the live one and its predecessor, which in-flight requests may still read
 
@@ -193,7 +194,7 @@ def build_index(
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "model": model_info(embedder),
         "chunking": params,
-        "index_type": "flat-ip",
+        "vector_index": {},  # filled in by _write_build, which builds the FAISS index
         "documents": {
             d.path: {"sha256": d.sha256, "title": d.title, "chunks": sum(1 for c in chunks if c.doc == d.path)}
             for d in docs
@@ -202,7 +203,7 @@ def build_index(
         "curated": {"path": f"{Path(settings.corpus_dir).name}/faq.md", "sha256": faq_sha,
                     "entries": len(curated), "phrasings": len(phrasings)},
     }
-    path = _write_build(index_dir, manifest, chunks, passage_vecs, sentence_vecs, curated, curated_vecs)
+    path = _write_build(index_dir, manifest, chunks, passage_vecs, sentence_vecs, curated, curated_vecs, settings)
     built = load_index(index_dir, name=path.name)  # validate before publishing
     _publish(index_dir, path.name)
     _prune(index_dir)
@@ -243,6 +244,7 @@ def _write_build(
     sentence_vecs: np.ndarray,
     curated: list[CuratedEntry],
     curated_vecs: np.ndarray,
+    settings: Settings,
 ) -> Path:
     import faiss
 
@@ -263,10 +265,10 @@ def _write_build(
             for e in curated:
                 f.write(json.dumps(asdict(e), ensure_ascii=False) + "\n")
         np.save(tmp / "sentences.npy", sentence_vecs)
-        flat = faiss.IndexFlatIP(int(manifest["model"]["dim"]))
-        if len(passage_vecs):
-            flat.add(passage_vecs)
-        faiss.write_index(flat, str(tmp / "passages.faiss"))
+        vindex, manifest["vector_index"] = vector_index(
+            passage_vecs, settings, probes=_sample(sentence_vecs, PROBES), dim=int(manifest["model"]["dim"])
+        )
+        faiss.write_index(vindex, str(tmp / "passages.faiss"))
         # The manifest goes last: a build without one is never loaded.
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         final = builds / name
@@ -275,6 +277,72 @@ def _write_build(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+PROBES = 500  # sentences used as queries to tune HNSW's efSearch at build time
+EF_SEARCH_STEPS = (16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024)
+
+
+def _sample(vecs: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
+    if len(vecs) <= n:
+        return np.ascontiguousarray(vecs, dtype=np.float32)
+    rows = np.sort(np.random.default_rng(seed).choice(len(vecs), n, replace=False))
+    return np.ascontiguousarray(vecs[rows], dtype=np.float32)
+
+
+def recall_at_k(found: np.ndarray, found_scores: np.ndarray, exact_scores: np.ndarray, k: int = 10) -> float:
+    """Share of the true top-k found. A hit is any result scoring at least the k-th exact score,
+    so exact ties (duplicate passages) do not count as misses.
+
+    >>> exact = np.array([[0.9, 0.8]]); got = np.array([[0.9, 0.7]])
+    >>> recall_at_k(np.array([[3, 5]]), got, exact, k=2)
+    0.5
+    """
+    kth = exact_scores[:, k - 1 : k] - 1e-5
+    return float(np.mean(((found_scores[:, :k] >= kth) & (found[:, :k] >= 0)).sum(axis=1) / k))
+
+
+def vector_index(
+    vecs: np.ndarray, settings: Settings, *, probes: np.ndarray, dim: int | None = None
+) -> tuple[Any, dict[str, Any]]:
+    """The FAISS index for `vecs` (unit rows) and its manifest entry.
+
+    Exact search up to `settings.hnsw_threshold` rows: it is already fast there and never
+    misses. Above it, HNSW; efSearch is raised step by step until recall@10 against exact
+    search reaches `settings.hnsw_target_recall` on `probes` (query-like vectors).
+    """
+    import faiss
+
+    dim = dim or int(vecs.shape[1])
+    vecs = np.ascontiguousarray(vecs, dtype=np.float32)
+    n = len(vecs)
+    if n <= settings.hnsw_threshold:
+        flat = faiss.IndexFlatIP(dim)
+        if n:
+            flat.add(vecs)
+        return flat, {"type": "flat-ip", "threshold": settings.hnsw_threshold}
+    hnsw = faiss.IndexHNSWFlat(dim, settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+    hnsw.hnsw.efConstruction = settings.hnsw_ef_construction
+    hnsw.add(vecs)
+    k = min(10, n)
+    exact_scores, _ = faiss.knn(probes, vecs, k, metric=faiss.METRIC_INNER_PRODUCT)
+    ef, recall = EF_SEARCH_STEPS[-1], 0.0
+    for ef in EF_SEARCH_STEPS:
+        hnsw.hnsw.efSearch = ef
+        scores, ids = hnsw.search(probes, k)
+        recall = recall_at_k(ids, scores, exact_scores, k)
+        if recall >= settings.hnsw_target_recall:
+            break
+    return hnsw, {
+        "type": "hnsw-ip",
+        "threshold": settings.hnsw_threshold,
+        "m": settings.hnsw_m,
+        "ef_construction": settings.hnsw_ef_construction,
+        "ef_search": ef,
+        "recall_at_10": round(recall, 4),
+        "probes": len(probes),
+        "target_recall": settings.hnsw_target_recall,
+    }
 
 
 def _publish(index_dir: Path, name: str) -> None:
@@ -343,6 +411,9 @@ def load_index(index_dir: Path, *, name: str | None = None) -> Index:
         or len(curated_vecs) != sum(len(e.phrasings) for e in curated)
     ):
         raise IndexCorruptError(f"index at {path} does not match its manifest: {REBUILD}")
+    vinfo = manifest.get("vector_index", {})
+    if vinfo.get("type") == "hnsw-ip":
+        faiss.ParameterSpace().set_index_parameter(passages, "efSearch", int(vinfo["ef_search"]))
     offsets = np.zeros(len(chunks) + 1, dtype=np.int64)
     np.cumsum([len(c.sentences) for c in chunks], out=offsets[1:])
     owner = np.repeat(np.arange(len(curated)), [len(e.phrasings) for e in curated]).astype(np.int64)

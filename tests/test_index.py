@@ -13,7 +13,7 @@ def test_round_trip(tiny):
     assert sorted(report.added) == ["corpus/feet.txt", "corpus/neck.md"]
     idx = load_index(tiny.index_dir)
     m = idx.manifest
-    assert m["format_version"] == 2 and m["model"]["dim"] == emb.dim
+    assert m["format_version"] == 3 and m["model"]["dim"] == emb.dim
     assert set(m["documents"]) == {"corpus/feet.txt", "corpus/neck.md"}
     assert m["counts"]["chunks"] == len(idx.chunks) == idx.passages.ntotal
     assert idx.sentence_vecs.shape[0] == sum(len(c.sentences) for c in idx.chunks)
@@ -58,9 +58,9 @@ def test_format_and_corruption_messages(tiny):
     manifest = json.loads((build_dir / "manifest.json").read_text())
     manifest["format_version"] = 99
     (build_dir / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(IndexMismatchError, match="index format 99 is not the supported format 2: run `massage-assistant build`"):
+    with pytest.raises(IndexMismatchError, match="index format 99 is not the supported format 3: run `massage-assistant build`"):
         load_index(tiny.index_dir)
-    manifest["format_version"] = 2
+    manifest["format_version"] = 3
     (build_dir / "manifest.json").write_text(json.dumps(manifest))
     (build_dir / "sentences.npy").unlink()
     with pytest.raises(IndexCorruptError, match="is incomplete or damaged: run `massage-assistant build`"):

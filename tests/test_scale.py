@@ -1,0 +1,86 @@
+"""Index choice by size (flat or HNSW, recorded in the manifest), HNSW recall against exact
+search on a small synthetic set, and the synthetic corpus generator. Timings live in
+benchmarks/bench_scale.py and benchmarks/bench_build.py, not here."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.embed import HashingEmbedder
+from assistant.index import EF_SEARCH_STEPS, build_index, load_index, recall_at_k, vector_index
+from assistant.synth import synth_corpus, synth_vectors
+
+
+def test_small_corpus_gets_exact_search_recorded_in_the_manifest(tiny):
+    build_index(tiny, HashingEmbedder())
+    idx = load_index(tiny.index_dir)
+    assert idx.manifest["vector_index"] == {"type": "flat-ip", "threshold": tiny.hnsw_threshold}
+    assert type(idx.passages).__name__ == "IndexFlatIP"
+
+
+def test_above_the_threshold_the_build_uses_hnsw_and_records_its_tuning(tiny):
+    import faiss
+
+    settings = tiny.replace(hnsw_threshold=1)
+    build_index(settings, HashingEmbedder())
+    idx = load_index(settings.index_dir)
+    info = idx.manifest["vector_index"]
+    assert info["type"] == "hnsw-ip" and info["m"] == settings.hnsw_m
+    assert info["ef_search"] in EF_SEARCH_STEPS and info["recall_at_10"] >= settings.hnsw_target_recall
+    hnsw = faiss.downcast_index(idx.passages)
+    assert isinstance(hnsw, faiss.IndexHNSWFlat)
+    assert hnsw.hnsw.efSearch == info["ef_search"]  # the tuned value is applied on load
+    assert hnsw.ntotal == len(idx.chunks)
+
+
+def test_recall_counts_exact_ties_as_hits():
+    exact = np.array([[0.9, 0.8, 0.8]], dtype=np.float32)
+    assert recall_at_k(np.array([[1, 7, 9]]), np.array([[0.9, 0.8, 0.8]]), exact, k=3) == 1.0
+    assert recall_at_k(np.array([[1, 7, -1]]), np.array([[0.9, 0.8, 0.8]]), exact, k=3) == pytest.approx(2 / 3)
+
+
+@pytest.mark.slow
+def test_hnsw_reaches_the_recall_target_on_held_out_queries(bot):
+    """20k vectors derived from the real passages; efSearch tuned on one set of queries and
+    checked on another it never saw."""
+    import faiss
+
+    base = np.vstack([bot.index.passage_vecs, bot.index.sentence_vecs])
+    vecs = synth_vectors(base, 20_000, seed=1)
+    tune_q = synth_vectors(base, 300, seed=2)
+    held_q = synth_vectors(base, 300, seed=3)
+    settings = bot.settings.replace(hnsw_threshold=10_000, hnsw_ef_construction=40)
+    index, info = vector_index(vecs, settings, probes=tune_q)
+    assert info["type"] == "hnsw-ip" and info["recall_at_10"] >= 0.98
+    exact_scores, _ = faiss.knn(held_q, vecs, 10, metric=faiss.METRIC_INNER_PRODUCT)
+    scores, ids = index.search(held_q, 10)
+    assert recall_at_k(ids, scores, exact_scores) >= 0.97
+
+
+@pytest.mark.slow
+def test_hnsw_index_answers_like_the_flat_one(bot, tmp_path):
+    """The whole pipeline over an HNSW index (forced on the small corpus) quotes the same."""
+    import shutil
+
+    from assistant.pipeline import Assistant
+
+    shutil.copytree(bot.settings.corpus_dir, tmp_path / "corpus")
+    settings = bot.settings.replace(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", hnsw_threshold=0)
+    hnsw_bot = Assistant.load(settings, embedder=bot.embedder)
+    assert hnsw_bot.index.manifest["vector_index"]["type"] == "hnsw-ip"
+    for q in ["how long does a session last", "can massage help sciatica", "what is myofascial release"]:
+        a, b = bot.ask(q).to_dict(), hnsw_bot.ask(q).to_dict()
+        assert a["answer"] == b["answer"] and a["status"] == b["status"] == "answered"
+
+
+def test_synthetic_corpus_has_about_the_requested_size_and_is_deterministic(tmp_path, real_settings):
+    out = synth_corpus(real_settings.corpus_dir, tmp_path / "a", 120, seed=4)
+    again = synth_corpus(real_settings.corpus_dir, tmp_path / "b", 120, seed=4)
+    files = sorted(out.glob("*.md"))
+    assert [f.read_text() for f in files] == [f.read_text() for f in sorted(again.glob("*.md"))]
+    settings = real_settings.replace(corpus_dir=out, index_dir=tmp_path / "index")
+    report = build_index(settings, HashingEmbedder())
+    assert 0.8 * 120 <= report.chunks <= 1.4 * 120  # word-counted here; model tokens in the bench
+    # Recombined, not copied: more distinct passages than the seed articles have.
+    assert len({c.text for c in load_index(settings.index_dir).chunks}) == report.chunks
