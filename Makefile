@@ -8,7 +8,7 @@ export HF_HUB_DISABLE_PROGRESS_BARS := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run build test test-fast lint bench eval clean
+.PHONY: install run build test test-fast lint bench bench-quick eval clean
 
 install: $(STAMP)
 
@@ -40,11 +40,22 @@ lint: install
 eval: install
 	$(BIN)/massage-assistant eval
 
-bench: install
+# The full set takes about 45 minutes on 2 cores (the 10k-passage build encodes 82k texts
+# three times, and the 1M-vector HNSW build takes minutes); bench-quick about 5.
+bench: install build
 	cd benchmarks && ../$(BIN)/python bench_ask.py
 	cd benchmarks && ../$(BIN)/python bench_build.py
 	cd benchmarks && ../$(BIN)/python bench_startup.py
 	cd benchmarks && ../$(BIN)/python bench_swap.py
+	cd benchmarks && ../$(BIN)/python bench_http.py
+	cd benchmarks && ../$(BIN)/python bench_scale.py
+
+bench-quick: install build
+	cd benchmarks && ../$(BIN)/python bench_ask.py
+	cd benchmarks && ../$(BIN)/python bench_build.py --chunks 0
+	cd benchmarks && ../$(BIN)/python bench_startup.py
+	cd benchmarks && ../$(BIN)/python bench_http.py --no-sweep --seconds 20
+	cd benchmarks && ../$(BIN)/python bench_scale.py --sizes 10000,100000
 
 clean:
 	rm -rf index/CURRENT index/builds .pytest_cache .mypy_cache .ruff_cache

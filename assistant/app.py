@@ -57,6 +57,66 @@ class RateLimiter:
                 for k in [k for k, v in self._hits.items() if not v or now - v[-1] > 60]:
                     del self._hits[k]
             return True
+BUSY_TEXT = "We're answering a lot of questions right now. Please try again in a few seconds."
+
+
+class AskGate:
+    """At most `workers` questions computed at once, in threads (onnxruntime and FAISS release
+    the GIL, so two cores answer two at a time), and at most `queue` more waiting. Past that a
+    visitor gets a "busy" reply at once rather than a wait that grows without bound. Used from
+    the event loop only, so the counter needs no lock."""
+
+    def __init__(self, workers: int, queue: int) -> None:
+        import anyio
+
+        self.limiter = anyio.CapacityLimiter(max(1, workers))
+        self.capacity = max(1, workers) + max(0, queue)
+        self.inside = 0
+
+    async def run(self, fn: Any, *args: Any) -> Any:
+        import anyio
+
+        if self.inside >= self.capacity:
+            raise BusyError
+        self.inside += 1
+        try:
+            return await anyio.to_thread.run_sync(fn, *args, limiter=self.limiter)
+        finally:
+            self.inside -= 1
+
+
+class BusyError(Exception):
+    pass
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware: sets the framing policy on every response and two safe defaults.
+    (Starlette's @app.middleware("http") re-wraps every response and cost about 1 ms a request.)"""
+
+    def __init__(self, app: Any, csp: str) -> None:
+        self.app = app
+        self.csp = csp.encode("latin-1")
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"content-security-policy"]
+                present = {k.lower() for k, _ in headers}
+                headers.append((b"content-security-policy", self.csp))
+                for name, value in ((b"x-content-type-options", b"nosniff"),
+                                    (b"referrer-policy", b"strict-origin-when-cross-origin")):
+                    if name not in present:
+                        headers.append((name, value))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 ERROR_TEXT = "Sorry, something went wrong on our side. Please try again in a moment, or contact the clinic."
 
 WIDGET_PATH = Path(__file__).parent / "static" / "widget.js"
@@ -221,13 +281,13 @@ def build_app(assistant: Assistant, *, compact: bool = False, limiter: RateLimit
         # Gradio injects Request and LikeData by their (real, not postponed) annotations.
         _respond.__annotations__["request"] = gr.Request
         _like.__annotations__["data"] = gr.LikeData
-        box.submit(_respond, [box, chatbot, meta], [chatbot, box, meta], api_name="chat", concurrency_limit=4)
+        box.submit(_respond, [box, chatbot, meta], [chatbot, box, meta], api_name="chat", concurrency_limit=s.ask_workers)
         chatbot.like(_like, [meta], None, api_visibility="private")
         clear.click(lambda: ([], "", {}), None, [chatbot, box, meta], api_visibility="private")
         # The JSON contract for scripts and tests (same object as `ask --json`).
         hidden = gr.Textbox(visible=False)
-        hidden.submit(lambda q: api_ask(assistant, q), hidden, ask_json, api_name="ask", concurrency_limit=4)
-    demo.queue(max_size=64, default_concurrency_limit=4)
+        hidden.submit(lambda q: api_ask(assistant, q), hidden, ask_json, api_name="ask", concurrency_limit=s.ask_workers)
+    demo.queue(max_size=s.ask_queue, default_concurrency_limit=s.ask_workers)
     return demo
 
 
@@ -240,16 +300,11 @@ def create_app(assistant: Assistant) -> Any:
     s = assistant.settings
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     limiter = RateLimiter(s.rate_limit_per_minute)
+    gate = AskGate(s.ask_workers, s.ask_queue)
     ancestors = " ".join(["'self'", *s.origins])
 
-    @app.middleware("http")
-    async def security_headers(request: Any, call_next: Any) -> Any:
-        response = await call_next(request)
-        # Only the listed clinic sites may frame the chat; the browser enforces it.
-        response.headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        return response
+    # Only the listed clinic sites may frame the chat; the browser enforces it.
+    app.add_middleware(SecurityHeaders, csp=f"frame-ancestors {ancestors}")
 
     if s.origins:
         from fastapi.middleware.cors import CORSMiddleware
@@ -283,7 +338,12 @@ def create_app(assistant: Assistant) -> Any:
             question = body.get("question", "") if isinstance(body, dict) else ""
         except ValueError:
             question = ""
-        return JSONResponse(api_ask(assistant, question))
+        try:
+            return JSONResponse(await gate.run(api_ask, assistant, question))
+        except BusyError:
+            return JSONResponse({"status": "error", "answer": BUSY_TEXT, "citations": [], "notice": s.notice_text,
+                                 "caution": False, "safety": None, "reason": "busy", "confidence": 0.0},
+                                status_code=503, headers={"Retry-After": "2"})
 
 
     @app.get("/healthz")

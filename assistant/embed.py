@@ -194,49 +194,11 @@ def export_onnx(settings: Settings, log: Callable[[str], None] | None = None) ->
         raise
 
 
-# int8 weights cannot match float32 to 4 decimals; this bounds how far a vector may move.
-INT8_MIN_COSINE = 0.97
-INT8_FILE = "model-int8.onnx"
-
-
-def quantize_onnx(settings: Settings, log: Callable[[str], None] | None = None) -> Path:
-    """Dynamic int8 quantization (per-channel weights) of the exported model, checked against
-    the float32 ONNX model on a sample. Opt-in (MASSAGE_EMBED_BACKEND=onnx-int8): it gives the
-    same eval table on this corpus but moves some rankings (README "Speed and scale")."""
-    import tempfile
-
-    path = default_model_path(settings)
-    folder = onnx_dir(settings, path)
-    if (folder / INT8_FILE).is_file():
-        return folder
-    if not (folder / "model.onnx").is_file():
-        export_onnx(settings, log)
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    fd, tmp_name = tempfile.mkstemp(prefix=".int8-", suffix=".onnx", dir=folder)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        quantize_dynamic(str(folder / "model.onnx"), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
-        got = OnnxEmbedder(settings, path, folder, file=tmp.name).encode(EXPORT_CHECK)
-        want = OnnxEmbedder(settings, path, folder).encode(EXPORT_CHECK)
-        worst = float(np.min(np.sum(got * want, axis=1)))
-        if worst < INT8_MIN_COSINE:
-            raise ModelError(f"the int8 model moved vectors too far (cosine {worst:.4f}); use MASSAGE_EMBED_BACKEND=onnx")
-        os.replace(tmp, folder / INT8_FILE)
-    finally:
-        tmp.unlink(missing_ok=True)
-    if log:
-        log(f"quantized the ONNX model to int8 in {folder} (cosine vs float32 >= {worst:.4f})")
-    return folder
-
-
 class OnnxEmbedder:
     """The same model through onnxruntime + tokenizers: no torch import, ~3x faster per question.
     Mean pooling and normalization as in the model's sentence-transformers config."""
 
-    def __init__(self, settings: Settings, model_path: Path | None = None, folder: Path | None = None,
-                 *, file: str = "model.onnx") -> None:
+    def __init__(self, settings: Settings, model_path: Path | None = None, folder: Path | None = None) -> None:
         offline_env()
         import onnxruntime as ort
         from tokenizers import Tokenizer
@@ -244,44 +206,54 @@ class OnnxEmbedder:
         self.path = model_path or default_model_path(settings)
         self.name = settings.model_name
         self.fingerprint = model_fingerprint(self.path)
-        if file != "model.onnx":  # another set of weights: indexes built with one never serve the other
-            self.name += "+int8"
-            self.fingerprint += "-int8"
         folder = folder or onnx_dir(settings, self.path)
         self._tok = Tokenizer.from_file(str(self.path / "tokenizer.json"))
         self._tok.enable_truncation(256)
         self._tok.enable_padding()
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = max(1, min(4, os.cpu_count() or 1))
+        # One thread per run, no spinning: a short question gains nothing from a second thread,
+        # and concurrent visitors each get a core (session.run releases the GIL). Big encodes
+        # (builds) run batches on `workers` threads instead, which beats two-thread GEMMs too.
+        opts.intra_op_num_threads = 1
+        opts.inter_op_num_threads = 1
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.log_severity_level = 3
-        self._session = ort.InferenceSession(str(folder / file), opts, providers=["CPUExecutionProvider"])
+        self._session = ort.InferenceSession(str(folder / "model.onnx"), opts, providers=["CPUExecutionProvider"])
+        self.workers = max(1, min(4, os.cpu_count() or 1))
         self.dim = int(json.loads((self.path / "config.json").read_text())["hidden_size"])
 
-    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+    def _run(self, texts: list[str]) -> np.ndarray:
+        enc = self._tok.encode_batch(texts)
+        ids = np.array([e.ids for e in enc], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+        types = np.array([e.type_ids for e in enc], dtype=np.int64)
+        hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
+        pooled = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+
+    def encode(self, texts: list[str], batch_size: int = 8) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths pad less
-        for start in range(0, len(order), batch_size):
-            rows = order[start : start + batch_size]
-            enc = self._tok.encode_batch([texts[i] for i in rows])
-            ids = np.array([e.ids for e in enc], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
-            types = np.array([e.type_ids for e in enc], dtype=np.int64)
-            hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
-            pooled = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
-            out[rows] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+        if len(batches) == 1 or self.workers == 1:
+            for rows in batches:
+                out[rows] = self._run([texts[i] for i in rows])
+            return out
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(self.workers) as pool:
+            for rows, vecs in zip(batches, pool.map(lambda r: self._run([texts[i] for i in r]), batches), strict=True):
+                out[rows] = vecs
         return out
 
 
 def load_embedder(settings: Settings, log: Callable[[str], None] | None = None) -> Embedder:
     """The configured backend. "onnx" (default) exports the model once if needed, then never
-    imports torch; "onnx-int8" also quantizes it once; "torch" is sentence-transformers, the
-    reference."""
+    imports torch; "torch" is sentence-transformers, the reference."""
     if settings.embed_backend == "torch":
         return SentenceTransformerEmbedder(settings)
-    if settings.embed_backend == "onnx-int8":
-        return OnnxEmbedder(settings, default_model_path(settings), quantize_onnx(settings, log), file=INT8_FILE)
     if settings.embed_backend != "onnx":
-        raise ModelError(f"unknown embedding backend {settings.embed_backend!r}: use onnx, onnx-int8 or torch")
+        raise ModelError(f"unknown embedding backend {settings.embed_backend!r}: use onnx or torch")
     path = default_model_path(settings)
     if not (onnx_dir(settings, path) / "model.onnx").is_file():
         export_onnx(settings, log)

@@ -388,8 +388,10 @@ def load_index(index_dir: Path, *, name: str | None = None) -> Index:
     try:
         with open(path / "chunks.jsonl", encoding="utf-8") as f:
             chunks = [_chunk_from_row(json.loads(line)) for line in f if line.strip()]
-        passage_vecs = np.load(path / "passages.npy", allow_pickle=False)
-        sentence_vecs = np.load(path / "sentences.npy", allow_pickle=False)
+        # Memory-mapped: a question reads only its candidates' rows (FAISS holds its own copy
+        # of the passages), so a big corpus's vectors stay out of the resident set.
+        passage_vecs = _load_vectors(path / "passages.npy")
+        sentence_vecs = _load_vectors(path / "sentences.npy")
         passages = faiss.read_index(str(path / "passages.faiss"))
         with open(path / "curated.jsonl", encoding="utf-8") as f:
             curated = [
@@ -419,6 +421,10 @@ def load_index(index_dir: Path, *, name: str | None = None) -> Index:
     owner = np.repeat(np.arange(len(curated)), [len(e.phrasings) for e in curated]).astype(np.int64)
     return Index(path, manifest, chunks, passages, passage_vecs, sentence_vecs, offsets,
                  curated, curated_vecs.reshape(-1, dim) if len(curated_vecs) else np.zeros((0, dim), np.float32), owner)
+
+
+def _load_vectors(file: Path) -> np.ndarray:
+    return np.load(file, allow_pickle=False, mmap_mode="r")
 
 
 def _chunk_from_row(row: dict[str, Any]) -> Chunk:

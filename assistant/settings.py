@@ -29,9 +29,8 @@ class Settings:
     model_path: Path | None = None
     model_name: str = "sentence-transformers/all-MiniLM-L6-v2"
     # "onnx": onnxruntime + tokenizers (exported once into index/onnx/, verified against the
-    # reference); "onnx-int8": the same, weights quantized to int8 (about 1.9x the build
-    # throughput, same eval table, but 1 question in 5 gets another top passage; see README
-    # "Speed and scale"); "torch": sentence-transformers, the reference and fallback.
+    # reference); "torch": sentence-transformers, the reference and fallback. (int8 weights
+    # were tried and not shipped: they lose on the eval set; benchmarks/bench_int8.py.)
     embed_backend: str = "onnx"
 
     # Chunking, in the model's word pieces (MiniLM silently truncates past 256).
@@ -77,6 +76,10 @@ class Settings:
     # from a browser. Empty: same origin only.
     allowed_origins: str = ""
     rate_limit_per_minute: int = 20  # questions per visitor (IP address) per minute
+    # Questions computed at once (one per core: see benchmarks/bench_http.py) and how many more
+    # may wait; beyond that visitors get a "busy, try again" reply at once (HTTP 503).
+    ask_workers: int = 2
+    ask_queue: int = 64
 
     # Safety and the standing notice.
     emergency_number: str = "911"

@@ -146,3 +146,63 @@ def test_gap_report_records_and_protects(server, real_settings):
     db = sqlite3.connect(Path(real_settings.index_dir).parent / "var" / "gaps.sqlite3")
     stored = " ".join(r[0] for r in db.execute("SELECT question FROM events"))
     assert "jo@example.com" not in stored and "want to die" not in stored
+
+
+def test_many_visitors_at_once_all_get_answers(server):
+    """24 questions in flight together over raw HTTP, and 4 chats through Gradio's queue."""
+    import json
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = ["how long does a session last", "can massage help sciatica", "what is myofascial release",
+                 "do you sell gift cards"]
+
+    def ask(i):
+        req = urllib.request.Request(server + "api/ask", data=json.dumps({"question": questions[i % 4]}).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.status, json.loads(r.read())
+
+    def chat(q):
+        history, _ = _client(server).predict(q, [], api_name="/chat")
+        return _text(history[1])
+
+    with ThreadPoolExecutor(24) as pool:
+        chats = [pool.submit(chat, q) for q in questions]
+        replies = list(pool.map(ask, range(24)))
+    assert all(status == 200 and d["notice"] for status, d in replies)
+    assert [d["status"] for _, d in replies[:4]] == ["answered", "answered", "answered", "no_answer"]
+    assert len({json.dumps(d["citations"]) for _, d in replies[0::4]}) == 1  # same question, same answer
+    texts = [c.result(timeout=120) for c in chats]
+    assert all("[1]" in t for t in texts[:3]) and "[1]" not in texts[3]
+
+
+def test_past_its_queue_the_server_replies_busy_at_once(bot, monkeypatch):
+    """ask_workers=1, ask_queue=1: with one question computing and one waiting, a third visitor
+    is told to try again (503, notice included) instead of joining an unbounded wait."""
+    import asyncio
+    import threading
+
+    import httpx
+
+    from assistant.app import BUSY_TEXT, create_app
+    from assistant.pipeline import Assistant
+
+    busy_bot = Assistant(bot.settings.replace(ask_workers=1, ask_queue=1, rate_limit_per_minute=0), bot.embedder, bot.index)
+    release = threading.Event()
+    real_ask = busy_bot.ask
+    monkeypatch.setattr(busy_bot, "ask", lambda q: (release.wait(10), real_ask(q))[1])
+    app = create_app(busy_bot)
+
+    async def scenario():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            first = [asyncio.create_task(c.post("/api/ask", json={"question": "how long does a session last"})) for _ in range(2)]
+            await asyncio.sleep(0.3)  # both admitted: one computing, one queued
+            third = await c.post("/api/ask", json={"question": "how long does a session last"})
+            release.set()
+            return third, [await t for t in first]
+
+    third, first = asyncio.run(scenario())
+    assert third.status_code == 503 and third.headers["retry-after"] == "2"
+    assert third.json()["answer"] == BUSY_TEXT and third.json()["reason"] == "busy" and third.json()["notice"]
+    assert [r.status_code for r in first] == [200, 200] and all(r.json()["status"] == "answered" for r in first)

@@ -1,0 +1,110 @@
+"""The vector index at 10k, 50k, 100k and 1M passages: the index the build chooses (flat up to
+`hnsw_threshold`, HNSW above, efSearch tuned for recall) beside exact flat search in the same run.
+
+Collection vectors: the real embeddings saved by bench_build.py (about 82k vectors: the
+passages and sentences of a 10k-passage synthetic corpus, encoded by the real model), topped
+up with vectors derived from them (assistant.synth.synth_vectors) where more are needed;
+encoding a million texts on two cores would take the better part of a day.
+Queries: the 149 labelled eval questions encoded by the real model, plus 351 mixes of them;
+none of them tunes efSearch (the build tunes on its own probes, as it does on a real corpus).
+
+    python bench_scale.py                  # 10k, 50k, 100k, 1M (about 10 minutes)
+    python bench_scale.py --sizes 100000
+
+Search is timed one question at a time on one thread, as the server runs it.
+Goal (issue 7): p95 under 5 ms at recall@10 >= 0.98.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from _common import REPO, pct
+
+from assistant.index import recall_at_k, vector_index
+from assistant.settings import Settings
+from assistant.synth import synth_vectors
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+
+
+def rss_mb() -> float:
+    return int(Path("/proc/self/status").read_text().split("VmRSS:")[1].split()[0]) / 1024
+
+
+def search_times(index, queries: np.ndarray, k: int = 10) -> tuple[list[float], np.ndarray, np.ndarray]:
+    out, ids, scores = [], [], []
+    for q in queries:
+        t = time.perf_counter()
+        s, i = index.search(q.reshape(1, -1), k)
+        out.append((time.perf_counter() - t) * 1000)
+        ids.append(i[0])
+        scores.append(s[0])
+    return out, np.array(ids), np.array(scores)
+
+
+def main() -> None:
+    import faiss
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="10000,50000,100000,1000000")
+    args = ap.parse_args()
+    sizes = [int(x) for x in args.sizes.split(",")]
+
+    from assistant.embed import load_embedder
+
+    settings = Settings()
+    real_file = CACHE / "real-vectors.npy"
+    if real_file.is_file():
+        real = np.load(real_file)
+        source = f"{len(real)} real vectors from bench_build.py's synthetic corpus"
+    else:
+        from assistant.index import load_index
+
+        idx = load_index(settings.index_dir)
+        real = np.vstack([idx.passage_vecs, idx.sentence_vecs])
+        source = f"{len(real)} real vectors of the clinic corpus only (run bench_build.py for more)"
+    questions = [json.loads(line)["question"] for name in ("dev.jsonl", "holdout.jsonl")
+                 for line in (REPO / "evals" / name).read_text().splitlines() if line.strip()]
+    qreal = load_embedder(settings).encode(questions)
+    queries = np.vstack([qreal, synth_vectors(qreal, 500 - len(qreal), seed=7)])
+    print(f"collection source: {source}; queries: {len(qreal)} real questions + {500 - len(qreal)} mixes")
+    print(f"threshold for HNSW: {settings.hnsw_threshold} passages (M={settings.hnsw_m}, "
+          f"efConstruction={settings.hnsw_ef_construction}, target recall {settings.hnsw_target_recall})\n")
+
+    for n in sizes:
+        rng = np.random.default_rng(n)
+        if n <= len(real):
+            vecs = np.ascontiguousarray(real[rng.choice(len(real), n, replace=False)])
+        else:
+            vecs = np.vstack([real, synth_vectors(real, n - len(real), seed=n)])
+        probes = synth_vectors(vecs[rng.choice(n, 5000, replace=False)], 500, seed=n + 1)
+        faiss.omp_set_num_threads(2)
+        exact_scores, _ = faiss.knn(queries, vecs, 10, metric=faiss.METRIC_INNER_PRODUCT)
+        before = rss_mb()
+        t = time.perf_counter()
+        index, info = vector_index(vecs, settings, probes=probes)
+        build = time.perf_counter() - t
+        mem = rss_mb() - before
+        faiss.omp_set_num_threads(1)
+        flat = faiss.IndexFlatIP(vecs.shape[1])
+        flat.add(vecs)
+        base_t, _, _ = search_times(flat, queries[:200])
+        times, ids, scores = search_times(index, queries)
+        recall = recall_at_k(ids, scores, exact_scores)
+        del flat
+        extra = f" efSearch={info['ef_search']} (probe recall {info['recall_at_10']:.3f})" if info["type"] != "flat-ip" else ""
+        print(f"{n:>8,} passages: {info['type']}{extra}")
+        print(f"   baseline: exact flat search   p50 {pct(base_t, 50):7.2f} ms  p95 {pct(base_t, 95):7.2f} ms")
+        print(f"   chosen index                  p50 {pct(times, 50):7.2f} ms  p95 {pct(times, 95):7.2f} ms"
+              f"  recall@10 {recall:.3f}   build {build:7.1f} s   index memory {mem:7.0f} MB"
+              f"   ({pct(base_t, 95) / max(pct(times, 95), 1e-9):.1f}x faster at p95)")
+        del index, vecs
+
+
+if __name__ == "__main__":
+    main()
