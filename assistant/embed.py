@@ -211,15 +211,16 @@ class OnnxEmbedder:
         self._tok.enable_truncation(256)
         self._tok.enable_padding()
         opts = ort.SessionOptions()
-        # One thread per run, no spinning: a short question gains nothing from a second thread,
-        # and concurrent visitors each get a core (session.run releases the GIL). Big encodes
-        # (builds) run batches on `workers` threads instead, which beats two-thread GEMMs too.
-        opts.intra_op_num_threads = 1
+        # embed_threads=1 (default): one thread per run, no spinning. Concurrent visitors each
+        # get a core (session.run releases the GIL) and builds spread batches over threads.
+        # More threads per run answer one question faster but fight each other under load.
+        threads = max(1, settings.embed_threads)
+        opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if threads > 1 else "0")
         opts.log_severity_level = 3
         self._session = ort.InferenceSession(str(folder / "model.onnx"), opts, providers=["CPUExecutionProvider"])
-        self.workers = max(1, min(4, os.cpu_count() or 1))
+        self.workers = max(1, min(4, os.cpu_count() or 1) // threads)
         self.dim = int(json.loads((self.path / "config.json").read_text())["hidden_size"])
 
     def _run(self, texts: list[str]) -> np.ndarray:
