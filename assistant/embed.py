@@ -195,7 +195,7 @@ def export_onnx(settings: Settings, log: Callable[[str], None] | None = None) ->
 
 
 class OnnxEmbedder:
-    """The same model through onnxruntime + tokenizers: no torch import, ~3x faster per question.
+    """The same model through onnxruntime + tokenizers: no torch import, about 2x faster per question.
     Mean pooling and normalization as in the model's sentence-transformers config."""
 
     def __init__(self, settings: Settings, model_path: Path | None = None, folder: Path | None = None) -> None:
