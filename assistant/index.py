@@ -266,7 +266,7 @@ def _write_build(
                 f.write(json.dumps(asdict(e), ensure_ascii=False) + "\n")
         np.save(tmp / "sentences.npy", sentence_vecs)
         vindex, manifest["vector_index"] = vector_index(
-            passage_vecs, settings, probes=query_probes(sentence_vecs), dim=int(manifest["model"]["dim"])
+            passage_vecs, settings, probes=query_probes(sentence_vecs)
         )
         faiss.write_index(vindex, str(tmp / "passages.faiss"))
         # The manifest goes last: a build without one is never loaded.
@@ -318,7 +318,7 @@ def recall_at_k(found: np.ndarray, found_scores: np.ndarray, exact_scores: np.nd
 
 
 def vector_index(
-    vecs: np.ndarray, settings: Settings, *, probes: np.ndarray, dim: int | None = None
+    vecs: np.ndarray, settings: Settings, *, probes: np.ndarray
 ) -> tuple[Any, dict[str, Any]]:
     """The FAISS index for `vecs` (unit rows) and its manifest entry.
 
@@ -328,7 +328,7 @@ def vector_index(
     """
     import faiss
 
-    dim = dim or int(vecs.shape[1])
+    dim = int(vecs.shape[1])  # (0, dim) when the corpus is empty
     vecs = np.ascontiguousarray(vecs, dtype=np.float32)
     n = len(vecs)
     if n <= settings.hnsw_threshold:

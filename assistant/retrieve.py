@@ -31,7 +31,6 @@ class Lexical:
 
     def __init__(self, docs: list[list[str]], k1: float = 1.2, b: float = 0.75) -> None:
         self.n = len(docs)
-        self.k1, self.b = k1, b
         lengths = np.array([len(d) for d in docs], dtype=np.float32)
         avg = float(lengths.mean()) if self.n else 1.0
         grouped: dict[str, tuple[list[int], list[int]]] = {}

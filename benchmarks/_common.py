@@ -43,9 +43,22 @@ def summary(name: str, xs: list[float]) -> str:
     return f"{name:<34} p50 {pct(xs, 50):8.2f} ms   p95 {pct(xs, 95):8.2f} ms   mean {statistics.fmean(xs):8.2f} ms"
 
 
-def scratch_settings():
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def scratch_settings(corpus: Path | None = None):
+    """Settings over a scratch index (and a copy of the corpus unless `corpus` is given),
+    reusing the repo's ONNX export so no benchmark pays for exporting again."""
     from assistant.settings import Settings
 
     root = Path(tempfile.mkdtemp(prefix="bench-"))
-    shutil.copytree(REPO / "corpus", root / "corpus")
-    return Settings(corpus_dir=root / "corpus", index_dir=root / "index"), root
+    if corpus is None:
+        corpus = shutil.copytree(REPO / "corpus", root / "corpus")
+    if (REPO / "index" / "onnx").is_dir():
+        shutil.copytree(REPO / "index" / "onnx", root / "index" / "onnx")
+    return Settings(corpus_dir=Path(corpus), index_dir=root / "index"), root

@@ -81,11 +81,8 @@ def corpus_bench(ref: SentenceTransformerEmbedder) -> None:
 
 
 def synthetic_bench(ref: SentenceTransformerEmbedder, n_chunks: int) -> None:
-    root = Path(tempfile.mkdtemp(prefix="bench-synth-"))
-    from assistant.settings import Settings
-
-    base = Settings(corpus_dir=synth_corpus(REPO / "corpus", root / "corpus", n_chunks), index_dir=root / "index")
-    shutil.copytree(REPO / "index" / "onnx", root / "index" / "onnx", dirs_exist_ok=True)  # reuse the export
+    out = Path(tempfile.mkdtemp(prefix="bench-synth-"))
+    base, root = scratch_settings(synth_corpus(REPO / "corpus", out / "corpus", n_chunks))
     fp32 = load_embedder(base)
     n, texts = build_texts(base, fp32)
     print(f"\n== synthetic corpus: {n} passages + {len(texts) - n} sentences = {len(texts)} texts, one run each")
@@ -101,6 +98,7 @@ def synthetic_bench(ref: SentenceTransformerEmbedder, n_chunks: int) -> None:
     np.save(CACHE / "real-vectors.npy", np.vstack([idx.passage_vecs, idx.sentence_vecs]))
     serving_at_scale(base, fp32, idx)
     shutil.rmtree(root, ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
 
 
 def serving_at_scale(settings, emb, idx) -> None:

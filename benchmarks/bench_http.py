@@ -23,22 +23,15 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
-from _common import QUESTIONS, REPO, pct, scratch_settings, summary, timed
+from _common import QUESTIONS, free_port, pct, scratch_settings, summary, timed
 
 _LENGTH = re.compile(rb"content-length:\s*(\d+)", re.I)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def start_server(settings, workers: int | None) -> tuple[subprocess.Popen, int]:
@@ -150,7 +143,6 @@ def main() -> None:
     ap.add_argument("--sweep", action=argparse.BooleanOptionalAction, default=True)
     args = ap.parse_args()
     settings, root = scratch_settings()
-    shutil.copytree(REPO / "index" / "onnx", settings.index_dir / "onnx", dirs_exist_ok=True)
 
     from assistant.pipeline import Assistant
 

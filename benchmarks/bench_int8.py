@@ -51,8 +51,8 @@ def main() -> None:
                      weight_type=QuantType.QInt8, per_channel=True)
     int8 = OnnxEmbedder(base, fp32.path, root / "int8")
 
-    texts = [c.embed_text for c in Assistant.load(base, embedder=fp32).index.chunks]
-    texts += [s for c in Assistant.load(base, embedder=fp32).index.chunks for s in c.sentence_texts]
+    chunks = Assistant.load(base, embedder=fp32).index.chunks
+    texts = [c.embed_text for c in chunks] + [s for c in chunks for s in c.sentence_texts]
     texts *= 3
     cycle = itertools.cycle(QUESTIONS)
     print(f"{'':<22}{'texts/s':>9}{'question p50':>14}")

@@ -6,14 +6,13 @@ Baseline for --help: a bare `python -c pass` in the same run.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
-from _common import scratch_settings, timed
+from _common import free_port, scratch_settings, timed
 
 
 def main() -> None:
@@ -34,9 +33,7 @@ def main() -> None:
 
 def cold_start(args: list[str], backend: str) -> tuple[float, float, int]:
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "MASSAGE_EMBED_BACKEND": backend}
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--no-watch", "--port", str(port), *args],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
