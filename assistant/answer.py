@@ -112,13 +112,13 @@ def decide(retrieval: Retrieval, lexical: Lexical, settings: Settings, question_
     facts = sorted({w for w in question_words if w in CLINIC_FACT_WORDS and w not in corpus_words})
     if facts:
         return Decision(False, f"asks about the clinic's own details ({', '.join(facts)}), which the documents do not cover", best)
-    if best < settings.answer_min_sentence_score:
+    if best < settings.tuning.answer_min_sentence_score:
         return Decision(False, f"no passage is close enough (best sentence match {best:.2f})", best)
     unseen = max(lexical.idf.values(), default=1.0)  # a word never seen is as rare as it gets
     known = sum(lexical.idf.get(t, 0.0) for t in retrieval.query_terms)
     missing = unseen * len(retrieval.missing_terms)
     share = missing / (known + missing) if known + missing else 0.0
-    if share >= settings.answer_max_missing_share and best < settings.answer_confident_score:
+    if share >= settings.tuning.answer_max_missing_share and best < settings.tuning.answer_confident_score:
         return Decision(False, f"the documents never mention: {', '.join(retrieval.missing_terms)}", best)
     return Decision(True, f"best sentence match {best:.2f}; {share:.0%} of key words unseen", best)
 
@@ -145,7 +145,7 @@ def compose(
             if not _quotable(sent):
                 continue
             overlap = sum(lexical.idf.get(t, 0.0) for t in q & retriever.sentence_terms[row]) / q_weight
-            score = retrieval.sentence_scores.get(row, 0.0) + settings.lexical_weight * overlap - 0.01 * hit_rank[h.idx]
+            score = retrieval.sentence_scores.get(row, 0.0) + settings.tuning.lexical_weight * overlap - 0.01 * hit_rank[h.idx]
             cands.append((score, row, h.idx, pos))
     if not cands:
         return "", (), ()
@@ -155,7 +155,7 @@ def compose(
 
     chosen: list[tuple[float, int, int, int]] = [pool[0]]
     vecs = index.sentence_vecs
-    while len(chosen) < settings.max_answer_sentences:
+    while len(chosen) < settings.tuning.max_answer_sentences:
         best_mmr, pick = -1e9, None
         for c in pool:
             if c in chosen:

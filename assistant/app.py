@@ -233,11 +233,11 @@ def build_app(assistant: Assistant, *, compact: bool = False, limiter: RateLimit
     import gradio as gr
 
     s = assistant.settings
-    limiter = limiter or RateLimiter(s.rate_limit_per_minute)
-    with gr.Blocks(title=f"Ask {s.clinic_name} about massage", analytics_enabled=False, fill_height=compact) as demo:
+    limiter = limiter or RateLimiter(s.web.rate_limit_per_minute)
+    with gr.Blocks(title=f"Ask {s.branding.clinic_name} about massage", analytics_enabled=False, fill_height=compact) as demo:
         gr.Markdown(f"**Please note:** {s.notice_text}", elem_id="notice")
         chatbot = gr.Chatbot(
-            label=f"Ask {s.clinic_name}",
+            label=f"Ask {s.branding.clinic_name}",
             elem_id="chat",
             height=None if compact else 460,
             scale=1,
@@ -246,21 +246,21 @@ def build_app(assistant: Assistant, *, compact: bool = False, limiter: RateLimit
             allow_tags=False,
             buttons=["copy"],
             feedback_options=("Like", "Dislike"),
-            placeholder=s.welcome_message,
+            placeholder=s.branding.welcome_message,
         )
         with gr.Row():
             box = gr.Textbox(
                 placeholder="Type your question…",
                 show_label=False,
-                max_length=s.max_question_chars,
+                max_length=s.safety.max_question_chars,
                 scale=8,
                 elem_id="question",
                 autofocus=True,
                 submit_btn="Ask",
             )
         clear = gr.Button("New chat", variant="secondary", size="sm", elem_id="new-chat")
-        if s.examples:
-            gr.Examples(s.examples, inputs=box, label="Try asking")
+        if s.branding.example_questions:
+            gr.Examples(list(s.branding.example_questions), inputs=box, label="Try asking")
         ask_json = gr.JSON(visible=False)
 
         meta = gr.State({})
@@ -281,13 +281,13 @@ def build_app(assistant: Assistant, *, compact: bool = False, limiter: RateLimit
         # Gradio injects Request and LikeData by their (real, not postponed) annotations.
         _respond.__annotations__["request"] = gr.Request
         _like.__annotations__["data"] = gr.LikeData
-        box.submit(_respond, [box, chatbot, meta], [chatbot, box, meta], api_name="chat", concurrency_limit=s.ask_workers)
+        box.submit(_respond, [box, chatbot, meta], [chatbot, box, meta], api_name="chat", concurrency_limit=s.web.ask_workers)
         chatbot.like(_like, [meta], None, api_visibility="private")
         clear.click(lambda: ([], "", {}), None, [chatbot, box, meta], api_visibility="private")
         # The JSON contract for scripts and tests (same object as `ask --json`).
         hidden = gr.Textbox(visible=False)
-        hidden.submit(lambda q: api_ask(assistant, q), hidden, ask_json, api_name="ask", concurrency_limit=s.ask_workers)
-    demo.queue(max_size=s.ask_queue, default_concurrency_limit=s.ask_workers)
+        hidden.submit(lambda q: api_ask(assistant, q), hidden, ask_json, api_name="ask", concurrency_limit=s.web.ask_workers)
+    demo.queue(max_size=s.web.ask_queue, default_concurrency_limit=s.web.ask_workers)
     return demo
 
 
@@ -299,22 +299,22 @@ def create_app(assistant: Assistant) -> Any:
 
     s = assistant.settings
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-    limiter = RateLimiter(s.rate_limit_per_minute)
-    gate = AskGate(s.ask_workers, s.ask_queue)
-    ancestors = " ".join(["'self'", *s.origins])
+    limiter = RateLimiter(s.web.rate_limit_per_minute)
+    gate = AskGate(s.web.ask_workers, s.web.ask_queue)
+    ancestors = " ".join(["'self'", *s.web.allowed_origins])
 
     # Only the listed clinic sites may frame the chat; the browser enforces it.
     app.add_middleware(SecurityHeaders, csp=f"frame-ancestors {ancestors}")
 
-    if s.origins:
+    if s.web.allowed_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
-        app.add_middleware(CORSMiddleware, allow_origins=s.origins, allow_methods=["GET", "POST"],
+        app.add_middleware(CORSMiddleware, allow_origins=s.web.allowed_origins, allow_methods=["GET", "POST"],
                            allow_headers=["content-type"], max_age=600)
 
     @app.get("/widget.js")
     def widget_js() -> Response:
-        defaults = {"clinic": s.clinic_name, "color": s.accent_color, "position": s.widget_position}
+        defaults = {"clinic": s.branding.clinic_name, "color": s.branding.accent_color, "position": s.branding.widget_position}
         body = widget_source().replace("__DEFAULTS__", json.dumps(defaults))
         return Response(body, media_type="application/javascript", headers={"Cache-Control": "public, max-age=300"})
 
@@ -356,7 +356,7 @@ def create_app(assistant: Assistant) -> Any:
     @app.get("/staff")
     def staff(token: str = "", x_staff_token: str = Header("")) -> HTMLResponse:  # noqa: B008
         given = token or x_staff_token
-        token = assistant.settings.staff_token
+        token = assistant.settings.web.staff_token
         if not token:
             return HTMLResponse("The staff page is off: set MASSAGE_STAFF_TOKEN to enable it.", status_code=404)
         if not hmac.compare_digest(given, token):
@@ -376,17 +376,17 @@ def widget_source() -> str:
 
 
 def _base_url(s: Any) -> str:
-    host = "127.0.0.1" if s.host in ("0.0.0.0", "::") else s.host
-    return f"http://{host}:{s.port}"
+    host = "127.0.0.1" if s.web.host in ("0.0.0.0", "::") else s.web.host
+    return f"http://{host}:{s.web.port}"
 
 
 def snippet(s: Any, base: str) -> str:
-    return (f'<script src="{base}/widget.js" data-clinic="{html.escape(s.clinic_name)}" '
-            f'data-color="{html.escape(s.accent_color)}" data-position="{html.escape(s.widget_position)}" async></script>')
+    return (f'<script src="{base}/widget.js" data-clinic="{html.escape(s.branding.clinic_name)}" '
+            f'data-color="{html.escape(s.branding.accent_color)}" data-position="{html.escape(s.branding.widget_position)}" async></script>')
 
 
 def embed_page(s: Any, base: str) -> str:
-    origins = ", ".join(s.origins) or "none yet: only this assistant's own pages can show the chat"
+    origins = ", ".join(s.web.allowed_origins) or "none yet: only this assistant's own pages can show the chat"
     return (
         "<!doctype html><meta charset=utf-8><title>Embed the chat</title>"
         "<style>body{font-family:system-ui,sans-serif;max-width:760px;margin:2rem auto;padding:0 1rem}"
@@ -415,7 +415,7 @@ def staff_page(assistant: Assistant) -> str:
         "<!doctype html><meta charset=utf-8><title>Gap report</title>"
         "<style>body{font-family:sans-serif;margin:2rem}td,th{border:1px solid #ccc;padding:6px;vertical-align:top}"
         "table{border-collapse:collapse}pre{margin:0;white-space:pre-wrap}</style>"
-        f"<h1>Unanswered questions</h1><p>{len(events)} recorded in the last {assistant.settings.gap_retention_days} days; "
+        f"<h1>Unanswered questions</h1><p>{len(events)} recorded in the last {assistant.settings.staff.gap_retention_days} days; "
         f"urgent messages counted (never stored): {urgent}. Add an entry to <code>corpus/faq.md</code> or a document to "
         "<code>corpus/</code>, and the assistant re-indexes by itself.</p>"
         f"<table><tr><th>Asked</th><th>Wordings</th><th>Last asked</th><th>Suggested FAQ entry</th></tr>{rows}</table>"

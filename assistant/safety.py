@@ -255,14 +255,14 @@ def urgent_text(t: Triage, settings: Settings) -> str:
         return (
             "I'm really sorry you're going through this. You deserve support right now, "
             "and you don't have to face it alone.\n\n"
-            f"**Please reach out now:** call or text **{settings.crisis_line}** to talk with someone "
+            f"**Please reach out now:** call or text **{settings.safety.crisis_line}** to talk with someone "
             f"who can help, any time. If you might act on these thoughts or are in danger, "
-            f"call **{settings.emergency_number}** now.\n\n"
+            f"call **{settings.safety.emergency_number}** now.\n\n"
             "If you can, let someone you trust know how you're feeling, or stay with them. "
             "Our clinic cares about you, but this chat can't give the help you deserve right now."
         )
     return (
-        f"**What you describe may need emergency care. Call {settings.emergency_number} now** "
+        f"**What you describe may need emergency care. Call {settings.safety.emergency_number} now** "
         "or go to the nearest emergency department.\n\n"
         "Please don't wait to see if it passes and don't book or continue a massage. "
         "If someone is with you, tell them what is happening."

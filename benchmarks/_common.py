@@ -61,4 +61,4 @@ def scratch_settings(corpus: Path | None = None):
         corpus = shutil.copytree(REPO / "corpus", root / "corpus")
     if (REPO / "index" / "onnx").is_dir():
         shutil.copytree(REPO / "index" / "onnx", root / "index" / "onnx")
-    return Settings(corpus_dir=Path(corpus), index_dir=root / "index"), root
+    return Settings.of(corpus_dir=Path(corpus), index_dir=root / "index"), root

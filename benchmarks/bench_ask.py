@@ -28,14 +28,14 @@ def main() -> None:
     ask = timed(lambda: bot.ask(next(cycle)), n)
     ask_torch = timed(lambda: torch_bot.ask(next(cycle)), n)
     ask_two = timed(lambda: two_bot.ask(next(cycle)), n)
-    print(f"ask() latency over {n} calls, {len(QUESTIONS)} questions cycled (backend: {settings.embed_backend})")
+    print(f"ask() latency over {n} calls, {len(QUESTIONS)} questions cycled (backend: {settings.model.embed_backend})")
     print(summary("baseline: bare st model.encode(q)", encode))
     print(summary("ask(q), torch backend", ask_torch))
-    print(summary(f"ask(q), {settings.embed_backend} backend", ask))
-    print(summary(f"ask(q), {settings.embed_backend}, embed_threads=2", ask_two))
+    print(summary(f"ask(q), {settings.model.embed_backend} backend", ask))
+    print(summary(f"ask(q), {settings.model.embed_backend}, embed_threads=2", ask_two))
     print(f"ratio p50 ask(torch)/encode: {pct(ask_torch, 50) / pct(encode, 50):.2f}x (issue 2 goal <= 1.5x)")
-    print(f"ratio p50 ask({settings.embed_backend})/encode: {pct(ask, 50) / pct(encode, 50):.2f}x (issue 7 goal <= 0.5x)")
-    print(f"ratio p50 ask({settings.embed_backend}, embed_threads=2)/encode: {pct(ask_two, 50) / pct(encode, 50):.2f}x")
+    print(f"ratio p50 ask({settings.model.embed_backend})/encode: {pct(ask, 50) / pct(encode, 50):.2f}x (issue 7 goal <= 0.5x)")
+    print(f"ratio p50 ask({settings.model.embed_backend}, embed_threads=2)/encode: {pct(ask_two, 50) / pct(encode, 50):.2f}x")
 
 
 if __name__ == "__main__":

@@ -33,14 +33,14 @@ CACHE = Path(__file__).resolve().parent / ".cache"
 
 def build_texts(settings, emb) -> tuple[int, list[str]]:
     counter = ModelTokenCounter(emb.path)
-    chunks = [c for d in load_corpus(settings.corpus_dir)
-              for c in chunk_document(d, counter, max_tokens=settings.chunk_max_tokens, min_tokens=settings.chunk_min_tokens)]
+    chunks = [c for d in load_corpus(settings.paths.corpus_dir)
+              for c in chunk_document(d, counter, max_tokens=settings.model.chunk_max_tokens, min_tokens=settings.model.chunk_min_tokens)]
     return len(chunks), [c.embed_text for c in chunks] + [s for c in chunks for s in c.sentence_texts]
 
 
 def timed_build(settings, emb) -> float:
-    shutil.rmtree(settings.index_dir / "builds", ignore_errors=True)
-    (settings.index_dir / "CURRENT").unlink(missing_ok=True)
+    shutil.rmtree(settings.paths.index_dir / "builds", ignore_errors=True)
+    (settings.paths.index_dir / "CURRENT").unlink(missing_ok=True)
     t = time.perf_counter()
     build_index(settings, emb)
     return time.perf_counter() - t
@@ -61,7 +61,7 @@ def corpus_bench(ref: SentenceTransformerEmbedder) -> None:
         bare.append(time.perf_counter() - t)
         builds.append(timed_build(settings, emb))
     # incremental: one document changed
-    doc = sorted(settings.corpus_dir.glob("*.md"))[0]
+    doc = sorted(settings.paths.corpus_dir.glob("*.md"))[0]
     doc.write_text(doc.read_text() + "\n## Added\n\nThis sentence was added to measure an incremental build.\n")
     t = time.perf_counter()
     report = build_index(settings, emb)
@@ -72,8 +72,8 @@ def corpus_bench(ref: SentenceTransformerEmbedder) -> None:
     b, e, r = min(builds), min(bare), min(bare_ref)
     print(f"== the corpus: {n} passages + {len(texts) - n} sentences = {len(texts)} texts (best of 3)")
     print(f"baseline: bare sentence-transformers encode  {r:7.2f} s  {len(texts) / r:7.1f} texts/s")
-    print(f"bare encode, {settings.embed_backend} backend               {e:7.2f} s  {len(texts) / e:7.1f} texts/s")
-    print(f"full build, {settings.embed_backend} backend                {b:7.2f} s  {len(texts) / b:7.1f} texts/s"
+    print(f"bare encode, {settings.model.embed_backend} backend               {e:7.2f} s  {len(texts) / e:7.1f} texts/s")
+    print(f"full build, {settings.model.embed_backend} backend                {b:7.2f} s  {len(texts) / b:7.1f} texts/s"
           f"   {b / e:.2f}x its bare encode (goal <= 1.2x), {r / b:.2f}x the baseline's throughput")
     print(f"incremental build, 1 document changed       {incr:7.2f} s  ({report.encoded_texts} texts embedded)")
     print(f"no-change build                             {noop:7.3f} s")
@@ -108,7 +108,7 @@ def serving_at_scale(settings, emb, idx) -> None:
     from assistant.pipeline import Assistant
 
     t = time.perf_counter()
-    bot = Assistant(settings.replace(gap_log_path=None), emb, load_index(settings.index_dir))
+    bot = Assistant(settings.replace(gap_log_path=None), emb, load_index(settings.paths.index_dir))
     load = time.perf_counter() - t
     for q in QUESTIONS:
         bot.ask(q)

@@ -37,12 +37,12 @@ _LENGTH = re.compile(rb"content-length:\s*(\d+)", re.I)
 def start_server(settings, workers: int | None) -> tuple[subprocess.Popen, int]:
     port = free_port()
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "MASSAGE_RATE_LIMIT_PER_MINUTE": "0",
-           "MASSAGE_GAP_LOG_PATH": str(settings.index_dir.parent / "gaps.sqlite3")}
+           "MASSAGE_GAP_LOG_PATH": str(settings.paths.index_dir.parent / "gaps.sqlite3")}
     if workers is not None:
         env["MASSAGE_ASK_WORKERS"] = str(workers)
     proc = subprocess.Popen(
         [sys.executable, "-m", "assistant", "serve", "--no-watch", "--port", str(port),
-         "--corpus", str(settings.corpus_dir), "--index", str(settings.index_dir)],
+         "--corpus", str(settings.paths.corpus_dir), "--index", str(settings.paths.index_dir)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     deadline = time.time() + 120
     while time.time() < deadline:

@@ -43,7 +43,7 @@ def main() -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     root = Path(tempfile.mkdtemp(prefix="bench-int8-"))
-    base = Settings(index_dir=root / "fp32", gap_log_path=None)
+    base = Settings.of(index_dir=root / "fp32", gap_log_path=None)
     fp32 = load_embedder(Settings())
     shutil.copytree(onnx_dir(Settings(), fp32.path), root / "fp32" / "onnx" / fp32.fingerprint)
     (root / "int8").mkdir()

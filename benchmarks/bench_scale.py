@@ -70,7 +70,7 @@ def main() -> None:
     else:
         from assistant.index import load_index
 
-        idx = load_index(settings.index_dir)
+        idx = load_index(settings.paths.index_dir)
         real = np.vstack([idx.passage_vecs, idx.sentence_vecs])
         source = f"{len(real)} real vectors of the clinic corpus only (run bench_build.py for more)"
     questions = [json.loads(line)["question"] for name in ("dev.jsonl", "holdout.jsonl")
@@ -78,8 +78,8 @@ def main() -> None:
     qreal = load_embedder(settings).encode(questions)
     queries = np.vstack([qreal, synth_vectors(qreal, 500 - len(qreal), seed=7)])
     print(f"collection source: {source}; queries: {len(qreal)} real questions + {500 - len(qreal)} mixes")
-    print(f"threshold for HNSW: {settings.hnsw_threshold} passages (M={settings.hnsw_m}, "
-          f"efConstruction={settings.hnsw_ef_construction}, target recall {settings.hnsw_target_recall})\n")
+    print(f"threshold for HNSW: {settings.tuning.hnsw_threshold} passages (M={settings.tuning.hnsw_m}, "
+          f"efConstruction={settings.tuning.hnsw_ef_construction}, target recall {settings.tuning.hnsw_target_recall})\n")
 
     for n in sizes:
         rng = np.random.default_rng(n)

@@ -22,7 +22,7 @@ def main() -> None:
     print(f"massage-assistant --help             {min(helps):7.0f} ms")
 
     settings, _ = scratch_settings()
-    args = ["--corpus", str(settings.corpus_dir), "--index", str(settings.index_dir)]
+    args = ["--corpus", str(settings.paths.corpus_dir), "--index", str(settings.paths.index_dir)]
     subprocess.run([sys.executable, "-m", "assistant", "build", *args], check=True, capture_output=True,
                    env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"})
     for backend in ("torch", "onnx"):  # torch first: the baseline

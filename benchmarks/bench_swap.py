@@ -44,7 +44,7 @@ def main() -> None:
     settings, _ = scratch_settings()
     bot = Assistant.load(settings)
     base_ok, base_err = visitors(bot, 8)
-    doc = sorted(settings.corpus_dir.glob("*.md"))[0]
+    doc = sorted(settings.paths.corpus_dir.glob("*.md"))[0]
     swaps: list[float] = []
 
     def edit_and_swap() -> None:

@@ -21,7 +21,7 @@ def real_settings(tmp_path_factory: pytest.TempPathFactory):
 
     root = tmp_path_factory.mktemp("real")
     shutil.copytree(REPO / "corpus", root / "corpus")
-    return Settings(corpus_dir=root / "corpus", index_dir=root / "index", gap_log_path=None)
+    return Settings.of(corpus_dir=root / "corpus", index_dir=root / "index", gap_log_path=None)
 
 
 @pytest.fixture(scope="session")
@@ -54,4 +54,4 @@ def tiny(tmp_path: Path):
     corpus.mkdir()
     for name, text in TINY.items():
         (corpus / name).write_text(text)
-    return Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+    return Settings.of(corpus_dir=corpus, index_dir=tmp_path / "index")

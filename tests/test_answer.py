@@ -32,7 +32,7 @@ def test_every_marked_sentence_is_verbatim_in_its_citation(bot, row):
     by_n = {c["n"]: c["text"] for c in d["citations"]}
     marks = marked_sentences(d["answer"])
     if d["status"] == "answered":
-        assert 1 <= len(marks) <= bot.settings.max_answer_sentences
+        assert 1 <= len(marks) <= bot.settings.tuning.max_answer_sentences
         assert {n for _, n in marks} == set(by_n)  # every citation is used, every marker resolves
     for sent, n in marks:
         assert sent in by_n[n]

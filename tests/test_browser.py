@@ -1,6 +1,6 @@
 """The chat in a real headless Chromium (Debian's package, driven by Playwright).
 
-Skipped on a developer machine without /usr/bin/chromium; in CI (`MASSAGE_REQUIRE_BROWSER=1`,
+Skipped on a developer machine without /usr/bin/chromium; in CI (`MASSAGE_TEST_REQUIRE_BROWSER=1`,
 set by .ci/run, which installs Chromium) a missing browser fails instead.
 """
 
@@ -24,7 +24,7 @@ SHOTS = Path(os.environ.get("MASSAGE_SCREENSHOTS", Path(__file__).resolve().pare
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
-        if os.environ.get("MASSAGE_REQUIRE_BROWSER"):
+        if os.environ.get("MASSAGE_TEST_REQUIRE_BROWSER"):
             pytest.fail("Chromium is required here (apt-get install chromium chromium-driver)")
         pytest.skip("no Chromium on this machine")
     from playwright.sync_api import sync_playwright

@@ -31,7 +31,7 @@ def test_missing_corpus_is_one_line_error(tmp_path):
 
 @pytest.mark.slow
 def test_build_ask_and_batch(real_settings, bot, tmp_path):
-    args = ["--corpus", str(real_settings.corpus_dir), "--index", str(real_settings.index_dir)]
+    args = ["--corpus", str(real_settings.paths.corpus_dir), "--index", str(real_settings.paths.index_dir)]
     r = CliRunner().invoke(main, ["build", *args])
     assert r.exit_code == 0 and "5 unchanged" in r.output and "0 texts embedded" in r.output
 

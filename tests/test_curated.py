@@ -23,7 +23,7 @@ def faq_bot(tmp_path_factory, embedder):
     root = tmp_path_factory.mktemp("faq")
     shutil.copytree(REPO / "corpus", root / "corpus")
     shutil.copy(REPO / "docs" / "faq.example.md", root / "corpus" / "faq.md")
-    return Assistant.load(Settings(corpus_dir=root / "corpus", index_dir=root / "index"), embedder=embedder)
+    return Assistant.load(Settings.of(corpus_dir=root / "corpus", index_dir=root / "index"), embedder=embedder)
 
 
 def test_curated_answer_is_verbatim_and_cited(faq_bot):

@@ -19,7 +19,7 @@ def live(tmp_path, embedder):
     from assistant.settings import Settings
 
     shutil.copytree(REPO / "corpus", tmp_path / "corpus")
-    return Assistant.load(Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index"), embedder=embedder)
+    return Assistant.load(Settings.of(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index"), embedder=embedder)
 
 
 def _quoted(bot, q):

@@ -49,7 +49,7 @@ def test_rule_ids_are_unique_and_recorded():
 
 @pytest.mark.parametrize("number, line", [("911", "988"), ("999", "Samaritans 116 123")])
 def test_configured_numbers_in_every_urgent_template(number, line):
-    s = Settings(emergency_number=number, crisis_line=line)
+    s = Settings.of(emergency_number=number, crisis_line=line)
     for msg in ("my chest hurts", "I want to die"):
         text = urgent_text(triage(msg), s)
         assert number in text

@@ -14,8 +14,8 @@ from assistant.synth import synth_corpus, synth_vectors
 
 def test_small_corpus_gets_exact_search_recorded_in_the_manifest(tiny):
     build_index(tiny, HashingEmbedder())
-    idx = load_index(tiny.index_dir)
-    assert idx.manifest["vector_index"] == {"type": "flat-ip", "threshold": tiny.hnsw_threshold}
+    idx = load_index(tiny.paths.index_dir)
+    assert idx.manifest["vector_index"] == {"type": "flat-ip", "threshold": tiny.tuning.hnsw_threshold}
     assert type(idx.passages).__name__ == "IndexFlatIP"
 
 
@@ -24,10 +24,10 @@ def test_above_the_threshold_the_build_uses_hnsw_and_records_its_tuning(tiny):
 
     settings = tiny.replace(hnsw_threshold=1)
     build_index(settings, HashingEmbedder())
-    idx = load_index(settings.index_dir)
+    idx = load_index(settings.paths.index_dir)
     info = idx.manifest["vector_index"]
-    assert info["type"] == "hnsw-ip" and info["m"] == settings.hnsw_m
-    assert info["ef_search"] in EF_SEARCH_STEPS and info["recall_at_10"] >= settings.hnsw_target_recall
+    assert info["type"] == "hnsw-ip" and info["m"] == settings.tuning.hnsw_m
+    assert info["ef_search"] in EF_SEARCH_STEPS and info["recall_at_10"] >= settings.tuning.hnsw_target_recall
     hnsw = faiss.downcast_index(idx.passages)
     assert isinstance(hnsw, faiss.IndexHNSWFlat)
     assert hnsw.hnsw.efSearch == info["ef_search"]  # the tuned value is applied on load
@@ -65,7 +65,7 @@ def test_hnsw_index_answers_like_the_flat_one(bot, tmp_path):
 
     from assistant.pipeline import Assistant
 
-    shutil.copytree(bot.settings.corpus_dir, tmp_path / "corpus")
+    shutil.copytree(bot.settings.paths.corpus_dir, tmp_path / "corpus")
     settings = bot.settings.replace(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", hnsw_threshold=0)
     hnsw_bot = Assistant.load(settings, embedder=bot.embedder)
     assert hnsw_bot.index.manifest["vector_index"]["type"] == "hnsw-ip"
@@ -75,12 +75,12 @@ def test_hnsw_index_answers_like_the_flat_one(bot, tmp_path):
 
 
 def test_synthetic_corpus_has_about_the_requested_size_and_is_deterministic(tmp_path, real_settings):
-    out = synth_corpus(real_settings.corpus_dir, tmp_path / "a", 120, seed=4)
-    again = synth_corpus(real_settings.corpus_dir, tmp_path / "b", 120, seed=4)
+    out = synth_corpus(real_settings.paths.corpus_dir, tmp_path / "a", 120, seed=4)
+    again = synth_corpus(real_settings.paths.corpus_dir, tmp_path / "b", 120, seed=4)
     files = sorted(out.glob("*.md"))
     assert [f.read_text() for f in files] == [f.read_text() for f in sorted(again.glob("*.md"))]
     settings = real_settings.replace(corpus_dir=out, index_dir=tmp_path / "index")
     report = build_index(settings, HashingEmbedder())
     assert 0.8 * 120 <= report.chunks <= 1.4 * 120  # word-counted here; model tokens in the bench
     # Recombined, not copied: more distinct passages than the seed articles have.
-    assert len({c.text for c in load_index(settings.index_dir).chunks}) == report.chunks
+    assert len({c.text for c in load_index(settings.paths.index_dir).chunks}) == report.chunks

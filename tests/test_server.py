@@ -61,7 +61,7 @@ def running_server(corpus: Path, index: Path, *extra_args: str, env: dict[str, s
 
 @pytest.fixture(scope="module")
 def server(real_settings, bot):
-    with running_server(real_settings.corpus_dir, real_settings.index_dir, "--no-watch",
+    with running_server(real_settings.paths.corpus_dir, real_settings.paths.index_dir, "--no-watch",
                         env={"MASSAGE_STAFF_TOKEN": "s3cret-test-token"}) as url:
         yield url
 
@@ -143,7 +143,7 @@ def test_gap_report_records_and_protects(server, real_settings):
 
     import sqlite3
 
-    db = sqlite3.connect(Path(real_settings.index_dir).parent / "var" / "gaps.sqlite3")
+    db = sqlite3.connect(Path(real_settings.paths.index_dir).parent / "var" / "gaps.sqlite3")
     stored = " ".join(r[0] for r in db.execute("SELECT question FROM events"))
     assert "jo@example.com" not in stored and "want to die" not in stored
 

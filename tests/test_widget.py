@@ -37,7 +37,7 @@ def sites(tmp_path_factory, real_settings, bot):
     tmp = tmp_path_factory.mktemp("sites")
     allowed_port = _free_port()
     allowed_origin = f"http://127.0.0.1:{allowed_port}"
-    with running_server(real_settings.corpus_dir, real_settings.index_dir, "--no-watch",
+    with running_server(real_settings.paths.corpus_dir, real_settings.paths.index_dir, "--no-watch",
                         env={"MASSAGE_ALLOWED_ORIGINS": allowed_origin}) as url:
         root = tmp / "allowed"
         root.mkdir()
@@ -155,7 +155,7 @@ def test_rate_limit_and_same_origin_default(tmp_path, real_settings, bot):
     import urllib.error
     import urllib.request
 
-    with running_server(real_settings.corpus_dir, real_settings.index_dir, "--no-watch",
+    with running_server(real_settings.paths.corpus_dir, real_settings.paths.index_dir, "--no-watch",
                         env={"MASSAGE_RATE_LIMIT_PER_MINUTE": "2", "MASSAGE_ALLOWED_ORIGINS": ""}) as url:
         def ask():
             req = urllib.request.Request(url + "api/ask", method="POST", data=b'{"question": "hi there massage"}',
@@ -170,7 +170,7 @@ def test_rate_limit_and_same_origin_default(tmp_path, real_settings, bot):
         body = json.loads(e.value.read())
         assert "wait a minute" in body["answer"] and body["notice"]
         assert urllib.request.urlopen(url).headers["Content-Security-Policy"] == "frame-ancestors 'self'"
-    log = next((Path(real_settings.index_dir).parent / "var").glob("serve-*.log"))
+    log = next((Path(real_settings.paths.index_dir).parent / "var").glob("serve-*.log"))
     logs = " ".join(p.read_text() for p in log.parent.glob("serve-*.log"))
     assert "same origin" in logs
 
@@ -186,7 +186,7 @@ def test_thumbs_down_in_the_widget_is_recorded(browser, sites, real_settings):  
     frame.locator("#question textarea").press("Enter")
     frame.locator("text=Sources (").wait_for(timeout=30_000)
     frame.get_by_label("Dislike").first.click()
-    db = Path(real_settings.index_dir).parent / "var" / "gaps.sqlite3"
+    db = Path(real_settings.paths.index_dir).parent / "var" / "gaps.sqlite3"
     deadline = time.time() + 10
     rows: list = []
     while time.time() < deadline and not rows:
