@@ -12,16 +12,15 @@ with the reason recorded.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from .index import Index
-from .retrieve import Lexical, Retrieval, Retriever
-from .settings import Settings
+from .query import Query
+from .retrieve import Retrieval, Sentence
+from .settings import Tuning
 
-Status = Literal["answered", "no_answer", "urgent"]
-NEAR_DUPLICATE = 0.82  # sentence cosine above which two sentences say the same thing
-POOL_MARGIN = 0.2  # candidate sentences within this of the best (calibrated on the dev set)
+Status = Literal["answered", "no_answer", "urgent", "error"]
 MARKER = re.compile(r"\[(\d+)\]")
 NO_ANSWER_TEXT = "I couldn't find that in our information."
 
@@ -56,16 +55,42 @@ class Citation:
 
 @dataclass(frozen=True)
 class Answer:
+    """What every entry point returns. Build it with the named constructors below."""
+
     status: Status
     answer: str
     citations: tuple[Citation, ...]
     notice: str
     caution: bool = False
-    safety: dict[str, str] | None = None  # which rule fired, for audit
+    safety: dict[str, Any] | None = None  # which rule or exemplar fired, for audit
     reason: str = ""  # why it answered or abstained, for staff and the eval
     confidence: float = 0.0
     resolved_question: str = ""  # the question as retrieved, after follow-up resolution
     quotes: tuple[tuple[str, int], ...] = field(default=(), compare=False)  # (sentence, n)
+
+    @classmethod
+    def answered(cls, text: str, citations: tuple[Citation, ...], quotes: tuple[tuple[str, int], ...], *,
+                 notice: str, reason: str, confidence: float, resolved: str = "", caution: bool = False,
+                 safety: dict[str, Any] | None = None) -> Answer:
+        return cls("answered", text, citations, notice, caution, safety, reason, confidence, resolved, quotes)
+
+    @classmethod
+    def no_answer(cls, text: str, *, notice: str, reason: str, confidence: float = 0.0, resolved: str = "",
+                  caution: bool = False, safety: dict[str, Any] | None = None) -> Answer:
+        return cls("no_answer", text, (), notice, caution, safety, reason, confidence, resolved)
+
+    @classmethod
+    def urgent(cls, text: str, *, notice: str, safety: dict[str, Any], reason: str, resolved: str = "") -> Answer:
+        return cls("urgent", text, (), notice, False, safety, reason, 0.0, resolved)
+
+    @classmethod
+    def error(cls, message: str, notice: str, reason: str) -> Answer:
+        """The one error shape, with the notice, for every entry point.
+
+        >>> Answer.error("Please type a question.", "Notice.", "invalid input").to_dict()["status"]
+        'error'
+        """
+        return cls("error", message, (), notice, False, None, reason, 0.0)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -95,8 +120,7 @@ CLINIC_FACT_WORDS = frozenset(
 )
 
 
-def decide(retrieval: Retrieval, lexical: Lexical, settings: Settings, question_words: list[str],
-           corpus_words: frozenset[str]) -> Decision:
+def decide(retrieval: Retrieval, query: Query, tuning: Tuning) -> Decision:
     """Answer or abstain from several signals rather than one cosine threshold.
 
     * best sentence similarity: how closely any single sentence matches the question;
@@ -108,62 +132,63 @@ def decide(retrieval: Retrieval, lexical: Lexical, settings: Settings, question_
     """
     if not retrieval.hits:
         return Decision(False, "the documents are empty", 0.0)
-    best = max(h.sentence for h in retrieval.hits)
-    facts = sorted({w for w in question_words if w in CLINIC_FACT_WORDS and w not in corpus_words})
+    best = retrieval.best_sentence
+    facts = sorted({w for w in query.words if w in CLINIC_FACT_WORDS and w not in retrieval.vocabulary})
     if facts:
         return Decision(False, f"asks about the clinic's own details ({', '.join(facts)}), which the documents do not cover", best)
-    if best < settings.tuning.answer_min_sentence_score:
+    if best < tuning.answer_min_sentence_score:
         return Decision(False, f"no passage is close enough (best sentence match {best:.2f})", best)
-    unseen = max(lexical.idf.values(), default=1.0)  # a word never seen is as rare as it gets
-    known = sum(lexical.idf.get(t, 0.0) for t in retrieval.query_terms)
+    idf = retrieval.idf
+    unseen = max(idf.values(), default=1.0)  # a word never seen is as rare as it gets
+    known = sum(idf.get(t, 0.0) for t in retrieval.query_terms)
     missing = unseen * len(retrieval.missing_terms)
     share = missing / (known + missing) if known + missing else 0.0
-    if share >= settings.tuning.answer_max_missing_share and best < settings.tuning.answer_confident_score:
+    if share >= tuning.answer_max_missing_share and best < tuning.answer_confident_score:
         return Decision(False, f"the documents never mention: {', '.join(retrieval.missing_terms)}", best)
     return Decision(True, f"best sentence match {best:.2f}; {share:.0%} of key words unseen", best)
 
 
-def compose(
-    question_terms: list[str],
-    retrieval: Retrieval,
-    index: Index,
-    retriever: Retriever,
-    settings: Settings,
-) -> tuple[str, tuple[Citation, ...], tuple[tuple[str, int], ...]]:
-    """Choose 1..max sentences by relevance and coverage (MMR), merge near-duplicates, cite."""
-    lexical = retriever.lexical
-    q = set(question_terms)
-    q_weight = sum(lexical.idf.get(t, 0.0) for t in q) or 1.0
-    hit_rank = {h.idx: r for r, h in enumerate(retrieval.hits)}
+@dataclass(frozen=True)
+class Composition:
+    text: str
+    citations: tuple[Citation, ...]
+    quotes: tuple[tuple[str, int], ...]  # (sentence, n)
 
-    cands: list[tuple[float, int, int, int]] = []  # (score, sentence row, chunk idx, sentence pos)
-    for h in retrieval.hits:
-        chunk = index.chunks[h.idx]
-        for pos, row in enumerate(index.sentence_rows(h.idx)):
-            a, b = chunk.sentences[pos]
-            sent = chunk.text[a:b]
-            if not _quotable(sent):
-                continue
-            overlap = sum(lexical.idf.get(t, 0.0) for t in q & retriever.sentence_terms[row]) / q_weight
-            score = retrieval.sentence_scores.get(row, 0.0) + settings.tuning.lexical_weight * overlap - 0.01 * hit_rank[h.idx]
-            cands.append((score, row, h.idx, pos))
-    if not cands:
-        return "", (), ()
-    cands.sort(reverse=True)
-    best = cands[0][0]
-    pool = [c for c in cands if c[0] >= best - POOL_MARGIN][:12]
 
-    chosen: list[tuple[float, int, int, int]] = [pool[0]]
-    vecs = index.sentence_vecs
-    while len(chosen) < settings.tuning.max_answer_sentences:
+def compose(query: Query, retrieval: Retrieval, tuning: Tuning, *,
+            allow: Callable[[str], bool] | None = None) -> Composition:
+    """Choose 1..max sentences by relevance and coverage (MMR), merge near-duplicates, cite.
+
+    `allow` vetoes sentences that must not be quoted in this answer (the safety claims guard).
+    """
+    idf = retrieval.idf
+    q = set(query.terms)
+    q_weight = sum(idf.get(t, 0.0) for t in q) or 1.0
+    hits = retrieval.hits
+
+    scored: list[tuple[float, Sentence]] = []
+    for s in retrieval.sentences:
+        if not _quotable(s.text) or (allow is not None and not allow(s.text)):
+            continue
+        overlap = sum(idf.get(t, 0.0) for t in q & s.terms) / q_weight
+        scored.append((s.score + tuning.lexical_weight * overlap - 0.01 * s.hit, s))
+    if not scored:
+        return Composition("", (), ())
+    scored.sort(key=lambda c: (-c[0], c[1].row))
+    best = scored[0][0]
+    pool = [c for c in scored if c[0] >= best - tuning.pool_margin][:12]
+
+    vecs = retrieval.vectors
+    chosen = [pool[0]]
+    while len(chosen) < tuning.max_answer_sentences:
         best_mmr, pick = -1e9, None
         for c in pool:
-            if c in chosen:
+            if any(c[1] is s for _, s in chosen):
                 continue
-            sim = max(float(vecs[c[1]] @ vecs[s[1]]) for s in chosen)
-            if sim > NEAR_DUPLICATE:  # the articles repeat each other: keep one wording
+            sim = max(float(vecs[c[1].row] @ vecs[s.row]) for _, s in chosen)
+            if sim > tuning.near_duplicate:  # the articles repeat each other: keep one wording
                 continue
-            mmr = 0.75 * c[0] - 0.25 * sim
+            mmr = tuning.mmr_relevance * c[0] - (1 - tuning.mmr_relevance) * sim
             if mmr > best_mmr:
                 best_mmr, pick = mmr, c
         if pick is None:
@@ -173,35 +198,27 @@ def compose(
     # Citations numbered by relevance (the best quoted sentence's selection score, then passage
     # rank); the answer reads in citation order, then in the passage's own order.
     strength: dict[int, float] = {}
-    for c in chosen:
-        strength[c[2]] = max(strength.get(c[2], -1.0), c[0])
-    cited = sorted(strength, key=lambda i: (-strength[i], hit_rank[i]))
-    number = {idx: n for n, idx in enumerate(cited, start=1)}
-    chosen.sort(key=lambda c: (number[c[2]], c[3]))
-    also: dict[int, dict[str, dict[str, str]]] = {i: {} for i in cited}
-    for c in chosen:
-        doc = index.chunks[c[2]].doc
-        for d in cands:
-            other = index.chunks[d[2]]
-            if other.doc != doc and other.id not in also[c[2]] and float(vecs[c[1]] @ vecs[d[1]]) > NEAR_DUPLICATE:
-                also[c[2]][other.id] = {"doc": other.doc, "title": other.title, "section": other.section,
-                                        "chunk_id": other.id, "sentence": other.sentence_texts[d[3]]}
+    for score, s in chosen:
+        strength[s.hit] = max(strength.get(s.hit, -1.0), score)
+    cited = sorted(strength, key=lambda h: (-strength[h], h))
+    number = {h: n for n, h in enumerate(cited, start=1)}
+    chosen.sort(key=lambda c: (number[c[1].hit], c[1].pos))
+    cited_ids = {hits[h].chunk_id for h in cited}
+    also: dict[int, dict[str, dict[str, str]]] = {h: {} for h in cited}
+    for _, s in chosen:
+        for _, d in scored:
+            other = hits[d.hit]
+            if (other.doc != hits[s.hit].doc and other.chunk_id not in also[s.hit] and other.chunk_id not in cited_ids
+                    and float(vecs[s.row] @ vecs[d.row]) > tuning.near_duplicate):
+                also[s.hit][other.chunk_id] = {"doc": other.doc, "title": other.title, "section": other.section,
+                                               "chunk_id": other.chunk_id, "sentence": d.text}
     citations = tuple(
-        Citation(
-            n=number[i],
-            doc=index.chunks[i].doc,
-            title=index.chunks[i].title,
-            section=index.chunks[i].section,
-            chunk_id=index.chunks[i].id,
-            text=index.chunks[i].text,
-            score=strength[i],
-            also_in=tuple(a for cid, a in also[i].items() if cid not in {index.chunks[j].id for j in cited}),
-        )
-        for i in cited
+        Citation(n=number[h], doc=hits[h].doc, title=hits[h].title, section=hits[h].section,
+                 chunk_id=hits[h].chunk_id, text=hits[h].text, score=strength[h], also_in=tuple(also[h].values()))
+        for h in cited
     )
-    quotes = tuple((index.chunks[i].sentence_texts[pos], number[i]) for _, _, i, pos in chosen)
-    text = " ".join(f"{s} [{n}]" for s, n in quotes)
-    return text, citations, quotes
+    quotes = tuple((s.text, number[s.hit]) for _, s in chosen)
+    return Composition(" ".join(f"{s} [{n}]" for s, n in quotes), citations, quotes)
 
 
 def _quotable(sentence: str) -> bool:

@@ -29,4 +29,26 @@ class ModelError(AssistantError):
 
 
 class InputError(AssistantError):
-    """A visitor's message cannot be processed (empty, too long, unprintable)."""
+    """A visitor's message cannot be processed (empty, too long, not text). The message is for
+    the visitor; `reason` ("invalid input" or "too long") is for the error shape and the logs."""
+
+    def __init__(self, message: str, *, reason: str = "invalid input") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class DocumentError(CorpusError):
+    """One document cannot be read. Builds skip it and report it; the rest is indexed."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+class FaqError(CorpusError):
+    """`faq.md` holds an entry that must not go live (e.g. a leftover [placeholder])."""
+
+
+class IndexWriteError(AssistantError):
+    """The index directory cannot be written; the last good build can still be served read-only."""

@@ -17,6 +17,7 @@ Baselines are scored in the same run on the same index and model:
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 import statistics
 import time
 from pathlib import Path
@@ -103,6 +104,7 @@ def run_eval(settings: Settings, path: Path | None = None, *, baselines: bool = 
     }
     report: dict[str, Any] = {
         "set": str(path),
+        "tuning": asdict(bot.settings.tuning),  # every calibrated number the figures depend on
         "counts": {k: len(of(k)) for k in ("answerable", "unanswerable", "urgent", "caution")},
         "system": system,
         "failures": [
@@ -121,14 +123,15 @@ def run_eval(settings: Settings, path: Path | None = None, *, baselines: bool = 
 
 def _with_context(question: str, history: list[str] | None) -> str:
     """Baselines get follow-ups with the previous question appended (the common recipe)."""
-    from .pipeline import followup_context
+    from .query import followup_context
 
     previous = followup_context(question, history)
     return f"{question} {previous}" if previous else question
 
 
 def _baselines(bot: Any, answerable: list[dict[str, Any]], unanswerable: list[dict[str, Any]], resolve: Any) -> dict[str, Any]:
-    index, retriever = bot._state
+    snap = bot.snapshot()
+    index, retriever = snap.index, snap.retriever
     chunks = index.chunks
     qs = [resolve(r["question"], r.get("history")) for r in answerable]
     qv = bot.embedder.encode(qs)

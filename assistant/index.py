@@ -454,8 +454,9 @@ def _chunk_from_row(row: dict[str, Any]) -> Chunk:
     )
 
 
-def check_compatible(index: Index, embedder: Embedder, settings: Settings) -> None:
-    """Raise a one-line IndexMismatchError when the index cannot serve this model or corpus."""
+def check_compatible(index: Index, embedder: Embedder, settings: Settings, *, corpus: bool = True) -> None:
+    """Raise a one-line IndexMismatchError when the index cannot serve this model or (with
+    `corpus`) this corpus. Replicas and the last-good fallback check the model only."""
     m = index.manifest["model"]
     if m.get("name") != embedder.name or m.get("fingerprint") != embedder.fingerprint or int(m.get("dim", 0)) != embedder.dim:
         raise IndexMismatchError(
@@ -464,7 +465,8 @@ def check_compatible(index: Index, embedder: Embedder, settings: Settings) -> No
         )
     if index.manifest["chunking"] != chunking_params(settings):
         raise IndexMismatchError(f"index built with other chunking settings: {REBUILD}")
-    check_fresh(index, Path(settings.paths.corpus_dir))
+    if corpus:
+        check_fresh(index, Path(settings.paths.corpus_dir))
 
 
 def corpus_changes(index: Index, corpus_dir: Path) -> dict[str, list[str]]:

@@ -20,7 +20,10 @@ from functools import cached_property
 
 import numpy as np
 
+from .curated import CuratedEntry
 from .index import Index
+from .query import Query
+from .settings import Tuning
 from .text import STOPWORDS, expand, stem, terms, words
 
 CANDIDATES = 40
@@ -87,48 +90,86 @@ class Lexical:
 
 @dataclass(frozen=True)
 class Hit:
+    """A retrieved passage with its three signals and what citing it needs."""
+
     idx: int  # chunk row in the index
     fused: float
     dense: float  # passage cosine
     sentence: float  # best sentence cosine inside the passage
     lexical: float  # BM25
+    chunk_id: str
+    doc: str
+    title: str
+    section: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a retrieved passage: a candidate for quoting."""
+
+    row: int  # row in this Retrieval's `vectors`
+    hit: int  # position of its passage in `hits`
+    pos: int  # position inside the passage
+    text: str
+    score: float  # cosine with the question
+    terms: frozenset[str]
 
 
 @dataclass(frozen=True)
 class Retrieval:
+    """Everything answer composition needs, so it never reaches into the index."""
+
     hits: list[Hit]  # best first
+    sentences: list[Sentence]  # every sentence of every hit, in hit then passage order
+    vectors: np.ndarray  # unit vectors of `sentences`, same order (near-duplicates, MMR)
     query_terms: list[str]  # content-word stems, typos mapped to corpus terms where possible
     missing_terms: list[str]  # content words the corpus never uses
-    sentence_scores: dict[int, float]  # sentence row -> cosine, for the candidates' sentences
+    idf: dict[str, float]  # BM25 idf of the corpus terms (shared, read-only)
+    vocabulary: frozenset[str]  # every word the documents use (shared, read-only)
+
+    @property
+    def best_sentence(self) -> float:
+        return max((h.sentence for h in self.hits), default=-1.0)
 
 
 class Retriever:
-    def __init__(self, index: Index, *, rrf_k: int = 60, weights: tuple[float, float, float] = (1.0, 1.0, 1.0)) -> None:
+    """Hybrid retrieval over one index snapshot. Built once per index (reload builds a new one)."""
+
+    def __init__(self, index: Index, tuning: Tuning) -> None:
         self.index = index
-        self.rrf_k = rrf_k
-        self.weights = weights  # dense passage, best sentence, BM25
+        self.tuning = tuning
+        self.weights = (1.0, 1.0, tuning.bm25_weight)  # dense passage, best sentence, BM25
         docs = [terms(f"{c.title} {c.section} {c.text}") for c in index.chunks]
         self.lexical = Lexical(docs)
         # Content-word stems of every sentence, once per index rather than once per question.
         self.sentence_terms = [frozenset(terms(t)) for c in index.chunks for t in c.sentence_texts]
         self.curated_terms = [set(terms(p)) for e in index.curated for p in e.phrasings]
-        self.corpus_words = frozenset(w for c in index.chunks for w in words(f"{c.title} {c.section} {c.text}"))
+        self.vocabulary = frozenset(w for c in index.chunks for w in words(f"{c.title} {c.section} {c.text}"))
 
-    def search(self, query: str, qvec: np.ndarray, k: int = 5) -> Retrieval:
-        idx = self.index
-        n = len(idx.chunks)
-        q_terms: list[str] = []
+    def lexical_terms(self, text: str) -> tuple[list[str], list[str]]:
+        """(known, missing): the question's content words as corpus terms (synonyms and typos
+        mapped), and the ones the corpus never uses."""
+        known: list[str] = []
         missing: list[str] = []
-        for w in words(query):
+        for w in words(text):
             if w in STOPWORDS or len(w) < 2:
                 continue
             found = [hit for alt in expand(w) for t in terms(alt) if (hit := self.lexical.known(t))]
             if found:
-                q_terms += found
+                known += found
             else:
                 missing.append(stem(w))
+        return known, missing
+
+    def search(self, query: Query, k: int | None = None) -> Retrieval:
+        idx = self.index
+        k = k or self.tuning.top_k
+        n = len(idx.chunks)
+        qvec = query.vector
+        q_terms, missing = self.lexical_terms(query.resolved)
         if n == 0:
-            return Retrieval([], q_terms, missing, {})
+            return Retrieval([], [], np.zeros((0, idx.dim), np.float32), q_terms, missing, self.lexical.idf, self.vocabulary)
 
         depth = min(n, CANDIDATES)
         dense_scores, dense_ids = idx.passages.search(qvec.reshape(1, -1).astype(np.float32), depth)
@@ -144,9 +185,8 @@ class Retriever:
         best_sentence = {
             c: max((sentence_scores[r] for r in idx.sentence_rows(c)), default=-1.0) for c in candidates
         }
-        missing_dense = [c for c in candidates if c not in dense]
-        if missing_dense:  # BM25-only candidates still need a passage cosine for the signals
-            for c in missing_dense:
+        for c in candidates:  # BM25-only candidates still need a passage cosine for the signals
+            if c not in dense:
                 dense[c] = float(idx.passage_vecs[c] @ qvec)
 
         rankings = [
@@ -157,7 +197,34 @@ class Retriever:
         fused: dict[int, float] = dict.fromkeys(candidates, 0.0)
         for weight, ranking in zip(self.weights, rankings, strict=True):
             for rank, c in enumerate(ranking):
-                fused[c] += weight / (self.rrf_k + rank + 1)
+                fused[c] += weight / (self.tuning.rrf_k + rank + 1)
         order = sorted(candidates, key=lambda c: -fused[c])[:k]
-        hits = [Hit(c, fused[c], dense[c], best_sentence[c], float(bm25[c])) for c in order]
-        return Retrieval(hits, q_terms, missing, sentence_scores)
+        hits = []
+        sentences: list[Sentence] = []
+        vec_rows: list[int] = []
+        for h, c in enumerate(order):
+            chunk = idx.chunks[c]
+            hits.append(Hit(c, fused[c], dense[c], best_sentence[c], float(bm25[c]),
+                            chunk.id, chunk.doc, chunk.title, chunk.section, chunk.text))
+            for pos, (row, text) in enumerate(zip(idx.sentence_rows(c), chunk.sentence_texts, strict=True)):
+                sentences.append(Sentence(len(vec_rows), h, pos, text, sentence_scores[row], self.sentence_terms[row]))
+                vec_rows.append(row)
+        vectors = np.ascontiguousarray(idx.sentence_vecs[vec_rows], dtype=np.float32) if vec_rows else np.zeros((0, idx.dim), np.float32)
+        return Retrieval(hits, sentences, vectors, q_terms, missing, self.lexical.idf, self.vocabulary)
+
+    def curated(self, query: Query) -> tuple[CuratedEntry, float] | None:
+        """The staff-curated entry this question asks, if any: a blend of cosine and shared
+        content words, since similarity alone confuses "how often should I get a massage"
+        with "how can I schedule a massage" (threshold calibrated on evals/curated.jsonl)."""
+        idx = self.index
+        if not len(idx.curated):
+            return None
+        w = self.tuning.curated_lexical_weight
+        q = set(terms(query.resolved))
+        overlap = np.array([len(q & t) / len(q | t) if q | t else 0.0 for t in self.curated_terms])
+        scores = (1 - w) * (idx.curated_vecs @ query.vector) + w * overlap
+        row = int(np.argmax(scores))
+        score = float(scores[row])
+        if score < self.tuning.curated_threshold:
+            return None
+        return idx.curated[int(idx.curated_owner[row])], score
