@@ -88,9 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cert", default=CERT, help="certificate chain (default: Let's Encrypt's path for the name)")
     ap.add_argument("--key", default=KEY, help="private key")
     ap.add_argument("--notice", default=None, help="the standing notice for nginx's own error replies")
+    ap.add_argument("--access-log", default=ACCESS_LOG)
+    ap.add_argument("--error-log", default=ERROR_LOG)
     args = ap.parse_args(argv)
     replicas = [r if ":" in r else f"127.0.0.1:{r}" for r in (x.strip() for x in args.replicas.split(",")) if r]
-    sys.stdout.write(render(server_name=args.server_name, replicas=replicas, cert=args.cert, key=args.key, notice=args.notice))
+    sys.stdout.write(render(server_name=args.server_name, replicas=replicas, cert=args.cert, key=args.key, notice=args.notice,
+                            access_log=args.access_log, error_log=args.error_log))
     return 0
 
 
