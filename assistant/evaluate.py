@@ -146,7 +146,7 @@ def _baselines(bot: Any, answerable: list[dict[str, Any]], unanswerable: list[di
         }
 
     # The tutorial recipe: raw 1000-character windows (200 overlap) of each document.
-    from .ingest import load_corpus
+    from .corpus import load_corpus
 
     windows: list[str] = []
     for doc in load_corpus(Path(bot.settings.paths.corpus_dir)):

@@ -17,11 +17,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .errors import CorpusError
-
-SUPPORTED_SUFFIXES = (".md", ".txt", ".html", ".htm")
-# Files staff keep in corpus/ that are not articles (curated answers have their own reader).
-IGNORED_NAMES = {"readme.md", "faq.md"}
+from .errors import DocumentError
 
 # Where web pages end and the comment form or footer begins; everything after is dropped.
 _TAIL_MARKERS = re.compile(
@@ -58,45 +54,15 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def corpus_files(corpus_dir: Path) -> list[Path]:
-    """The documents in `corpus_dir`, sorted, hidden files and non-articles skipped."""
-    if not corpus_dir.is_dir():
-        raise CorpusError(f"corpus directory {corpus_dir} does not exist: create it and add .md, .txt or .html files")
-    return sorted(
-        p
-        for p in corpus_dir.iterdir()
-        if p.is_file()
-        and p.suffix.lower() in SUPPORTED_SUFFIXES
-        and not p.name.startswith(".")
-        and p.name.lower() not in IGNORED_NAMES
-    )
-
-
-def corpus_hashes(corpus_dir: Path) -> dict[str, str]:
-    """Cited path -> sha256 of the raw bytes, cheap enough to check on every load."""
-    return {_cited_path(p, corpus_dir): sha256_bytes(p.read_bytes()) for p in corpus_files(corpus_dir)}
-
-
-def load_corpus(corpus_dir: Path) -> list[Document]:
-    files = corpus_files(corpus_dir)
-    if not files:
-        raise CorpusError(f"no documents in {corpus_dir}: add .md, .txt or .html files")
-    docs = [load_document(p, corpus_dir) for p in files]
-    seen: dict[str, str] = {}
-    for d in docs:
-        if d.slug in seen:
-            raise CorpusError(f"{d.path} and {seen[d.slug]} have the same name once slugified: rename one")
-        seen[d.slug] = d.path
-    return docs
-
-
 def load_document(path: Path, corpus_dir: Path | None = None) -> Document:
+    """Read and parse one document. Raises DocumentError (cited path + one-line problem)
+    when it is not UTF-8 or has no readable text; OSError when it cannot be read at all."""
     raw = path.read_bytes()
+    cited = cited_path(path, corpus_dir or path.parent)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CorpusError(f"{path.name} is not UTF-8 text: save it as UTF-8 and rebuild") from exc
-    cited = _cited_path(path, corpus_dir or path.parent)
+        raise DocumentError(cited, "not UTF-8 text: save it as UTF-8 and rebuild") from exc
     suffix = path.suffix.lower()
     if suffix == ".md":
         doc = parse_markdown(text, path=cited, raw=raw)
@@ -105,12 +71,13 @@ def load_document(path: Path, corpus_dir: Path | None = None) -> Document:
     else:
         doc = parse_html(text, path=cited, raw=raw)
     if not any(s.paragraphs for s in doc.sections):
-        raise CorpusError(f"{path.name} has no readable text: check the file or remove it")
+        raise DocumentError(cited, "has no readable text: check the file or remove it")
     return doc
 
 
-def _cited_path(path: Path, corpus_dir: Path) -> str:
-    return f"{corpus_dir.name}/{path.name}"
+def cited_path(path: Path, corpus_dir: Path) -> str:
+    """How answers cite a file: `<corpus folder name>/<file name>`, e.g. "corpus/neck.md"."""
+    return f"{Path(corpus_dir).name}/{path.name}"
 
 
 def _clean_inline(text: str) -> str:

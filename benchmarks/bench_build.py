@@ -21,12 +21,13 @@ from pathlib import Path
 
 import numpy as np
 from _common import REPO, scratch_settings
+from synth import synth_corpus
 
+from assistant.build import build_index
 from assistant.chunk import ModelTokenCounter, chunk_document
+from assistant.corpus import load_corpus
 from assistant.embed import SentenceTransformerEmbedder, load_embedder
-from assistant.index import build_index, load_index
-from assistant.ingest import load_corpus
-from assistant.synth import synth_corpus
+from assistant.store import load_index
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 

@@ -24,10 +24,10 @@ from pathlib import Path
 
 import numpy as np
 from _common import REPO, pct
+from synth import synth_vectors
 
-from assistant.index import query_probes, recall_at_k, vector_index
+from assistant.ann import query_probes, recall_at_k, vector_index
 from assistant.settings import Settings
-from assistant.synth import synth_vectors
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 
@@ -68,7 +68,7 @@ def main() -> None:
         source = f"{len(first)} distinct real vectors (of {len(real)}) from bench_build.py's synthetic corpus"
         real = real[np.sort(first)]
     else:
-        from assistant.index import load_index
+        from assistant.store import load_index
 
         idx = load_index(settings.paths.index_dir)
         real = np.vstack([idx.passage_vecs, idx.sentence_vecs])

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import TINY
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
@@ -36,14 +38,6 @@ def bot(real_settings, embedder):
     from assistant.pipeline import Assistant
 
     return Assistant.load(real_settings, embedder=embedder)
-
-
-TINY = {
-    "neck.md": "# Neck Care\n\n## Stiff necks\n\nA stiff neck often comes from poor posture at a desk. "
-    "Gentle massage can loosen the muscles of the neck and shoulders.\n\n## Sleep\n\n"
-    "Many people sleep better after a relaxing session. Rest matters for recovery.\n",
-    "feet.txt": "Happy Feet\nFoot Massage\nReflexology works on points of the feet. Warm water soaks help before a session.\n",
-}
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.curated import load_faq, parse_faq
+from assistant.corpus import load_faq
+from assistant.curated import parse_faq
 
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -54,8 +55,8 @@ def test_paraphrase_calibration(faq_bot):
 
 
 def test_editing_faq_marks_index_stale(faq_bot, tmp_path):
+    from assistant.build import check_fresh
     from assistant.errors import IndexMismatchError
-    from assistant.index import check_fresh
 
     faq = faq_bot.settings.corpus_dir / "faq.md"
     original = faq.read_text()

@@ -6,8 +6,8 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from assistant.embed import HashingEmbedder
 from assistant.gaps import GapLog, cluster, redact, write_csv
+from tests.support import HashingEmbedder
 
 
 @pytest.mark.parametrize("raw, clean", [

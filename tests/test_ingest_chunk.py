@@ -9,8 +9,9 @@ from assistant.chunk import (
     chunk_document,
     split_sentences,
 )
+from assistant.corpus import load_corpus
 from assistant.errors import CorpusError
-from assistant.ingest import load_corpus, load_document, parse_html, txt_to_markdown
+from assistant.ingest import load_document, parse_html, txt_to_markdown
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO.parent / "shared" / "seeds"

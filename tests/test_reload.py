@@ -83,7 +83,7 @@ def test_questions_keep_working_while_the_index_swaps(live):
 def test_watcher_adopts_a_build_made_elsewhere(live):
     import time
 
-    from assistant.index import build_index
+    from assistant.build import build_index
 
     stop = live.watch(0.1, corpus=False)
     try:

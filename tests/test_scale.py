@@ -7,9 +7,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.embed import HashingEmbedder
-from assistant.index import EF_SEARCH_STEPS, build_index, load_index, recall_at_k, vector_index
-from assistant.synth import synth_corpus, synth_vectors
+from assistant.ann import EF_SEARCH_STEPS, recall_at_k, vector_index
+from assistant.build import build_index
+from assistant.store import load_index
+from benchmarks.synth import synth_corpus, synth_vectors
+from tests.support import HashingEmbedder
 
 
 def test_small_corpus_gets_exact_search_recorded_in_the_manifest(tiny):

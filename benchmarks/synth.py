@@ -24,8 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .chunk import split_sentences
-from .ingest import Document, load_corpus
+from assistant.chunk import split_sentences
+from assistant.corpus import load_corpus
+from assistant.ingest import Document
 
 # Paraphrase-like noise: word swaps and hedges a human rewrite might introduce.
 SWAPS = {
