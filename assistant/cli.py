@@ -23,6 +23,18 @@ def _settings(corpus: str | None = None, index: str | None = None, **extra: Any)
     return Settings.from_env(**overrides)
 
 
+def _warn(settings: Any) -> None:
+    """Startup warnings for staff (MASSAGE_* variables that name no setting)."""
+    for line in settings.warnings():
+        click.echo(line, err=True)
+
+
+def _store(settings: Any) -> Any:
+    from .edge import open_gap_store
+
+    return open_gap_store(settings)
+
+
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -50,9 +62,9 @@ def build(corpus: str | None, index: str | None) -> None:
 
     Example: massage-assistant build --corpus corpus --index index
     """
+    from .build import build_index
+    from .corpus import load_corpus
     from .embed import load_embedder
-    from .index import build_index
-    from .ingest import load_corpus
 
     s = _settings(corpus, index)
     load_corpus(Path(s.paths.corpus_dir))  # a corpus problem is reported before the model loads
@@ -72,29 +84,45 @@ def build(corpus: str | None, index: str | None) -> None:
 def ask(question: str | None, batch: Any, as_json: bool, corpus: str | None, index: str | None) -> None:
     """Ask a question (or a batch, one per line, answered in order with one model load).
 
+    Goes through the same edge as the web server (safety first, the error shape, the gap log);
+    the rate limit is off here: you are at the keyboard. An error prints the answer object with
+    "status": "error" (with --json) or "error: <message>" on stderr, and the exit code is 1 when
+    any question failed.
+
     Example: massage-assistant ask "Can massage help with migraines?" --json
     """
+    from .edge import Edge, Request
     from .pipeline import Assistant
 
     if question is None and batch is None:
         raise click.UsageError("give a QUESTION or --batch FILE")
-    bot = Assistant.load(_settings(corpus, index))
+    s = _settings(corpus, index)
+    _warn(s)
+    bot = Assistant.load(s, log=lambda line: click.echo(line, err=True))
+    edge = Edge(bot, s.replace(rate_limit_per_minute=0), store=_store(s))
     questions = [line.rstrip("\n") for line in batch] if batch is not None else [question or ""]
-    for q in questions:
-        try:
-            ans = bot.ask(q)
-        except AssistantError as exc:
+    failed = False
+    try:
+        for q in questions:
+            reply = edge.handle(Request(q, None, "cli", "cli"))
+            ans = reply.answer
+            assert ans is not None
+            failed = failed or not reply.ok
             if as_json:
-                click.echo(json.dumps({"status": "error", "error": str(exc), "notice": bot.settings.notice_text}))
-                continue
-            raise
-        if as_json:
-            click.echo(json.dumps(ans.to_dict(), ensure_ascii=False))
-        else:
-            click.echo(ans.answer)
-            for c in ans.citations:
-                click.echo(f"  [{c.n}] {c.title} - {c.section} ({c.doc}, {c.chunk_id})")
-            click.echo(f"\n{ans.notice}")
+                click.echo(json.dumps(ans.to_dict(), ensure_ascii=False))
+            elif ans.status == "error":
+                click.echo(f"error: {ans.answer}", err=True)
+                click.echo(ans.notice, err=True)
+            else:
+                click.echo(ans.answer)
+                for c in ans.citations:
+                    click.echo(f"  [{c.n}] {c.title} - {c.section} ({c.doc}, {c.chunk_id})")
+                click.echo(f"\n{ans.notice}")
+    finally:
+        if edge.store is not None and hasattr(edge.store, "close"):
+            edge.store.close()  # flushes queued gap-log writes
+    if failed and batch is None:
+        sys.exit(1)
 
 
 @main.command()
@@ -102,30 +130,38 @@ def ask(question: str | None, batch: Any, as_json: bool, corpus: str | None, ind
 @click.option("--port", default=None, type=int, help="Port (default 7860).")
 @click.option("--watch/--no-watch", default=True, show_default=True,
               help="Re-index when corpus/ changes and adopt builds made by `massage-assistant build`, without a restart.")
+@click.option("--read-only-index", is_flag=True,
+              help="Never write the index: load the published build and adopt new ones (replicas sharing one index).")
 @corpus_opt
 @index_opt
-def serve(host: str | None, port: int | None, watch: bool, corpus: str | None, index: str | None) -> None:
+def serve(host: str | None, port: int | None, watch: bool, read_only_index: bool, corpus: str | None, index: str | None) -> None:
     """Serve the chat, building the index first if it is missing or stale.
 
     Example: massage-assistant serve --port 7860
     """
     import logging
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    from .app import serve as run
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from .pipeline import Assistant
+    from .server import serve as run
 
     s = _settings(corpus, index, host=host, port=port)
-    bot = Assistant.load(s)
+    _warn(s)
+    bot = Assistant.load(s, build=not read_only_index, log=lambda line: click.echo(line, err=True))
     if watch:
-        bot.watch(s.web.reload_interval)
+        bot.live.watch(s.web.reload_interval)
     if s.web.allowed_origins:
         click.echo(f"allowed origins (may frame the chat and call /api/ask): {', '.join(s.web.allowed_origins)}", err=True)
     else:
         click.echo("no allowed origins configured: the chat can only be framed by this server's own pages "
                    "(same origin). Set MASSAGE_ALLOWED_ORIGINS to your clinic site(s) to embed it.", err=True)
-    click.echo(f"serving on http://{s.web.host}:{s.web.port} ({len(bot.index.chunks)} passages)", err=True)
-    run(bot, s.web.host, s.web.port)
+    if s.web.trusted_proxies:
+        click.echo(f"X-Forwarded-For is believed from: {', '.join(s.web.trusted_proxies)}", err=True)
+    health = bot.health()
+    mode = ", read-only index" if read_only_index else ""
+    click.echo(f"serving on http://{s.web.host}:{s.web.port} ({health.get('passages', '?')} passages, "
+               f"index {health.get('index', '?')}{mode})", err=True)
+    run(bot, s.web.host, s.web.port, store=_store(s))
 
 
 @main.command()

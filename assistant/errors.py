@@ -52,3 +52,27 @@ class FaqError(CorpusError):
 
 class IndexWriteError(AssistantError):
     """The index directory cannot be written; the last good build can still be served read-only."""
+
+
+class RateLimitedError(AssistantError):
+    """One visitor (client address) sent more questions than the per-minute limit allows."""
+
+    def __init__(self, retry_after: int = 60) -> None:
+        super().__init__("You're sending questions very quickly. Please wait a minute and try again.")
+        self.retry_after = retry_after
+
+
+class BusyError(AssistantError):
+    """Every worker is computing and the waiting line is full: try again shortly."""
+
+    def __init__(self, retry_after: int = 2) -> None:
+        super().__init__("We're answering a lot of questions right now. Please try again in a few seconds.")
+        self.retry_after = retry_after
+
+
+class LockedOutError(AssistantError):
+    """Too many wrong staff tokens from one client address: locked out for a while."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many wrong staff tokens from your address. Try again in {retry_after} s.")
+        self.retry_after = retry_after

@@ -86,6 +86,7 @@ def running_server(corpus: Path, index: Path, *extra_args: str, env: dict[str, s
     import subprocess
     import sys
     import time
+    import urllib.error
     import urllib.request
 
     @contextlib.contextmanager

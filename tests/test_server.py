@@ -1,62 +1,16 @@
 """End to end through the real server: a subprocess running `massage-assistant serve`."""
 
-import contextlib
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from tests.support import free_port, running_server
+
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def running_server(corpus: Path, index: Path, *extra_args: str, env: dict[str, str] | None = None):
-    """`massage-assistant serve` in a subprocess on a free loopback port; yields its URL."""
-    import urllib.request
-
-    port = _free_port()
-    var = Path(index).parent / "var"
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
-           "MASSAGE_GAP_LOG_PATH": str(var / "gaps.sqlite3"), "MASSAGE_RATE_LIMIT_PER_MINUTE": "1000", **(env or {})}
-    var.mkdir(exist_ok=True)
-    log = open(var / f"serve-{port}.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "serve", "--port", str(port), "--corpus", str(corpus), "--index", str(index), *extra_args],
-        stdout=log, stderr=subprocess.STDOUT, env=env,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url + "healthz", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(Path(log.name).read_text()) from None
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        raise RuntimeError("server did not start")
-    try:
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        log.close()
+# test_widget.py and test_reload.py import these names from here.
+_free_port = free_port
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +74,8 @@ def test_healthz_reports_the_index(server):
     import urllib.request
 
     h = json.loads(urllib.request.urlopen(server + "healthz").read())
-    assert h["status"] == "ok" and h["documents"] == 5 and h["passages"] > 0 and h["model"].endswith("all-MiniLM-L6-v2")
+    assert h["status"] == "ok" and h["documents"] == 5 and h["last_reload"]["ok"] in (None, True)
+    assert h["documents"] == 5 and h["passages"] > 0 and h["model"].endswith("all-MiniLM-L6-v2")
 
 
 def test_gap_report_records_and_protects(server, real_settings):
@@ -185,14 +140,16 @@ def test_past_its_queue_the_server_replies_busy_at_once(bot, monkeypatch):
 
     import httpx
 
-    from assistant.app import BUSY_TEXT, create_app
+    from assistant.errors import BusyError
     from assistant.pipeline import Assistant
+    from assistant.server import create_app
 
-    busy_bot = Assistant(bot.settings.replace(ask_workers=1, ask_queue=1, rate_limit_per_minute=0), bot.embedder, bot.index)
+    busy_bot = Assistant(bot.settings.replace(ask_workers=1, ask_queue=1, rate_limit_per_minute=0), bot.embedder, bot.live)
     release = threading.Event()
     real_ask = busy_bot.ask
-    monkeypatch.setattr(busy_bot, "ask", lambda q: (release.wait(10), real_ask(q))[1])
-    app = create_app(busy_bot)
+    monkeypatch.setattr(busy_bot, "ask", lambda q, history=None: (release.wait(10), real_ask(q, history))[1])
+    app = create_app(busy_bot, store=None)
+    BUSY_TEXT = str(BusyError())
 
     async def scenario():
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:

@@ -1,0 +1,238 @@
+"""The one request edge. Every way in (the Gradio chat and its `/ask` API, `POST /api/ask`,
+`massage-assistant ask`, Python callers) hands a `Request` to `Edge.handle` and gets a `Reply`:
+the answer object plus the HTTP status and headers an HTTP entry point should use. The rules
+live here once, in this order:
+
+1. the cheap urgent check (`assistant.triage`, rules only), so no limit ever hides an emergency;
+2. the per-visitor rate limit;
+3. the shared concurrency gate (`ask_workers` computing, `ask_queue` waiting, then "busy");
+4. `assistant.ask` (safety on the full text, validation, retrieval, composition);
+5. the gap log (urgent counted, no-answer and low-confidence questions recorded);
+6. one error shape everywhere: `Answer.error(message, notice, reason)`.
+
+    >>> edge = Edge(assistant, settings)                                # doctest: +SKIP
+    >>> reply = edge.handle(Request("Can massage help with migraines?"))  # doctest: +SKIP
+    >>> reply.http_status, reply.answer.status                          # doctest: +SKIP
+    (200, 'answered')
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .answer import Answer
+from .errors import BusyError, InputError, RateLimitedError
+from .limits import Gate, RateLimiter, Ticket
+
+log = logging.getLogger(__name__)
+
+ERROR_TEXT = "Sorry, something went wrong on our side. Please try again in a moment, or contact the clinic."
+FEEDBACK_TEXT = "Sorry, that feedback could not be read."
+
+# HTTP status for each error reason. A question over max_question_chars is 413 (the content is
+# too large for what the server accepts: clients and proxies read 413 as "send less"); input
+# that is not a question at all (empty, not text) is 400; a well-formed body whose fields have
+# the wrong shape is 422.
+STATUS = {
+    "invalid input": 400,
+    "invalid request": 422,
+    "too long": 413,
+    "body too large": 413,
+    "unsupported media type": 415,
+    "not found": 404,
+    "rate limited": 429,
+    "busy": 503,
+    "internal error": 500,
+}
+HISTORY_TURNS = 20  # earlier turns kept from a request's history (follow-ups need the last few)
+FEEDBACK_STATUSES = frozenset({"answered", "no_answer", "urgent", "error"})
+
+
+@dataclass(frozen=True)
+class Request:
+    """One question at the edge. `client` is the visitor's address (rate limit key); `entry`
+    names the way in, for logs only."""
+
+    question: Any
+    history: Any = None
+    client: str = "local"
+    entry: str = "python"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """`answer` is None only for a successful feedback (HTTP 204)."""
+
+    answer: Answer | None
+    http_status: int = 200
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def to_dict(self) -> dict[str, Any] | None:
+        return self.answer.to_dict() if self.answer is not None else None
+
+    @property
+    def ok(self) -> bool:
+        return self.http_status < 400
+
+
+class Edge:
+    """Shared by every entry point of one process: one limiter, one gate, one gap store."""
+
+    def __init__(self, assistant: Any, settings: Any = None, *, store: Any = None,
+                 limiter: RateLimiter | None = None, gate: Gate | None = None) -> None:
+        self.assistant = assistant
+        self.settings = settings if settings is not None else assistant.settings
+        web = self.settings.web
+        self.store = store
+        self.limiter = limiter if limiter is not None else RateLimiter(web.rate_limit_per_minute)
+        # Feedback clicks have their own budget, so thumbs never use up a visitor's questions.
+        self.feedback_limiter = RateLimiter(web.rate_limit_per_minute)
+        self.gate = gate if gate is not None else Gate(web.ask_workers, web.ask_queue)
+        self._threads: Any = None  # anyio limiter for handle_async, made on first use
+
+    # -- errors ---------------------------------------------------------------------------
+
+    def error(self, message: str, reason: str, *, retry_after: int | None = None) -> Reply:
+        """The one error shape: the answer object with status "error", the message, the
+        notice and a reason; the HTTP status follows from the reason."""
+        headers = (("Retry-After", str(retry_after)),) if retry_after else ()
+        answer = Answer.error(message, self.settings.notice_text, reason)
+        return Reply(answer, STATUS.get(reason, 400), headers)
+
+    def _failure(self, exc: BaseException, request: Request | None) -> Reply:
+        if isinstance(exc, InputError):
+            reason = getattr(exc, "reason", "") if getattr(exc, "reason", "") in STATUS else "invalid input"
+            return self.error(str(exc), reason)
+        if isinstance(exc, RateLimitedError):
+            return self.error(str(exc), "rate limited", retry_after=exc.retry_after)
+        if isinstance(exc, BusyError):
+            return self.error(str(exc), "busy", retry_after=exc.retry_after)
+        # Logged for staff once, here (one traceback); the visitor gets a clear reply.
+        where = request.entry if request else "?"
+        log.error("unexpected error answering a question (%s): %s", where, exc, exc_info=exc)
+        return self.error(ERROR_TEXT, "internal error")
+
+    # -- questions ------------------------------------------------------------------------
+
+    def handle(self, request: Request) -> Reply:
+        """Answer one request in the calling thread (Gradio workers, the CLI, Python)."""
+        try:
+            early, ticket = self._admit(request)
+            if early is not None:
+                return early
+            assert ticket is not None
+            return self._answer(request, ticket)
+        except Exception as exc:
+            return self._failure(exc, request)
+
+    async def handle_async(self, request: Request) -> Reply:
+        """The same for the async server: the cheap checks run on the event loop, the question
+        in a worker thread; a place in the gate is taken before any thread is used."""
+        import anyio
+
+        ticket: Ticket | None = None
+        try:
+            early, ticket = self._admit(request)
+            if early is not None:
+                return early
+            if self._threads is None:
+                self._threads = anyio.CapacityLimiter(self.gate.capacity)
+            return await anyio.to_thread.run_sync(self._answer, request, ticket, limiter=self._threads)
+        except Exception as exc:
+            return self._failure(exc, request)
+        finally:
+            if ticket is not None:
+                ticket.release()
+
+    def _admit(self, request: Request) -> tuple[Reply | None, Ticket | None]:
+        history = clean_history(request.history)
+        question = request.question
+        if isinstance(question, str):
+            urgent = self.assistant.triage(question, history)
+            if urgent is not None:
+                self._record(question, urgent)
+                return Reply(urgent), None
+        wait = self.limiter.check(request.client)
+        if wait:
+            raise RateLimitedError(wait)
+        return None, self.gate.reserve()
+
+    def _answer(self, request: Request, ticket: Ticket) -> Reply:
+        try:
+            with ticket.turn():
+                answer = self.assistant.ask(request.question, clean_history(request.history))
+        finally:
+            ticket.release()
+        self._record(request.question, answer)
+        return Reply(answer)
+
+    def _record(self, question: str, answer: Answer) -> None:
+        """What the gap report needs: a count (only) of urgent messages, unanswered questions,
+        and low-confidence answers that did not come from the clinic's own FAQ."""
+        store = self.store
+        if store is None:
+            return
+        ids = [c.chunk_id for c in answer.citations]
+        if answer.status == "urgent":
+            store.record("urgent", "", "urgent", [])
+        elif answer.status == "no_answer":
+            store.record("no_answer", question, answer.status, ids, answer.reason)
+        elif (answer.status == "answered" and answer.confidence < self.settings.tuning.low_confidence_score
+              and not any(i.startswith("faq#") for i in ids)):
+            store.record("low_confidence", question, answer.status, ids, answer.reason)
+
+    # -- feedback -------------------------------------------------------------------------
+
+    def feedback(self, question: Any, status: Any, chunk_ids: Any, helpful: Any, reason: Any = "",
+                 *, client: str = "local") -> Reply:
+        """A thumbs up or down on an answer: stored with the answer's status and cited chunk
+        ids (no free text beyond an optional short reason). 204 when taken."""
+        try:
+            wait = self.feedback_limiter.check(client)
+            if wait:
+                raise RateLimitedError(wait)
+            limit = self.settings.safety.max_question_chars
+            if (not isinstance(question, str) or not isinstance(status, str) or not isinstance(helpful, bool)
+                    or not isinstance(reason, str) or status not in FEEDBACK_STATUSES
+                    or not isinstance(chunk_ids, list) or len(chunk_ids) > 20
+                    or not all(isinstance(c, str) and len(c) <= 200 for c in chunk_ids)):
+                return self.error(FEEDBACK_TEXT, "invalid request")
+            if len(question) > limit or len(reason) > 200:
+                return self.error(FEEDBACK_TEXT, "too long")
+            if self.store is not None and status != "urgent":  # urgent messages are never stored
+                self.store.record("thumbs_up" if helpful else "thumbs_down", question, status, chunk_ids, reason)
+            return Reply(None, 204)
+        except Exception as exc:
+            return self._failure(exc, None)
+
+
+def clean_history(history: Any) -> list[str | dict[str, Any]]:
+    """A request's history as the pipeline takes it: a list of strings or {"role","content"}
+    messages, the last HISTORY_TURNS only. Anything else is refused as invalid input (a
+    scripted client sending a number or a nested blob gets a 4xx, not a crash)."""
+    if history is None:
+        return []
+    if not isinstance(history, Sequence) or isinstance(history, (str, bytes)):
+        raise InputError("The conversation history must be a list of messages.")
+    out: list[str | dict[str, Any]] = []
+    for turn in list(history)[-HISTORY_TURNS:]:
+        if isinstance(turn, str) or isinstance(turn, dict) and isinstance(turn.get("role"), str):
+            out.append(turn)
+        else:
+            raise InputError("Each message in the history must be text or a {role, content} object.")
+    return out
+
+
+def open_gap_store(settings: Any) -> Any:
+    """The gap store the settings name (None when off)."""
+    from . import gaps
+
+    if hasattr(gaps, "open_store"):
+        return gaps.open_store(settings)
+    # Until gaps.open_store lands (staff-data engineer): the SQLite log, which has record().
+    path = settings.paths.gap_log_path
+    return gaps.GapLog(Path(path), settings.staff.gap_retention_days) if path is not None else None
