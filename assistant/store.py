@@ -159,7 +159,9 @@ def write_build(index_dir: Path, contents: BuildContents) -> Path:
     """Write a build into `builds/.tmp-<name>`, the manifest (with every file's sha256 and
     size) last, then rename it to `builds/<name>`. Call under `build_lock`. Not published."""
     builds = Path(index_dir) / "builds"
-    name = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + uuid.uuid4().hex[:8]
+    # Names sort in build order (prune relies on it), down to the microsecond.
+    now = time.time_ns()
+    name = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now / 1e9)) + f".{now // 1000 % 1_000_000:06d}-{uuid.uuid4().hex[:8]}"
     tmp = builds / f".tmp-{name}"
     try:
         tmp.mkdir(parents=True)
