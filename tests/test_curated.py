@@ -4,7 +4,9 @@ from pathlib import Path
 import pytest
 
 from assistant.corpus import load_faq
-from assistant.curated import parse_faq
+from assistant.curated import check_faq, parse_faq, placeholders
+from assistant.errors import FaqError
+from tests.support import filled_faq
 
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -16,6 +18,22 @@ def test_sample_faq_stays_out_of_the_live_corpus():
     assert len(entries) >= 3 and all(e.answer.startswith("[") for e in entries)  # placeholders only
 
 
+def test_the_unedited_example_is_refused_with_file_and_line():
+    text = (REPO / "docs" / "faq.example.md").read_text()
+    with pytest.raises(FaqError) as e:
+        check_faq(text, "corpus/faq.md")
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith("[Our opening hours"))
+    msg = str(e.value)
+    assert msg.startswith(f'corpus/faq.md:{line}: the answer to "What are your opening hours?" still holds the placeholder [Our opening hours')
+    assert msg.endswith("(4 more placeholders in this file)") and "\n" not in msg
+    assert len(check_faq(filled_faq(text), "corpus/faq.md")) == len(parse_faq(text))
+
+
+def test_links_and_prices_are_not_placeholders():
+    assert placeholders("Book [online](https://example.com/book), see ![map](m.png) or [our page][1]. $60 [2]") == []
+    assert placeholders("Open [hours here] and [X].") == ["[hours here]"]
+
+
 @pytest.fixture(scope="module")
 def faq_bot(tmp_path_factory, embedder):
     from assistant.pipeline import Assistant
@@ -23,7 +41,8 @@ def faq_bot(tmp_path_factory, embedder):
 
     root = tmp_path_factory.mktemp("faq")
     shutil.copytree(REPO / "corpus", root / "corpus")
-    shutil.copy(REPO / "docs" / "faq.example.md", root / "corpus" / "faq.md")
+    # As staff would after editing the example: the build refuses unedited placeholders.
+    (root / "corpus" / "faq.md").write_text(filled_faq((REPO / "docs" / "faq.example.md").read_text()))
     return Assistant.load(Settings.of(corpus_dir=root / "corpus", index_dir=root / "index"), embedder=embedder)
 
 
