@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .build import build_index, check_compatible, corpus_changes
 from .embed import Embedder
 from .errors import AssistantError, IndexCorruptError, IndexMismatchError, IndexMissingError
-from .index import Index, build_index, check_compatible, corpus_changes, current_build, load_index
 from .retrieve import Retriever
 from .settings import Settings
+from .store import Index, current_build, load_index
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ class LiveIndex:
 
     def verify(self) -> str | None:
         """Re-check the live build's files against the manifest's checksums."""
-        from .index import verify
+        from .store import verify
 
         self.integrity = verify(self.index)
         return self.integrity

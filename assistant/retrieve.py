@@ -21,9 +21,9 @@ from functools import cached_property
 import numpy as np
 
 from .curated import CuratedEntry
-from .index import Index
 from .query import Query
 from .settings import Tuning
+from .store import Index
 from .text import STOPWORDS, expand, stem, terms, words
 
 CANDIDATES = 40
