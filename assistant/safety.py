@@ -1,27 +1,46 @@
-"""Safety triage, run before retrieval on every turn.
+"""Safety triage, run on the full text of every turn before anything else.
 
-Deterministic word lists and patterns (no model that can drift), run on normalized text:
-Unicode NFKC, format characters (zero-width, bidi controls) removed, case folded, accents
-stripped, look-alike Cyrillic/Greek letters and leetspeak folded, apostrophes dropped. The
-rules deliberately over-trigger: missing an emergency costs far more than a cautious reply.
+Three layers, each recorded in `Triage.layer`:
+
+- **rules**: deterministic word lists and patterns (auditable, no model that can drift), run on
+  normalized text: Unicode NFKC, format characters (zero-width, bidi controls) removed, case
+  folded, accents stripped, look-alike Cyrillic/Greek letters and leetspeak folded, apostrophes
+  dropped. Chinese and Japanese are matched on their own folded text. The rules deliberately
+  over-trigger: missing an emergency costs far more than a cautious reply.
+- **semantic**: the question vector (the one the pipeline already computed) is compared with a
+  bank of exemplars per category (`assistant/data/safety_bank.toml`, which staff can read and
+  extend). Thresholds were calibrated on `evals/safety_train.jsonl` only.
+- **context**: the safety state of earlier user turns: a follow-up to an urgent turn keeps the
+  urgent reply; a follow-up to a caution topic keeps the caution.
 
     >>> triage("my chest is tight and my arm went numb").rule
     'heart-attack-signs'
     >>> triage("Can massage help with migraines?") is None
+    True
+    >>> triage("I don't have any chest pain, I just want a relaxing massage") is None
     True
 """
 
 from __future__ import annotations
 
 import re
+import threading
+import tomllib
 import unicodedata
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from functools import cached_property
+from importlib import resources
+from pathlib import Path
 from typing import Literal
+
+import numpy as np
 
 from .settings import Settings
 
 Category = Literal["emergency", "crisis", "caution"]
+Layer = Literal["rules", "semantic", "context"]
 
 _CONFUSABLES = str.maketrans(
     {
@@ -35,11 +54,16 @@ _CONFUSABLES = str.maketrans(
     }
 )
 _LEET = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s", "!": "i", "+": "t"}
+# Han, kana and Hangul: matched as text, not as a-z words.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def _strip_format(text: str) -> str:
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")  # zero-width, bidi
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")  # zero-width, bidi
+    text = _strip_format(unicodedata.normalize("NFKC", text))
     text = text.casefold().translate(_CONFUSABLES)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
@@ -62,9 +86,20 @@ def normalize(text: str, one: str = "i") -> str:
     text = " ".join(tokens)
     text = re.sub(r"[^a-z0-9]+", " ", text)
     text = re.sub(r"(.)\1{2,}", r"\1\1", text)  # "heeeelp" -> "heelp", "painnnn" -> "painn"
-    # s u i c i d e -> suicide
+    # s u i c i d e -> suicide, c.h.e.s.t p.a.i.n -> chestpain (rules accept "chest ?pain")
     text = re.sub(r"\b(?:[a-z] ){3,}[a-z]\b", lambda m: m.group().replace(" ", ""), text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def fold_cjk(text: str) -> str:
+    """Chinese/Japanese text for matching: NFKC (full-width forms), no format characters, no spaces
+    or punctuation. `normalize()` would strip these scripts entirely.
+
+    >>> fold_cjk("胸が 痛い！")
+    '胸が痛い'
+    """
+    text = _strip_format(unicodedata.normalize("NFKC", text)).casefold()
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
 
 
 @dataclass(frozen=True)
@@ -73,142 +108,292 @@ class Rule:
     category: Category
     any: tuple[str, ...] = ()  # one of these suffices
     all: tuple[str, ...] = ()  # all of these together
-    unless: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()  # any of these suppresses the rule
+    # A benign explanation ("from bench pressing") suppresses the rule only when no red flag is
+    # also present: "tight chest muscles from the gym" is not urgent, "... and sweating" is.
+    excuse: tuple[str, ...] = ()
+    red_flags: tuple[str, ...] = ()
+    lang: str | None = None  # set for rules written in another language
+    script: Literal["latin", "cjk"] = "latin"
 
     @cached_property
-    def _compiled(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, tuple[re.Pattern[str], ...]]:
+    def _compiled(self) -> tuple[re.Pattern[str] | None, ...]:
         def alt(ps: tuple[str, ...]) -> re.Pattern[str] | None:
             return re.compile("|".join(f"(?:{p})" for p in ps)) if ps else None
 
-        return alt(self.any), alt(self.unless), tuple(re.compile(p) for p in self.all)
+        return alt(self.any), alt(self.unless), alt(self.excuse), alt(self.red_flags)
+
+    @cached_property
+    def _all(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p) for p in self.all)
 
     def matches(self, text: str) -> bool:
-        any_re, unless_re, all_res = self._compiled
+        any_re, unless_re, excuse_re, flags_re = self._compiled
         if unless_re and unless_re.search(text):
+            return False
+        if excuse_re and excuse_re.search(text) and not (flags_re and flags_re.search(text)):
             return False
         if any_re and any_re.search(text):
             return True
-        return bool(all_res) and all(r.search(text) for r in all_res)
+        return bool(self._all) and all(r.search(text) for r in self._all)
 
 
 @dataclass(frozen=True)
 class Triage:
     category: Category
-    rule: str
+    rule: str  # rule id (rules layer) or exemplar group id (semantic layer)
+    layer: Layer = "rules"
+    exemplar: str | None = None  # the bank sentence that fired (semantic layer)
+    score: float | None = None  # cosine similarity to that exemplar
+    lang: str | None = None  # language of the matching rule, when not English
+    turns_ago: int | None = None  # context layer: how many user turns back the topic was raised
 
     @property
     def urgent(self) -> bool:
         return self.category in ("emergency", "crisis")
 
-    def to_dict(self) -> dict[str, str]:
-        return {"category": self.category, "rule": self.rule}
+    def to_dict(self) -> dict[str, str | None]:
+        """The audit record carried in `Answer.safety`: what fired and in which layer."""
+        return {"category": self.category, "rule": self.rule, "layer": self.layer, "exemplar": self.exemplar}
 
 
-B = r"\b"
-NOT_HISTORY = (r"\b(had|after|since|previous|history of|recovering from|survived)\b( an?)?( \w+){0,2} ",)
-LEG = r"\b(calf|calves|leg|legs|thigh|thighs)\b"
+# ---------------------------------------------------------------------------------------------
+# Rules (English; then other languages)
+# ---------------------------------------------------------------------------------------------
+
+MEDS = (
+    r"(medication|medications|medicine|medicines|meds|pills?|tablets?|capsules?|caplets?|painkillers?|pain ?killers?|"
+    r"pain meds|prescriptions?|drugs|ibuprofen|paracetamol|acetaminophen|tylenol|advil|motrin|aleve|naproxen|"
+    r"aspirin|codeine|tramadol|oxy\w*|morphine|diazepam|valium|xanax|muscle relax\w*|cyclobenzaprine|gabapentin|"
+    r"pregabalin|lyrica|antidepressants?|sertraline|fluoxetine|citalopram|statins?|insulin|metformin|beta ?blockers?|"
+    r"steroids?|prednisone|antihistamines?|benadryl|melatonin|magnesium|arnica|cbd|supplements?|vitamins?|"
+    r"turmeric|sleeping (pills|tablets)|heart meds|bp meds|blood pressure (meds|tablets|pills|medication)|"
+    r"blood thinners?|warfarin|inhaler|anti ?inflammator\w*|nsaids?)"
+)
+LEG = r"\b(calf|calves|leg|legs|thigh|thighs|back of (my |the )?knee|behind (my |the )?knee)\b"
+# Negated symptoms ("I don't have any chest pain") are removed before the emergency and caution
+# rules only, never before the crisis rules: "I'm not suicidal, but..." is always read in full.
+_NEG = re.compile(
+    r"\b(dont|do not|didnt|did not|doesnt|does not|havent|have not|hasnt|no|not|never|without|zero|free of|denies)"
+    r" (have |having |had |get |getting |feel |feeling |any |really |experience |experiencing |a |an |got )*"
+    r"(chest ?(pain|pains|tightness|pressure|discomfort)|(pain|tightness|pressure) in (my |the )?chest|"
+    r"shortness of breath|(trouble|difficulty|problems?) breathing|breathing (problems?|issues?|trouble)|fever)\b"
+)
+CHEST_EXCUSE = (
+    r"\b(bench|bench ?press\w*|gym|work ?outs?|push ?ups?|press ?ups?|lifting|weights|chest day|pecs?|"
+    r"chest muscles?|desk|hunch\w*|posture|cough\w*|stretch\w*|weight training)\b",
+)
+CHEST_RED_FLAGS = (
+    r"\b(sweat\w*|clammy|arm|jaw|neck|breath\w*|faint\w*|dizz\w*|light ?headed|sick|nause\w*|vomit\w*|crush\w*|"
+    r"spread\w*|radiat\w*|heavy|heaviness|elephant|squeez\w*|grey|gray|pale|racing|pounding|worse|severe|sudden\w*|"
+    r"now|right now|scared|emergency)\b",
+)
+ABUSERS = (
+    r"(partner|husband|wife|boyfriend|girlfriend|bf|gf|ex|dad|father|mum|mom|mother|stepdad|stepfather|stepmum|"
+    r"stepmom|brother|sister|son|daughter|carer|caregiver|uncle|aunt|family|someone|somebody|parents?|flatmate|"
+    r"roommate|fiance|fiancee|spouse|he|she|they)"
+)
+NOT_HISTORY = r"\b(had|after|since|previous|history of|recovering from|survived)\b"
 
 RULES: tuple[Rule, ...] = (
     # --- crisis first: a person in crisis must never get a symptom template instead --------
     Rule("self-harm-or-suicide", "crisis", any=(
         r"\bsu+[i]?c+i+d+(e|al|ing)?\b", r"\bsuicid", r"\bsuiside\b", r"\bsucide\b",
-        r"\bkill(ing)? ?my ?self\b", r"\bkms\b", r"\bunalive\b",
-        r"\bend(ing)? (it|it all|my life|things|everything)\b", r"\btake my (own )?life\b",
-        r"\b(want|wanna|going|wish|ready|plan(ning)?) (to )?(die|be dead)\b", r"\bwish i (was|were) dead\b",
-        r"\bbetter off (dead|without me)\b", r"\b(no|dont see the|dont see any|lost the) (point|reason) (in |to |of )?(living|going on|live|life|anymore|carrying on)\b",
-        r"\bwhats the (point|use) (of|in) (going on|living|life|anything|carrying on|trying)\b",
-        r"\bwhats the point\b.{0,30}\b(anymore|any more|going on)\b",
-        r"\bcant (go on|do this anymore|keep going|take it anymore)\b", r"\bself ?harm", r"\bhurt(ing)? my ?self\b",
-        r"\bcut(ting)? my ?self\b", r"\bdont want to (be here|live|exist|wake up)\b", r"\btired of (living|life|being alive)\b",
-        r"\b(feel|feeling|im|i am) (so |completely |totally )?hopeless\b", r"\bno way out\b",
-        r"\b(disappear|not be here) (forever|for good|anymore)\b",
+        r"\bkill(ing)? ?my ?self\b", r"\bkms\b", r"\bunalive\b", r"\bk ?y ?s\b",
+        r"\bend(ing)? (it|it all|my life|things|everything|my own life)\b", r"\btake my (own )?life\b",
+        r"\b(want|wanna|going|wish|ready|plan(ning)?|about) (to )?(die|be dead)\b", r"\bwish i (was|were) dead\b",
+        r"\bbetter off (dead|without me)\b",
+        r"\b(no|dont see the|dont see any|dont see a|lost the|lost all|lost my) (point|reason) (in |to |of |for )?(me )?(living|going on|live|life|anymore|carrying on|keep going|go on|be here|being here|stay|staying alive|being alive)\b",
+        r"\b(whats|what is|wheres|where is|is there any|is there a) (the )?(point|use|reason)\b.{0,30}\b(going on|living|life|carrying on|anymore|any more|being alive|being here|existing|of me|in me)\b",
+        r"\bno point (in|to|of) (anything|everything|any of (it|this)|trying anymore)\b",
+        r"\bcant (go on|do this anymore|do it anymore|keep going|take it anymore|take this anymore|live like this)\b",
+        r"\bself ?harm", r"\bhurt(ing)? my ?self\b",
+        r"\bcut(ting)? my ?self\b", r"\b(dont|do not|dont really|no longer) (want|wanna) (to )?(be here|live|exist|wake up|be alive|go on|be around)\b",
+        r"\btired of (living|life|being alive|existing)\b",
+        r"\b(feel|feeling|im|i am) (so |completely |totally )?hopeless\b", r"\bno way out\b", r"\b(dont|cant|do not|cannot) see (a|any) way out\b",
+        r"\b(disappear|not be here|not exist|vanish) (forever|for good|anymore)\b",
+        r"\b(want|wanna|wish i could|would like) (to )?(just )?(disappear|vanish|not exist|stop existing|cease to exist|not be alive)\b",
+        r"\b(sleep|go to sleep|fall asleep)\b.{0,25}\b(never|not) (wake|waking) (up|again)\b", r"\bnever wake up\b",
+        r"\b(saving|stockpil\w*|hoard\w*|collect\w*|storing|stashing|saved) (up )?(all )?(of )?(my |the |some )?(\w+ )?(pills|tablets|meds|medication|painkillers)\b",
+        r"\b(take|taking|swallow) (them|all of them|the lot|all my (pills|tablets|meds)) all at once\b",
+        r"\b(better off|happier|easier|better)\b.{0,40}\b(without me|if i (was|were|wasnt|werent|was not|were not) (gone|dead|here|around|alive))\b",
+        r"\b(nobody|no one|noone|no body) (would|will|is going to|gonna) (miss|notice|care)\b.{0,20}\b(me|if i|gone)\b",
+        r"\b(want|wish|need) (it|everything|the pain|it all|this) (all )?to (stop|end) (forever|for good|permanently)\b",
+        r"\b(wont|will not|wont be|might not) (be )?(around|here) (much )?(longer|for long|anymore|tomorrow|next week)\b",
+        r"\b(suicide note|goodbye (letter|note|message)s?)\b",
+        r"\b(say|saying|said|written|writing|wrote|write) (my )?(goodbyes?|letters?)\b.{0,40}\b(goodbye|family|everyone|kids)\b",
+        r"\b(dont|cant|do not|cannot|can not) see (a|any) future\b", r"\bno future for me\b",
+        r"\bnothing matters (anymore|any more)\b", r"\bnothing (left )?to live for\b",
+        r"\b(im|i am|i feel like (im|i am)|feel like|i feel) (just )?(a |such a )?burden\b",
+        r"\blife (isnt|is not|aint|isn t) worth (living|it)\b", r"\bnot worth living\b",
+        r"\b(wish i (hadnt|had not|was not|wasnt|werent|had never) (been )?born|never been born)\b",
+        r"\bgiv(e|ing|en) away (all )?(my|of my) (things|stuff|belongings|possessions)\b",
+        r"\bno reason (for me )?to (keep going|go on|live|be here|stay|keep living)\b",
+        r"\b(jump|jumping|throw myself) (off|from|in front of) (a |the )?(bridge|building|roof|cliff|train|balcony)\b",
+        r"\bhang(ing)? my ?self\b", r"\boverdose to end\b", r"\b(feel|feeling|im) trapped\b",
+        # self-harm disclosures
+        r"\bcut(ting|s)? (my |on my )?(arms?|wrists?|thighs?|legs?|skin|stomach|belly)\b(?! (on|with) (a|the) (paper|knife|glass) (by )?accident)",
+        r"\b(keep|kept|been|started|start|stop|stopped|still) cutting\b", r"\bcutting again\b",
+        r"\bburn(ing|t|ed|s)? (my ?self|my skin|my own skin)\b", r"\b(burn|burning|burned|burnt)\b.{0,30}\bwith (a )?cigarettes?\b",
+        r"\bscratch\w* (my skin|my ?self|at my skin)\b.{0,30}\bbleed", r"\bhit(ting)? my ?self\b",
+        r"\b(hurt|hit|bang|banging|punch|cut|burn|scratch|harm)\w*\b.{0,40}\bon purpose\b",
+    )),
+    Rule("abuse-or-danger", "crisis", any=(
+        rf"\b{ABUSERS}\b.{{0,30}}\b(is |keeps |has been |always )?(hurting|hitting|hits|hit|beating|beats|beat|abusing|abuses|abused|choked|chokes|choking|strangl\w*|punch\w*|kick\w*|slap\w*|threaten\w*|rap\w*|hurts) me\b",
+        r"\b(not safe|unsafe) (at home|with (my|him|her))\b", r"\bafraid for my (life|safety)\b",
+        r"\b(scared|afraid|frightened|terrified) (of (my )?(partner|husband|wife|boyfriend|girlfriend|dad|father|mum|mom|mother|stepdad|stepfather|ex)|to go (back )?home)\b",
+        r"\bthreat\w* to (kill|hurt|harm|beat) me\b", r"\b(hurt|kill|harm|beat) me if i\b",
+        r"\b(being|been|was|am|im|get|getting) (abused|beaten|assaulted|raped|molested|trafficked)\b",
+        r"\b(forcing|forced|forces|makes|making|made) me (to )?(do things|have sex|sleep with|do stuff)\b",
+        r"\bdomestic (violence|abuse)\b", r"\b(partner|husband|wife|boyfriend|girlfriend) is (violent|abusive)\b",
     )),
     Rule("overdose", "emergency", any=(
-        r"\boverdos", r"\bod(d|ed)? on\b", r"\btook (way |far )?too many\b", r"\b(took|swallowed) (a |the |my )?(whole|entire|full) (bottle|packet|pack|box)\b",
-        r"\bswallowed (a lot of|all my|all the|loads of) (pills|tablets|meds)\b", r"\bpoison(ed|ing)\b",
+        r"\boverdos", r"\bod(d|ed)? on\b", r"\btook (way |far )?too many\b",
+        r"\b(took|take|taken|swallowed|ate|had) (a |the |my |his |her )?(whole|entire|full) (bottle|packet|pack|box|strip|blister)\b",
+        rf"\b(took|taken|swallowed|had|ate|taking) (way |far )?(a lot of|all (of )?(my|the|his|her)|loads of|a load of|lots of|a handful of|handfuls of|a bunch of|too much|too many|more than|double|twice|triple|extra)\b.{{0,30}}\b{MEDS}",
+        rf"\b(took|taken|swallowed|ate) (about |like |around )?(\d{{2,}}|ten|fifteen|twenty|thirty|forty|fifty)\b ?{MEDS}",
+        r"\b(took|taken|had|swallowed)\b.{0,30}\bmore\b.{0,25}\bthan (i |he |she |you )?(should|was supposed|supposed|prescribed|allowed|meant)\b",
+        r"\bpoison(ed|ing)\b",
     )),
+    Rule("poisoning", "emergency", any=(
+        r"\b(drank|drunk|drink|drinking|swallowed|swallow|ate|eaten|eating|licked|sucked on) (some |the |a |an |my |his |her |half |part )?(of )?(the |a |my )?(bit of |little |lot of |bottle of |whole |cap of )?"
+        r"(massage |essential |eucalyptus |tea ?tree |lavender |camphor |wintergreen |peppermint |baby |aroma\w* |body |bath )?"
+        r"(oils?|liniment|bleach|detergent|cleaner|cleaning \w+|pills?|tablets?|medicine|lotion|cream|button batter\w*|batter\w*|antifreeze|chemicals?|poison|rub|tablet|capsule|pods?)\b",
+    ), unless=(r"\b(fish|olive|coconut|cod liver|cooking) oil\b",)),
     Rule("heart-attack-signs", "emergency", any=(
-        r"\bchest\b.{0,40}\b(pain|painful|tight|tightness|pressure|crush|heavy|heaviness|squeez|hurt|ache|aching|burn)",
-        r"\b(pain|tight|tightness|pressure|crushing|heaviness|ache)\b.{0,25}\bchest\b",
+        r"\bchest ?(pain|tight|pressure|crush|heav|squeez|hurt|ache|aching|burn|discomfort|feels like)",
+        r"\bchest\b.{0,40}\b(pain|painful|tight|tightness|pressure|crush\w*|heavy|heaviness|squeez\w*|hurt\w*|ache|aching|burn\w*|band|vice|vise|weight|discomfort)",
+        r"\b(pain|tight|tightness|pressure|crushing|heaviness|ache|squeezing|discomfort)\b.{0,25}\b(chest|breastbone|sternum)\b",
+        r"\b(elephant|weight|someone|something|somebody|a brick|bricks)\b.{0,15}\b(sitting|standing|pressing|pushing|crushing|on)\b.{0,10}\b(my |his |her )?chest\b",
+        r"\b(breastbone|sternum)\b.{0,30}\b(pain|hurt|crush|pressure|tight|ache)",
+        r"\bclutch\w* (at )?(his|her|my|their) chest\b",
         r"\b(pain|ache|aching|pressure)\b.{0,40}\b(spread\w*|radiat\w*|going|moving|travel\w*|shoot\w*) (down|to|into|up)\b.{0,20}\b(arm|jaw)\b",
+        r"\b(jaw|arm)\b.{0,40}\b(ache|aches|aching|pain|hurt\w*)\b.{0,40}\b(clammy|sweat\w*|sick|nause\w*|pale|grey|gray)\b",
+        r"\b(pain|ache|aching|hurt\w*)\b.{0,20}\b(jaw|arm)\b.{0,40}\b(clammy|sweat\w*|sick|nause\w*|pale|grey|gray)\b",
         r"\bleft arm\b.{0,20}\b(numb|tingl|pain|hurts)", r"\bcold sweat",
+        r"\bheart\b.{0,25}\b(racing|pounding|fluttering|skipping|beating (really )?fast|beating irregular\w*|all over the place)\b.{0,60}\b(faint\w*|pass(ing)? out|dizzy|light ?headed|collaps\w*|chest|black(ing)? out)\b",
+        r"\bheart (is |was )?giving (out|up)\b",
         r"\bheart attack\b", r"\bcardiac arrest\b",
-    ), unless=(r"\b(had|after|since|previous|history of|recovering from|survived) (a |an |my )?(heart attack|cardiac arrest)\b(?!.{0,40}\bchest\b)",)),
+    ), unless=(rf"{NOT_HISTORY} (a |an |my )?(heart attack|cardiac arrest)\b(?!.{{0,40}}\bchest\b)",),
+        excuse=CHEST_EXCUSE, red_flags=CHEST_RED_FLAGS),
     Rule("breathing-difficulty", "emergency", any=(
-        r"\b(cant|cnat|cnt|cannot|can not|struggling to|hard to|trouble|difficulty|unable to|barely) (properly )?(breath|breathe|breathing|breth|brethe|get (my )?breath)",
-        r"\bshort(ness)? of breath\b", r"\bbreathless", r"\bgasping\b", r"\bchoking\b",
-        r"\bcough(ing|ed)? (up )?blood\b", r"\bstopped breathing\b", r"\bnot breathing\b",
-        r"\bbreathing (is )?(hard|difficult|laboured|labored|fast|shallow)\b", r"\bout of breath\b",
+        r"\b(cant|cnat|cnt|cannot|can not|struggling to|hard to|trouble|difficulty|unable to|barely|hardly|can barely|can hardly) (properly )?(breath|breathe|breathing|breth|brethe|get (my )?breath|catch (my )?breath|get (any |enough )?air|get air)",
+        r"\bshort(ness)? of breath\b", r"\bbreathless", r"\bgasping\b", r"\bchoking\b", r"\bsuffocat",
+        r"\bcough\w*\b.{0,30}\bblood\b", r"\bstopped breathing\b", r"\bnot breathing\b",
+        r"\bbreathing (is )?(really |very |so )?(hard|difficult|laboured|labored|fast|shallow|bad|weird|noisy)\b", r"\bout of breath\b",
+        r"\b(lips?|face|skin|fingers|tongue)\b.{0,20}\b(turn\w*|going|gone|look\w*|are|is|went)? ?(blue|purple|bluish)\b",
+        r"\bstruggling for (air|breath)\b", r"\b(not enough|no) air\b", r"\bdrowning\b",
+        r"\binhaler\b.{0,20}\b(isnt|is not|not|doesnt|does not|wont)\b.{0,10}\b(working|helping|work|help)\b",
+        r"\basthma attack\b", r"\bwheez\w*\b.{0,40}\b(bad|badly|cant|hard|struggl|talk|speak|sentences)\b",
+        r"\bcant (talk|speak) in (full )?sentences\b",
     )),
     Rule("blood-clot-signs", "emergency", any=(
         r"\b(blood )?clot\b.{0,40}\b(now|right now|today|think|worried|might|could|maybe|signs)\b",
+        r"\b(think|worried|might|could|maybe|scared|afraid)\b.{0,30}\b(clot|dvt|embolism)\b",
         r"\b(dvt|embolism|thrombosis)\b.{0,30}\b(now|think|worried|might|could|signs|symptoms)\b",
-    ), all=(LEG, r"\b(swell|swelling|swollen|puffy|puffed|hot|warm|warmth|red|redness|reddish|discolou?r|hard lump|throbbing)\b")),
+        r"\b(leg|legs|calf|calves|thigh|ankle)\b.{0,40}\b(bigger|larger|fatter|more swollen) than the other\b",
+        r"\b(long (flight|drive|haul))\b.{0,60}\b(swell\w*|swollen|short of breath|chest)\b",
+    ), all=(LEG, r"\b(swell|swelling|swollen|puffy|puffed|hot|warm|warmth|red|redness|reddish|discolou?r\w*|hard lump|throbbing|tender)\b")),
     Rule("stroke-signs", "emergency", any=(
-        r"\bface\b.{0,25}\b(droop|drooping|dropping|sagging|numb|lopsided|uneven|fallen)", r"\bdroop",
-        r"\bslurr", r"\b(cant|cannot|trouble|difficulty|struggling to) (speak|talk|get (my |the )?words out|find (my |the )?words)\b",
-        r"\bspeech (is |was )?(slurred|garbled|strange|weird|funny)\b",
-        r"\b(arm|leg|hand|face|side)\b.{0,15}\b(suddenly |just )?(went|gone|has gone|going|turned) (numb|weak|dead|limp)\b",
+        r"\b(face|mouth|smile|eye|eyelid)\b.{0,25}\b(droop|drooping|dropping|sagging|numb|lopsided|uneven|fallen|crooked|twisted)", r"\bdroop",
+        r"\bslurr", r"\b(cant|cannot|trouble|difficulty|struggling to) (speak|talk|get (my |the |his |her )?words out|find (my |the |his |her )?words)\b",
+        r"\bspeech (is |was )?(slurred|garbled|strange|weird|funny|jumbled)\b",
+        r"\bwords\b.{0,25}\b(wrong|jumbled|garbled|mixed up|muddled|slurr\w*|all over the place|dont make sense|make no sense)\b",
+        r"\b(talking|speaking) (funny|strange|weird|gibberish|nonsense)\b",
+        r"\b(arm|leg|hand|face|side)\b.{0,15}\b(suddenly |just )?(went|gone|has gone|going|turned|goes) (numb|weak|dead|limp|floppy)\b",
         r"\bsudden(ly)?\b.{0,40}\b(numb|numbness|weak|weakness|paraly)",
-        r"\b(one|left|right) side of (my |his |her |the )?(body|face)\b.{0,30}\b(numb|weak|droop|tingl)",
+        r"\b(one|left|right) side of (my |his |her |the )?(body|face)\b.{0,30}\b(numb|weak|droop|tingl|dead|cant)",
+        r"\b(half|one side) (of )?(my |his |her |the )?(face|body)\b.{0,25}\b(numb|weak|droop|dead|gone|tingl)",
+        r"\bnumb\w*\b.{0,30}\b(one side|half (of )?(my |his |her )?(face|body))\b",
+        r"\b(cant|cannot|unable to|couldnt) (feel|lift|raise|move) (my |his |her )?(left|right|one) (side|arm|leg)\b",
+        r"\b(cant|cannot|unable to|couldnt) (lift|raise) (my |his |her )?(arm|leg)\b",
         r"\bsudden(ly)?\b.{0,40}\b(vision|blind|cant see|double vision|sight)\b", r"\b(lost|losing|loss of) (my |the )?(vision|sight)\b",
+        r"\b(cant|cannot|can not) see (out of|in|with) (one|my left|my right) eye\b",
         r"\bworst headache\b", r"\bthunderclap\b", r"\bsudden(ly)?\b.{0,25}\b(severe|terrible|excruciating|worst|splitting) headache\b",
         r"\b(having|having a|signs of|symptoms of|is this) (a )?stroke\b", r"\bthink.{0,25}\bstroke\b", r"\bmini stroke\b", r"\btia\b",
-    )),
+    ), unless=(r"\b(had|after|since|previous|history of|recovering from|survived) (a |my )?stroke\b",)),
     Rule("cauda-equina-signs", "emergency", any=(
-        r"\bsaddle\b.{0,20}\b(numb|anaesth|anesth|tingl)", r"\bnumb(ness)?\b.{0,30}\b(between my legs|groin|genital|private|bottom|buttock|butt|inner thigh|crotch)\b",
-        r"\b(groin|genital|buttock|bottom|crotch)\b.{0,20}\bnumb",
-        r"\b(lost|losing|loss of|cant control|cannot control|no control (of|over)|leaking)\b.{0,25}\b(bladder|bowel|bowels|pee|urine|poo|poop)\b",
-        r"\b(wet|peed|soiled|pooed) my ?self\b",
-        r"\bboth (my )?legs\b.{0,30}\b(weak|numb|giving way|gave way|wont hold|collaps|cant move)",
-        r"\b(cant|cannot) (feel|move) (my |both )+legs\b", r"\bweakness in (both|my) legs\b",
+        r"\bsaddle\b.{0,20}\b(numb|anaesth|anesth|tingl)",
+        r"\bnumb(ness)?\b.{0,30}\b(between my legs|groin|genital|genitals|private|privates|bottom|buttock|buttocks|butt|bum|inner thighs?|crotch|anus)\b",
+        r"\b(groin|genital|genitals|buttock|bottom|crotch|bum)\b.{0,20}\bnumb",
+        r"\b(lost|losing|loss of|cant control|cannot control|no control (of|over)|leaking)\b.{0,25}\b(bladder|bowel|bowels|pee|urine|poo|poop|wee)\b",
+        r"\b(wet|peed|soiled|pooed|pooped) my ?self\b",
+        r"\bboth (my |his |her )?legs\b.{0,30}\b(weak|numb|giving way|gave way|wont hold|collaps|cant move|going)",
+        r"\b(cant|cannot) (feel|move) (my |both |his |her )+legs\b", r"\bweakness in (both|my) legs\b",
+        r"\b(cant|cannot) feel\b.{0,25}\b(bottom|bum|groin|genitals?|privates?|when i wipe|toilet paper|when i (pee|wee|urinate))\b",
+        r"\b(cant|cannot|trouble|difficulty|unable to|struggling to) (pee|wee|urinate|pass urine)\b.{0,60}\b(back|legs?|numb)\b",
+        r"\b(back|legs?|numb\w*)\b.{0,60}\b(cant|cannot|trouble|difficulty|unable to|struggling to) (pee|wee|urinate|pass urine)\b",
     )),
     Rule("sepsis-or-meningitis-signs", "emergency", any=(
-        r"\bsepsis\b", r"\bseptic\b", r"\bmeningitis\b", r"\brash\b.{0,30}\b(doesnt|does not|wont|didnt) fade\b",
+        r"\bsepsis\b", r"\bseptic\b", r"\bmeningitis\b",
+        r"\brash\b.{0,40}\b(doesnt|does not|wont|didnt|will not|isnt|not) (fade|go away|disappear|go white|blanch)\b",
         r"\bglass test\b", r"\b(purple|blotchy|non blanching|mottled) (rash|skin|spots)\b",
-    ), all=(r"\b(fever|feverish|temperature|high temp|burning up)\b",
-            r"\b(stiff neck|neck is stiff|confus|rash|shiver|shaking|rigors|clammy|mottled|drowsy|very sleepy|cant look at (the )?light|light hurts)")),
+    ), all=(r"\b(fever|feverish|temperature|high temp|burning up|febrile)\b",
+            r"\b(stiff neck|neck is stiff|confus|rash|shiver|shaking|rigors|clammy|mottled|drowsy|very sleepy|hard to wake|cant look at (the )?light|light hurts|cant think)")),
     Rule("anaphylaxis-signs", "emergency", any=(
-        r"\banaphyla", r"\bepi ?pen\b",
-        r"\b(throat|tongue|lips?|mouth)\b.{0,20}\b(swell|swelling|swollen|closing|tight|puffy)",
-        r"\bswelling (of|in) (my |the )?(throat|tongue|lips|mouth|face)\b",
-        r"\ballergic reaction\b.{0,40}\b(breath|throat|swell|hives|wheez|tongue|lips)",
+        r"\banaphyla", r"\bepi ?pen\b", r"\badrenaline (pen|auto)",
+        r"\b(throat|tongue|lips?|mouth)\b.{0,20}\b(swell|swelling|swollen|closing|tight|puffy|puffing)",
+        r"\bswelling (of|in|up) (my |the )?(throat|tongue|lips|mouth|face)\b",
+        r"\ballerg\w*\b.{0,50}\b(breath|throat|swell|swollen|hives|wheez|tongue|lips|swallow|tight)",
+        r"\bhives\b.{0,40}\b(swell|swollen|breath|throat|wheez|tongue|lips|face)",
+        r"\b(face|eyes)\b.{0,20}\b(swell\w*|swollen)\b.{0,40}\b(breath|oil|lotion|cream|allerg)",
     )),
     Rule("fainting-or-unresponsive", "emergency", any=(
-        r"\bfaint(ed|ing)?\b", r"\bpass(ed|ing)? out\b", r"\bblack(ed)? out\b", r"\bcollaps(ed|ing)\b",
-        r"\bunconscious\b", r"\bunconcious\b", r"\bunresponsive\b", r"\bnot responding\b", r"\b(wont|cant|doesnt) wake( up)?\b",
-        r"\bno pulse\b", r"\bseizure", r"\bfitting\b", r"\bconvuls",
-    )),
+        r"\bfaint(ed|ing)?\b(?! (smell|scent|mark|line|hint|sound|trace|memory|idea))", r"\bpass(ed|ing)? out\b", r"\bblack(ed|ing)? out\b", r"\bcollaps(ed|ing|e)\b",
+        r"\bunconscious\b", r"\bunconcious\b", r"\bunresponsive\b", r"\bnot responding\b", r"\b(wont|cant|doesnt|isnt) wak(e|ing)( up)?\b",
+        r"\b(hasnt|has not|not|isnt|is not|havent) (come|coming) (round|around|to)\b",
+        r"\bno pulse\b", r"\bseizure", r"\bfitting\b", r"\bconvuls", r"\b(having|had|has|having a) (a )?fit\b(?! (in|into|for|of))",
+    ), unless=(r"\bi (nearly|almost) (fainted|passed out)\b.{0,30}\b(price|bill|cost|laugh)",)),
     Rule("head-injury-signs", "emergency", any=(r"\bconcuss",), all=(
-        r"\b(hit|hitting|bang|banged|bump|bumped|knock|knocked|smack|smacked|fell|fall|fallen|blow|injur)\w*\b.{0,30}\bhead\b|\bhead (injury|trauma|wound)\b",
-        r"\b(confus|vomit|throw(ing)? up|threw up|being sick|drowsy|sleepy|dizzy|cant remember|memory|blurr|double vision|passed out|headache)",
+        r"\b(hit|hitting|bang|banged|bump|bumped|knock|knocked|smack|smacked|fell|fall|fallen|blow|injur)\w*\b.{0,40}\bhead\b|\bhead (injury|trauma|wound)\b",
+        r"\b(confus|vomit|throw(ing)? up|threw up|being sick|drowsy|sleepy|dizzy|cant remember|memory|blurr|double vision|passed out|headache|keeps being sick)",
     )),
-    Rule("emergency-words", "emergency", any=(
-        r"\b(call|calling) (an )?ambulance\b", r"\bemergency\b.{0,20}\b(now|help|right now)\b", r"\bbleeding (heavily|badly|a lot|wont stop|that wont stop)\b",
-        r"\bwont stop bleeding\b",
-    )),
-    Rule("abuse-or-danger", "crisis", any=(
-        r"\b(someone|he|she|they|partner|husband|wife|boyfriend|girlfriend)\b.{0,20}\b(is |keeps )?(hurting|hitting|beating|abusing) me\b",
-        r"\b(not safe|unsafe) at home\b", r"\bafraid for my (life|safety)\b",
+    Rule("bleeding", "emergency", any=(
+        r"\b(call|calling) (an )?ambulance\b", r"\bemergency\b.{0,20}\b(now|help|right now)\b",
+        r"\bbleeding (heavily|badly|a lot|wont stop|that wont stop|that will not stop|everywhere|profusely)\b",
+        r"\b(wont|will not|doesnt|does not|cant make it) stop bleeding\b", r"\bblood\b.{0,30}\b(wont|will not|doesnt|does not) stop\b",
+        r"\bblood (is )?(everywhere|pouring|spurting|gushing|pumping|squirting)\b", r"\b(pouring|spurting|gushing) (out )?blood\b",
+        r"\b(so much|lots of|a lot of) blood\b", r"\b(vomit\w*|throw\w* up|threw up|puking|puke|coughing up|sick) (up )?blood\b",
+        r"\bblood in (my )?(vomit|sick)\b",
     )),
     # --- cautions: the documents may be quoted, but clearance is the provider's -------------
-    Rule("pregnancy", "caution", any=(r"\bpregnan", r"\bexpecting (a baby|twins)\b", r"\btrimester\b", r"\bprenatal\b", r"\bpostpartum\b", r"\bim expecting\b")),
+    Rule("dosing", "caution", any=(
+        rf"\b(how much|how many|how often|what amount of|what dose of|how strong)\b.{{0,40}}\b{MEDS}",
+        rf"\b{MEDS}\b.{{0,30}}\b(how much|how many|how often|dose|dosage)\b",
+        rf"\b(can|should|could|is it ok to|is it okay to|is it safe to) (i|you|we|he|she) (take|have|use|pop) (an? )?(extra|more|another|two|three|four|five|double|\d+|a few|some more|a couple|several|higher|a double)\b.{{0,20}}\b{MEDS}",
+        rf"\b(take|taking|have|having|use) (an? )?(extra|more|another|two|three|four|double|\d+|a few more|a couple more|higher)\b.{{0,20}}\b{MEDS}",
+        r"\b(double|doubling) up\b", r"\b(max|maximum|highest|safe|right|correct|usual|normal) (amount|dose|dosage|number)\b",
+        r"\b(dose|dosage|doses|dosing)\b", r"\b\d+ ?(mg|mcg|ug|ml|milligrams?|micrograms?|iu)\b", r"\bmilligram",
+        rf"\b\d+ (or \d+ )?{MEDS}",
+    )),
+    Rule("medication-change", "caution", any=(
+        rf"\b(stop|stopping|quit|quitting|come off|coming off|get off|go off|reduce|reducing|lower|lowering|cut down|cutting down|cut back|"
+        rf"replace|replacing|skip|skipping|miss|missing|instead of|ditch|ditching|change|changing|switch|switching|swap|swapping|"
+        rf"increase|increasing|halve|halving|wean|weaning|drop|dropping|taper\w*)\b.{{0,30}}\b{MEDS}",
+        rf"\b{MEDS}\b.{{0,30}}\b(stop|stopping|quit|replace|replaced|skip|reduce|less|no longer|anymore|any more)\b",
+    )),
+    Rule("pregnancy", "caution", any=(r"\bpregnan", r"\bexpecting (a baby|twins|triplets)\b", r"\btrimester\b", r"\bprenatal\b",
+                                      r"\bpostpartum\b", r"\b(im|i am|were|we are|wife is|partner is) expecting\b", r"\bweeks (along|gone)\b")),
     Rule("blood-thinners-or-bleeding", "caution", any=(
         r"\banticoagul", r"\bblood ?thinn", r"\bwarfarin\b", r"\bcoumadin\b", r"\beliquis\b", r"\bapixaban\b", r"\bxarelto\b",
-        r"\brivaroxaban\b", r"\bheparin\b", r"\bclopidogrel\b", r"\bplavix\b", r"\bdabigatran\b", r"\bpradaxa\b",
-        r"\bh(a)?emophilia\b", r"\bbleeding disorder\b", r"\bbruise (so |very |really )?easily\b", r"\blow platelet",
+        r"\brivaroxaban\b", r"\bheparin\b", r"\bclopidogrel\b", r"\bplavix\b", r"\bdabigatran\b", r"\bpradaxa\b", r"\bedoxaban\b",
+        r"\bh(a)?emophilia\b", r"\bbleeding disorder\b", r"\bbruise (so |very |really |super )?easily\b", r"\blow platelet",
     )),
     Rule("blood-clot-history", "caution", any=(r"\bclot", r"\bdvt\b", r"\bthrombo", r"\bembolism\b", r"\bvaricose\b")),
     Rule("surgery-or-wounds", "caution", any=(
         r"\bsurger", r"\boperation\b", r"\bpost ?op\b", r"\bstitches\b", r"\bincision\b", r"\bwound", r"\bopen cut\b",
-        r"\bc ?section\b", r"\b(knee|hip|joint|shoulder) replacement\b", r"\bimplant",
+        r"\bc ?section\b", r"\b(knee|hip|joint|shoulder) replacement\b", r"\bimplant", r"\bkeyhole\b",
     )),
     Rule("fever-or-infection", "caution", any=(
         r"\bfever", r"\btemperature\b", r"\bflu\b", r"\binfect", r"\bcellulitis\b", r"\bcovid\b", r"\bcontagious\b",
-        r"\b(feel|feeling|im|i am) (sick|ill|unwell)\b", r"\bskin (condition|rash)\b", r"\brash\b",
+        r"\b(feel|feeling|im|i am) (sick|ill|unwell)\b", r"\bskin (condition|rash)\b", r"\brash\b", r"\bcold sore\b",
     )),
-    Rule("cancer", "caution", any=(r"\bcancer", r"\bchemo", r"\bradiotherapy\b", r"\bradiation (therapy|treatment)\b", r"\btumou?r", r"\boncolog", r"\blymphoma\b", r"\bmetasta", r"\bleuka?emia\b")),
-    Rule("bones", "caution", any=(r"\bosteopor", r"\bosteopenia\b", r"\bbrittle bones?\b", r"\bfractur", r"\bbroken (bone|arm|leg|wrist|rib|ankle|foot|hand)", r"\bbroke my\b", r"\bcracked (a )?(rib|bone)\b")),
+    Rule("cancer", "caution", any=(r"\bcancer", r"\bchemo", r"\bradiotherapy\b", r"\bradiation (therapy|treatment)\b", r"\btumou?r",
+                                   r"\boncolog", r"\blymphoma\b", r"\bmetasta", r"\bleuka?emia\b", r"\blymph ?(node|nodes|edema|oedema)\b",
+                                   r"\blymph(o)?edema\b", r"\blymphoedema\b", r"\bmastectomy\b")),
+    Rule("bones", "caution", any=(r"\bosteopor", r"\bosteopenia\b", r"\bbrittle bones?\b", r"\bfractur",
+                                  r"\bbroken (bone|arm|leg|wrist|rib|ankle|foot|hand|toe|finger|collarbone)", r"\bbroke my\b",
+                                  r"\bcracked (a |my )?(rib|bone)\b")),
     Rule("acute-injury", "caution", any=(
         r"\b(just|yesterday|today|this morning|last night|an hour ago)\b.{0,40}\b(injur|sprain|twist|pulled|tore|torn|fell|fall|crash|accident|hurt)",
         r"\b(injur|sprain|twist|pulled|tore|torn|fell|crash|accident)\w*\b.{0,40}\b(yesterday|today|this morning|last night|hours? ago|just now)\b",
@@ -218,13 +403,10 @@ RULES: tuple[Rule, ...] = (
     Rule("heart-or-kidney-conditions", "caution", any=(
         r"\bheart (failure|condition|disease|problem|surgery|attack|valve)", r"\bkidney", r"\brenal\b", r"\bdialysis\b",
         r"\bpacemaker\b", r"\bhad a stroke\b", r"\bstroke (survivor|last|in)\b", r"\bliver (disease|failure)\b", r"\bangina\b",
+        r"\bdefibrillator\b", r"\bstent\b",
     )),
-    Rule("blood-pressure", "caution", any=(r"\bblood pressure\b", r"\bhypertens", r"\bhypotens", r"\bhigh bp\b", r"\blow bp\b")),
-    Rule("medication-or-dose", "caution", any=(
-        r"\b(stop|stopping|quit|quitting|come off|coming off|reduce|reducing|cut down|cutting down|replace|replacing|skip|skipping|instead of|ditch)\b.{0,30}\b(medication|medicine|meds|pills|tablets|painkillers|prescription|drugs|ibuprofen|paracetamol|antidepressant)",
-        r"\b(dose|dosage|doses|how many (pills|tablets|mg)|how much (ibuprofen|paracetamol|tylenol|advil|aspirin|medication|medicine))\b",
-        r"\b\d+ ?mg\b", r"\bmilligram",
-    )),
+    Rule("blood-pressure", "caution", any=(r"\bblood pressure\b", r"\bhypertens", r"\bhypotens", r"\b(high|low) bp\b",
+                                           r"\bbp\b.{0,20}\b(high|low)\b")),
     Rule("diagnosis-request", "caution", any=(
         r"\bwhat (do|could|might) i have\b", r"\bwhats wrong with (me|my)\b", r"\bwhat is wrong with (me|my)\b", r"\bdiagnos",
         r"\bdo (you think )?i have (a |an )?\w+", r"\bwhat (could|might|is) (this|it) be\b", r"\bis (this|it) (serious|cancer|a tear|broken)\b",
@@ -238,39 +420,531 @@ RULES: tuple[Rule, ...] = (
     )),
 )
 
+# Other languages: emergency and crisis phrasings (visitors in distress write in their own
+# language). Latin-script rules run on `normalize()`d text (accents stripped: "não" -> "nao",
+# "j'ai" -> "jai"); Chinese and Japanese rules on `fold_cjk()` text.
+FOREIGN_RULES: tuple[Rule, ...] = (
+    # crisis
+    Rule("crisis-es", "crisis", lang="es", any=(
+        r"\b(me )?quiero (morir|matar)", r"\bquiero morirme\b", r"\bmatarme\b", r"\bme voy a matar\b", r"\bsuicid",
+        r"\bno quiero (seguir )?vivir\b", r"\bno quiero vivir mas\b", r"\bno vale la pena (seguir )?vivir\b", r"\bquitarme la vida\b",
+        r"\bacabar con (mi vida|todo)\b", r"\b(ya )?no aguanto mas (vivir|la vida)\b", r"\bhacerme dano\b", r"\bcortarme\b",
+        r"\bme (pega|golpea|maltrata|pegan|golpean)\b", r"\bme quiere matar\b",
+    )),
+    Rule("crisis-fr", "crisis", lang="fr", any=(
+        r"\b(je )?veux mourir\b", r"\benvie de mourir\b", r"\bme suicider\b", r"\bsuicid", r"\bme tuer\b",
+        r"\b(ne )?veux plus vivre\b", r"\bplus envie de vivre\b", r"\ben finir\b", r"\bmettre fin a mes jours\b",
+        r"\bme faire du mal\b", r"\bme scarifie", r"\bme (frappe|bat|battre)\b",
+    )),
+    Rule("crisis-de", "crisis", lang="de", any=(
+        r"\bmich umbringen\b", r"\bmich (toten|toeten)\b", r"\bselbstmord\b", r"\bsuizid", r"\b(will|mochte|moechte) sterben\b",
+        r"\bnicht mehr leben\b", r"\bnicht mehr aufwachen\b", r"\bmeinem leben ein ende\b", r"\bmich (ritzen|selbst verletzen)\b",
+        r"\b(schlagt|schlaegt|verprugelt|verpruegelt) mich\b",
+    )),
+    Rule("crisis-pt", "crisis", lang="pt", any=(
+        r"\bme matar\b", r"\bquero morrer\b", r"\bsuicid", r"\bnao quero mais viver\b", r"\bnao quero viver\b",
+        r"\bnao aguento mais viver\b", r"\btirar (a )?minha (propria )?vida\b", r"\bacabar com (a minha vida|tudo)\b",
+        r"\bme machucar\b", r"\bme cortar\b", r"\bme (bate|agride|espanca)\b", r"\bvou me matar\b",
+    )),
+    Rule("crisis-it", "crisis", lang="it", any=(
+        r"\bvoglio morire\b", r"\buccidermi\b", r"\bammazzarmi\b", r"\bsuicid", r"\bnon voglio piu vivere\b",
+        r"\bnon ho piu voglia di vivere\b", r"\bfarla finita\b", r"\btogliermi la vita\b", r"\bfarmi del male\b",
+        r"\bmi (picchia|picchiano|maltratta)\b",
+    )),
+    Rule("crisis-zh", "crisis", lang="zh", script="cjk", any=(
+        r"自杀", r"自殺", r"想死", r"不想活", r"活不下去", r"活着没(有)?意(义|思)", r"活著沒(有)?意義", r"结束(我的)?生命",
+        r"結束(我的)?生命", r"轻生", r"輕生", r"割腕", r"自残", r"自殘", r"家暴", r"(他|她|老公|丈夫|男朋友|妻子)(经常|總是|总是)?(打|殴打|毆打)我",
+    )),
+    Rule("crisis-ja", "crisis", lang="ja", any=(
+        r"死にたい", r"自殺", r"消えたい", r"生きていたくない", r"生きたくない", r"生きる意味", r"生きている意味", r"リストカット",
+        r"自傷", r"殴られ", r"暴力を(受け|振る)", r"死んでしまいたい", r"いなくなりたい",
+    ), script="cjk"),
+    # emergency
+    Rule("emergency-es", "emergency", lang="es", any=(
+        r"\bdolor\b.{0,25}\bpecho\b", r"\bpecho\b.{0,25}\b(dolor|duele|aprieta|presion|opresion)\b", r"\bme duele (mucho |el )*pecho\b",
+        r"\bno puedo respirar\b", r"\bno (puede|puedo) respirar\b", r"\bme falta (el )?aire\b", r"\bme ahogo\b", r"\bfalta de aire\b",
+        r"\bcara (caida|torcida|paralizada)\b", r"\bno (puede|puedo) hablar\b", r"\bsudor frio\b", r"\bme desmaye\b", r"\bdesmay",
+        r"\binfarto\b", r"\bderrame\b", r"\bsangra\w* (mucho|sin parar)\b", r"\bsobredosis\b", r"\bse (trago|bebio|tomo)\b.{0,20}\b(aceite|pastillas)\b",
+    )),
+    Rule("emergency-fr", "emergency", lang="fr", any=(
+        r"\bdouleur\b.{0,25}\b(poitrine|thoracique)\b", r"\bmal (a|au) (la )?poitrine\b", r"\bpoitrine\b.{0,20}\b(serre|oppress|douleur|ecrase)",
+        r"\b(je )?(narrive|n arrive|ne peux|peux) (pas|plus) (a )?respirer\b", r"\bdu mal a respirer\b", r"\bj?etouffe\b",
+        r"\bvisage (paralyse|tombe|de travers)\b", r"\bne (peut|peux) plus parler\b", r"\bcrise cardiaque\b", r"\bavc\b",
+        r"\bevanoui", r"\bsurdose\b", r"\bsaigne\w* (beaucoup|sans arret)\b",
+    )),
+    Rule("emergency-de", "emergency", lang="de", any=(
+        r"\bbrust ?schmerz", r"\b(schmerz\w*|druck|enge|stechen)\b.{0,20}\bbrust\b", r"\bbrust\b.{0,20}\b(tut weh|weh|schmerz\w*|druck|eng)\b",
+        r"\b(kann|konnen|koennen) (nicht|kaum) (mehr )?atmen\b", r"\bkeine luft\b", r"\batemnot\b", r"\bersticke\b",
+        r"\bgesicht\b.{0,20}\b(hangt|haengt|schief|taub)\b", r"\b(kann|konnen) nicht (mehr )?sprechen\b", r"\bherzinfarkt\b",
+        r"\bschlaganfall\b", r"\bohnmacht\b", r"\bbewusstlos\b", r"\buberdosis\b", r"\bblutet\b.{0,20}\b(stark|hort nicht auf)\b",
+    )),
+    Rule("emergency-pt", "emergency", lang="pt", any=(
+        r"\bdor\b.{0,25}\bpeito\b", r"\bpeito\b.{0,20}\b(doi|dor|aperto|apertado|pressao)\b", r"\baperto no peito\b",
+        r"\bnao (consigo|consegue|da pra) respirar\b", r"\bfalta de ar\b", r"\bsufocando\b",
+        r"\b(rosto|boca|cara) tort[ao]\b", r"\bnao (consegue|consigo) falar\b", r"\binfarto\b", r"\bavc\b", r"\bdesmai",
+        r"\bsuor frio\b", r"\boverdose\b", r"\bsangra\w* (muito|sem parar)\b",
+    )),
+    Rule("emergency-it", "emergency", lang="it", any=(
+        r"\bdolore\b.{0,25}\bpetto\b", r"\bmale (al|il) petto\b", r"\bpetto\b.{0,20}\b(dolore|male|stretto|oppression\w*|schiaccia\w*)\b",
+        r"\bnon riesco (piu )?a respirare\b", r"\bnon respiro\b", r"\b(mi )?manca (il respiro|l ?aria)\b", r"\baffanno\b",
+        r"\blabbra (blu|viola)\b", r"\bsudo freddo\b", r"\bsudore freddo\b", r"\bfaccia storta\b", r"\bnon riesce a parlare\b",
+        r"\binfarto\b", r"\bictus\b", r"\bsvenut", r"\bsanguina\w* (molto|tanto|senza sosta)\b",
+    )),
+    Rule("emergency-zh", "emergency", lang="zh", script="cjk", any=(
+        r"胸(口|部)?(很|好|非常|特别|特別|有点|有點)?(痛|疼|闷|悶|压|壓|紧|緊)", r"心口(痛|疼)", r"喘不(过|過)气", r"(不能|无法|無法|没法|沒法)呼吸",
+        r"呼吸困(难|難)", r"透不(过|過)气", r"(说|說)话不清", r"(脸|臉|嘴)歪", r"心脏病(发|發)作", r"中(风|風)", r"昏(倒|迷)", r"晕倒",
+        r"暈倒", r"出冷汗", r"吃了(很多|一整瓶|太多)(药|藥)", r"大出血", r"血流不止",
+    )),
+    Rule("emergency-ja", "emergency", lang="ja", script="cjk", any=(
+        r"胸が(痛|苦し|締め付け|しめつけ|圧迫|重)", r"胸の(痛み|圧迫)", r"胸痛", r"息が(でき|出来)ない", r"息が苦しい", r"呼吸が(でき|出来)ない",
+        r"呼吸が苦しい", r"呼吸困難", r"ろれつが回らない", r"顔が(ゆがん|歪ん)", r"心臓発作", r"脳卒中", r"意識が(ない|無い)", r"倒れ",
+        r"冷や汗", r"薬を(大量|たくさん)", r"血が止まらない",
+    )),
+)
+_PRIORITY = {"crisis": 0, "emergency": 1, "caution": 2}
+# Crises first (a person in crisis must never get a symptom template), then emergencies in any
+# language, then cautions: the first matching rule decides.
+_ALL_RULES = tuple(sorted(RULES + FOREIGN_RULES, key=lambda r: _PRIORITY[r.category]))
 
-def triage(message: str, rules: tuple[Rule, ...] = RULES) -> Triage | None:
-    """The first matching rule, crises and emergencies before cautions; None for ordinary FAQs."""
+
+def _latin_variants(message: str) -> set[str]:
     variants = {normalize(message, "i"), normalize(message, "l")}
-    variants |= {re.sub(r"(.)\1+", r"\1", v) for v in variants}  # "fainteddd", "painnn"
+    return variants | {re.sub(r"(.)\1+", r"\1", v) for v in variants}  # "fainteddd", "painnn"
+
+
+def triage(message: str, rules: tuple[Rule, ...] = _ALL_RULES) -> Triage | None:
+    """Rules only, on the whole text, all languages: the first matching rule, crises and
+    emergencies before cautions; None for ordinary questions. No model call: cheap enough for the
+    edge to run before any limit."""
+    variants = _latin_variants(message)
+    negated = {_NEG.sub(" ", v) for v in variants}  # only emergency/caution rules see these
+    cjk = fold_cjk(message) if _CJK.search(message) else ""
     for rule in rules:
-        if any(rule.matches(v) for v in variants):
-            return Triage(rule.category, rule.id)
+        if rule.script == "cjk":
+            hit = bool(cjk) and rule.matches(cjk)
+        else:
+            hit = any(rule.matches(v) for v in (variants if rule.category == "crisis" else negated))
+        if hit:
+            return Triage(rule.category, rule.id, "rules", lang=rule.lang)
     return None
 
 
+# ---------------------------------------------------------------------------------------------
+# Semantic layer
+# ---------------------------------------------------------------------------------------------
+
+# Calibrated on evals/safety_train.jsonl only (see benchmarks/bench_triage.py --calibrate):
+# the lowest cosine similarity that keeps false alarms on the training benign messages within
+# budget, and the margin by which an urgent exemplar must beat the closest benign one.
+THRESHOLDS: dict[str, float] = {"emergency": 0.62, "crisis": 0.62, "caution": 0.70}
+MARGIN = 0.05
+# Long messages: the whole-message vector dilutes one alarming sentence, so sentences are
+# checked too, in one batch. Short messages use only the vector the pipeline already has.
+SENTENCE_CHECK_CHARS = 160
+MAX_SENTENCES = 24
+_SENT_SPLIT = re.compile(r"(?<=[.!?。！？\n])\s*|\s+(?:and then|but|also)\s+")
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    level: Literal["emergency", "crisis", "caution", "benign"]
+    exemplars: tuple[str, ...]
+
+
+def load_bank(path: Path | None = None) -> tuple[Group, ...]:
+    """The exemplar bank (TOML, staff-editable). Defaults to the packaged `data/safety_bank.toml`."""
+    text = path.read_text(encoding="utf-8") if path else (
+        resources.files("assistant").joinpath("data/safety_bank.toml").read_text(encoding="utf-8"))
+    groups = tuple(Group(g["id"], g["level"], tuple(g["exemplars"])) for g in tomllib.loads(text)["group"])
+    levels = {g.level for g in groups}
+    if not {"emergency", "crisis", "benign"} <= levels or not levels <= {"emergency", "crisis", "caution", "benign"}:
+        raise ValueError(f"safety bank {path or 'data/safety_bank.toml'}: groups must use levels emergency, crisis, caution, benign")
+    return groups
+
+
+@dataclass
+class SemanticTriage:
+    """Nearest-exemplar triage on sentence embeddings. One matrix product per message vector."""
+
+    encode: Callable[[list[str]], np.ndarray]
+    groups: tuple[Group, ...]
+    matrix: np.ndarray  # (n_exemplars, dim), unit rows
+    owner: np.ndarray  # group index of each row
+    thresholds: dict[str, float] = field(default_factory=lambda: dict(THRESHOLDS))
+    margin: float = MARGIN
+    _cache: OrderedDict[str, Triage | None] = field(default_factory=OrderedDict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def load(cls, encode: Callable[[list[str]], np.ndarray], bank: Path | None = None,
+             thresholds: dict[str, float] | None = None, margin: float | None = None) -> SemanticTriage:
+        groups = load_bank(bank)
+        texts = [e for g in groups for e in g.exemplars]
+        owner = np.array([i for i, g in enumerate(groups) for _ in g.exemplars])
+        matrix = np.asarray(encode(texts), dtype=np.float32)
+        return cls(encode, groups, matrix, owner, dict(thresholds or THRESHOLDS), MARGIN if margin is None else margin)
+
+    @cached_property
+    def _exemplars(self) -> list[str]:
+        return [e for g in self.groups for e in g.exemplars]
+
+    @cached_property
+    def _masks(self) -> dict[str, np.ndarray]:
+        levels = np.array([self.groups[i].level for i in self.owner])
+        return {lv: levels == lv for lv in ("emergency", "crisis", "caution", "benign")}
+
+    def scores(self, vecs: np.ndarray) -> np.ndarray:
+        return np.atleast_2d(vecs).astype(np.float32) @ self.matrix.T
+
+    def _decide(self, sims: np.ndarray) -> Triage | None:
+        """sims: one row per text (message and sentences). Urgent on any row beats caution."""
+        best: Triage | None = None
+        for row in sims:
+            benign = float(row[self._masks["benign"]].max()) if self._masks["benign"].any() else -1.0
+            for level in ("crisis", "emergency", "caution"):
+                mask = self._masks[level]
+                if not mask.any():
+                    continue
+                idx = int(np.flatnonzero(mask)[row[mask].argmax()])
+                s = float(row[idx])
+                if s >= self.thresholds[level] and s - benign >= self.margin:
+                    t = Triage(level, self.groups[self.owner[idx]].id, "semantic", self._exemplars[idx], round(s, 3))
+                    if best is None or (t.urgent and not best.urgent) or (t.urgent == best.urgent and s > (best.score or 0)):
+                        best = t
+                    break
+        return best
+
+    def check(self, message: str, vec: np.ndarray | None = None) -> Triage | None:
+        """Semantic triage of one message. `vec`: the message's embedding if the caller has it
+        (the pipeline's question vector), else it is encoded here. Long messages are also checked
+        sentence by sentence (one batched encode)."""
+        with self._lock:
+            if message in self._cache:
+                self._cache.move_to_end(message)
+                return self._cache[message]
+        rows = [np.asarray(vec, dtype=np.float32).reshape(-1)] if vec is not None else []
+        parts = sentences(message) if len(message) > SENTENCE_CHECK_CHARS else []
+        texts = ([] if vec is not None else [message]) + (parts if len(parts) > 1 else [])
+        if texts:
+            rows.extend(np.asarray(self.encode(texts), dtype=np.float32))
+        result = self._decide(np.vstack(rows)) if rows else None
+        with self._lock:
+            self._cache[message] = result
+            while len(self._cache) > 2048:
+                self._cache.popitem(last=False)
+        return result
+
+
+def sentences(text: str) -> list[str]:
+    parts = [p.strip() for p in _SENT_SPLIT.split(text) if p and p.strip()]
+    return [p for p in parts if len(p) > 3][:MAX_SENTENCES]
+
+
+# ---------------------------------------------------------------------------------------------
+# Context across turns
+# ---------------------------------------------------------------------------------------------
+
+URGENT_WINDOW = 2  # user turns after an urgent one that still get the urgent reminder
+CAUTION_WINDOW = 3  # user turns after a caution topic within which a follow-up keeps the caution
+_REFERS_BACK = re.compile(
+    r"\b(that|this|it|its|these|those|them|then|still|same|also|too|there|anyway|either|what about|how about|and if|even if|with (that|this|it)|"
+    r"in my (case|condition|situation|state)|for me)\b"
+)
+_SUITABILITY = re.compile(
+    r"\b(ok|okay|safe|fine|alright|allowed|risk|risky|harm\w*|hurt|dangerous|recommend\w*|should i|can i (get|have|do|still)|"
+    r"deep tissue|hot stone|pressure|firm|sports massage|stretch\w*|massage (help|good|work)|"
+    r"lie (on|face)|position|oils?|cupping|heat)\b"
+)
+
+
+def is_follow_up(message: str) -> bool:
+    """Does this message lean on an earlier turn ("is deep tissue ok for that?") or ask whether a
+    treatment suits the visitor? A self-contained logistics question ("what are your opening
+    hours?") is a new topic: an old caution is not carried into it."""
+    text = normalize(message)
+    return bool(_REFERS_BACK.search(text) or _SUITABILITY.search(text))
+
+
+def user_turns(history: Iterable[str | dict] | None) -> list[str]:
+    """User messages from history (oldest first): plain strings, or dicts with role/content."""
+    out: list[str] = []
+    for h in history or ():
+        if isinstance(h, str):
+            out.append(h)
+        elif isinstance(h, dict) and h.get("role", "user") == "user":
+            text = h.get("content", h.get("question", h.get("text")))
+            if isinstance(text, str):
+                out.append(text)
+    return out
+
+
+def _verdict(message: str, semantic: SemanticTriage | None, vec: np.ndarray | None = None) -> Triage | None:
+    rules = triage(message)
+    if rules is not None and rules.urgent:
+        return rules
+    sem = semantic.check(message, vec) if semantic is not None else None
+    if sem is not None and sem.urgent:
+        return sem
+    return rules or sem
+
+
+def triage_turn(message: str, history: Iterable[str | dict] | None = None,
+                semantic: SemanticTriage | None = None, vec: np.ndarray | None = None) -> Triage | None:
+    """The whole safety decision for one turn: this message (rules, then the semantic layer with
+    the caller's vector), then the conversation so far.
+
+    - an urgent verdict on this message wins;
+    - if one of the last URGENT_WINDOW user turns was urgent, this turn gets that urgent reply
+      again (layer "context"), whatever it asks: someone who just reported chest pain and now
+      asks about booking still sees the number;
+    - a caution on this message is returned as is;
+    - a follow-up (`is_follow_up`) within CAUTION_WINDOW user turns of a caution keeps it;
+      an unrelated new question, or any question after the window, does not.
+    """
+    current = _verdict(message, semantic, vec)
+    if current is not None and current.urgent:
+        return current
+    earlier = user_turns(history)[::-1]  # most recent first
+    for n, prev in enumerate(earlier[:URGENT_WINDOW], start=1):
+        p = _verdict(prev, semantic)
+        if p is not None and p.urgent:
+            return Triage(p.category, p.rule, "context", p.exemplar, p.score, p.lang, n)
+    if current is not None:
+        return current
+    if is_follow_up(message):
+        for n, prev in enumerate(earlier[:CAUTION_WINDOW], start=1):
+            p = _verdict(prev, semantic)
+            if p is not None and p.category == "caution":
+                return Triage("caution", p.rule, "context", p.exemplar, p.score, p.lang, n)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Language note
+# ---------------------------------------------------------------------------------------------
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+_FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset(_words("the a an and is are to of in for my i you it do does can what how with on at this that have")),
+    "es": frozenset(_words("el la los las de del que y en un una es por para con mi me tengo estoy cuanto cuesta quiero puedo hay no se tienen masaje")),
+    "fr": frozenset(_words("le la les des du de je j est et une un pour avec vous mon ma ne pas suis ai combien est-ce votre ce")),
+    "de": frozenset(_words("ich der die das und nicht ist mit eine ein mein sie haben wie kann ich es zu den dem was am")),
+    "pt": frozenset(_words("eu nao uma um com para meu minha estou voce voces que do da os as quanto custa quero tem")),
+    "it": frozenset(_words("io il che non sono per una un con mi ho della vorrei avete quanto costa lo gli del al")),
+}
+_LANG_NAMES = {"es": "Spanish", "fr": "French", "de": "German", "pt": "Portuguese", "it": "Italian",
+               "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "ru": "Russian", "ar": "Arabic", "other": "another language"}
+
+
+def detect_language(message: str) -> str:
+    """Cheap guess: script first (kana -> ja, Han -> zh, Hangul, Cyrillic, Arabic), then common
+    function words for Latin-script languages. "en" when unsure.
+
+    >>> detect_language("¿cuánto cuesta un masaje?"), detect_language("胸が痛い"), detect_language("neck pain")
+    ('es', 'ja', 'en')
+    """
+    if re.search(r"[\u3040-\u30ff]", message):
+        return "ja"
+    if re.search(r"[\u4e00-\u9fff\u3400-\u4dbf]", message):
+        return "zh"
+    if re.search(r"[\uac00-\ud7af]", message):
+        return "ko"
+    if re.search(r"[\u0600-\u06ff]", message):
+        return "ar"
+    if len(re.findall(r"[\u0400-\u04ff]", message)) > 3:
+        return "ru"
+    words = re.findall(r"[a-z]+", re.sub(r"['’]", " ", _fold(message)))
+    if not words:
+        return "en"
+    counts = {lang: sum(w in fw for w in words) for lang, fw in _FUNCTION_WORDS.items()}
+    accents = bool(re.search(r"[áéíóúñ¿¡àèìòùâêîôûçãõäöüß]", message.casefold()))
+    lang, n = max(((k, v) for k, v in counts.items() if k != "en"), key=lambda kv: kv[1])
+    if (n >= 2 or (n >= 1 and accents)) and n > counts["en"]:
+        return lang
+    return "en"
+
+
+def language_note(message: str) -> str | None:
+    """A short English note for a non-English message (the urgent reply carries its own line)."""
+    lang = detect_language(message)
+    if lang == "en":
+        return None
+    return (f"It looks like you wrote in {_LANG_NAMES.get(lang, 'another language')}. "
+            "I can only answer in English, so this reply is in English.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Templates
+# ---------------------------------------------------------------------------------------------
+
+# One line in the visitor's language on top of the English urgent reply. {n} is the number link.
+_URGENT_LINES: dict[str, tuple[str, str]] = {  # lang: (emergency, crisis)
+    "es": ("Llame ahora al {n}.", "Por favor, busque ayuda ahora: llame al {c} o al {n}."),
+    "fr": ("Appelez maintenant le {n}.", "Demandez de l'aide maintenant : appelez le {c} ou le {n}."),
+    "de": ("Rufen Sie jetzt {n} an.", "Bitte holen Sie sich jetzt Hilfe: rufen Sie {c} oder {n} an."),
+    "pt": ("Ligue agora para {n}.", "Procure ajuda agora: ligue para {c} ou {n}."),
+    "it": ("Chiami subito il {n}.", "Chieda aiuto adesso: chiami il {c} o il {n}."),
+    "zh": ("请立即拨打 {n}。", "请现在就寻求帮助：拨打 {c} 或 {n}。"),
+    "ja": ("今すぐ {n} に電話してください。", "今すぐ助けを求めてください：{c} または {n} に電話してください。"),
+}
+
+
+def tel_link(text: str) -> str:
+    """Markdown with the first phone number in `text` as a tel: link; the rest kept as written.
+
+    >>> tel_link("988 (Suicide & Crisis Lifeline)")
+    '[988](tel:988) (Suicide & Crisis Lifeline)'
+    >>> tel_link("Samaritans 116 123")
+    'Samaritans [116 123](tel:116123)'
+    """
+    m = re.search(r"\+?\d[\d \-().]*\d|\d", text)
+    if not m:
+        return text
+    number = m.group().strip()
+    digits = re.sub(r"[^\d+]", "", number)
+    return f"{text[:m.start()]}[{number}](tel:{digits}){text[m.end():]}"
+
+
+def _crisis_verb(line: str) -> str:
+    """988 takes calls and texts; other lines vary, so only "call" is promised."""
+    if re.search(r"\b(call|text|phone|ring)\b", line, re.IGNORECASE):
+        return "contact"
+    return "call or text" if re.match(r"\s*988\b", line) else "call"
+
+
 def urgent_text(t: Triage, settings: Settings) -> str:
-    """The fixed urgent template. It carries the configured numbers and nothing from the FAQ."""
+    """The fixed urgent template (markdown). It carries the configured numbers as tel: links,
+    a line in the visitor's language when triage matched another language, and nothing from the
+    documents. A context reminder (a follow-up to an urgent turn) is shorter but keeps the number."""
+    number = settings.safety.emergency_number
+    n = f"[{number}](tel:{re.sub(r'[^0-9+]', '', number) or number})"
+    line = settings.safety.crisis_line
+    c = tel_link(line)
+    local = _URGENT_LINES.get(t.lang or "")
+    head = ""
+    if local:
+        head = "**" + (local[1] if t.category == "crisis" else local[0]).format(n=n, c=c) + "**\n\n"
+    if t.layer == "context":
+        if t.category == "crisis":
+            return head + (f"I'm still here, and I care about how you're doing. Please {_crisis_verb(line)} **{c}** now, "
+                           f"or **{n}** if you might act on these thoughts. This chat can't give the help you deserve.")
+        return head + (f"**Earlier you described something that may need emergency care: call {n} now** "
+                       "or go to the nearest emergency department. I can't answer other questions until you're safe.")
     if t.category == "crisis":
-        return (
+        return head + (
             "I'm really sorry you're going through this. You deserve support right now, "
             "and you don't have to face it alone.\n\n"
-            f"**Please reach out now:** call or text **{settings.safety.crisis_line}** to talk with someone "
+            f"**Please reach out now:** {_crisis_verb(line)} **{c}** to talk with someone "
             f"who can help, any time. If you might act on these thoughts or are in danger, "
-            f"call **{settings.safety.emergency_number}** now.\n\n"
+            f"call **{n}** now.\n\n"
             "If you can, let someone you trust know how you're feeling, or stay with them. "
             "Our clinic cares about you, but this chat can't give the help you deserve right now."
         )
-    return (
-        f"**What you describe may need emergency care. Call {settings.safety.emergency_number} now** "
+    return head + (
+        f"**What you describe may need emergency care. Call {n} now** "
         "or go to the nearest emergency department.\n\n"
         "Please don't wait to see if it passes and don't book or continue a massage. "
         "If someone is with you, tell them what is happening."
     )
 
 
-def caution_text(settings: Settings) -> str:
-    return (
-        "**Please check this with your doctor or healthcare provider first**, and tell your "
-        "massage therapist about it at intake. I can't say whether massage is right for you."
-    )
+_TOPICS = {
+    "pregnancy": "your pregnancy", "blood-thinners-or-bleeding": "blood thinners or bleeding",
+    "blood-clot-history": "blood clots", "surgery-or-wounds": "recent surgery or wounds", "fever-or-infection": "fever or infection",
+    "cancer": "cancer treatment", "bones": "your bones", "acute-injury": "a recent injury",
+    "diabetes-or-neuropathy": "diabetes or nerve problems", "heart-or-kidney-conditions": "your heart or kidneys",
+    "blood-pressure": "your blood pressure", "dosing": "medicine", "medication-change": "your medicine",
+}
+
+
+def caution_text(settings: Settings, t: Triage | None = None) -> str:
+    """The caution banner. Dosing and medicine changes are never answered with a number."""
+    base = ("**Please check this with your doctor or healthcare provider first**, and tell your "
+            "massage therapist about it at intake. I can't say whether massage is right for you.")
+    if t is not None and t.rule in ("dosing", "medication-change"):
+        return ("**I can't advise on how much medicine to take, or on stopping or changing a medicine.** "
+                "Please ask your doctor or pharmacist, and tell your massage therapist what you take at intake.")
+    if t is not None and t.layer == "context" and t.rule in _TOPICS:
+        return f"Since you mentioned {_TOPICS[t.rule]}: " + base
+    return base
+
+
+# ---------------------------------------------------------------------------------------------
+# Guards for composing answers
+# ---------------------------------------------------------------------------------------------
+
+_CLEARING = re.compile(
+    r"\b((always|completely|perfectly|totally|entirely|100 ?%?|absolutely|universally) (safe|harmless|risk ?free)|"
+    r"safe for (everyone|everybody|anyone|anybody|all|every ?one)|"
+    r"(no|zero|without|free of) (any )?(risks?|side ?effects?|dangers?|contra ?indications?)|risk ?free|"
+    r"(no|dont|do not|never|without|wont) (need|needing|needs|require|requiring|requires|have) (to )?(a |your |any |the )?"
+    r"(doctor|physician|gp|medical (clearance|advice|approval|permission)|prescription|clearance|permission)|"
+    r"no (doctor|medical clearance|clearance|prescription) (is )?(needed|necessary|required)|"
+    r"no need (to|for) (see |consult |ask |check with |a |your )*(doctor|physician|gp|medical)|"
+    r"(instead of|replaces?|replacing|substitute for|no longer need) (your )?(medication|medicine|doctor|treatment|pills)|"
+    r"cures?|cured|curing|heals? (all|any|every)|permanent(ly)? (fix|fixes|fixed|cure|cures|heal|heals|removes?|eliminat\w*|gets? rid)|"
+    r"(fix|fixes|cure|cures|heal|heals|remove|removes|eliminat\w*|gets? rid of)\b.{0,40}\b(permanent(ly)?|for good|forever)|"
+    r"guarantee[ds]?|can(not|t| not) (hurt|harm)|never (harmful|dangerous|hurts?)|no harm|"
+    r"(is|are) (safe|fine|ok|okay) (for|during|with) (pregnan\w*|blood clots?|cancer|heart|diabet\w*|high blood pressure|dvt|everyone)|"
+    r"(pregnan\w*|blood clots?|clots|cancer|heart (disease|conditions?)|diabet\w*|blood pressure|hypertension|dvt)\b.{0,60}\b(can|will|may|should|would)? ?(benefit|benefits|is fine|are fine|safe|no problem))"
+)
+
+
+def is_clearing_claim(sentence: str) -> bool:
+    """Does a sentence clear someone medically or promise a cure? Such sentences are never
+    quoted under a caution (and are listed for staff at build time).
+
+    >>> is_clearing_claim("Massage is always safe during pregnancy and with blood clots, no doctor needed.")
+    True
+    >>> is_clearing_claim("People who want to reduce stress or decrease blood pressure can benefit from massage.")
+    True
+    >>> is_clearing_claim("Deep tissue massage uses slow, firm strokes.")
+    False
+    """
+    return bool(_CLEARING.search(normalize(sentence)))
+
+
+_DOSE = re.compile(
+    r"\b\d+(\.\d+)? ?(mg|mcg|µg|ug|g|ml|milligrams?|micrograms?|grams?|iu|units?|drops?|teaspoons?|tsp|tablespoons?|tbsp|puffs?)\b|"
+    rf"\b(\d+|one|two|three|four|five|six|half|a|an|1/2) (or (\d+|two|three|four) )?{MEDS}\b.{{0,40}}\b(a day|daily|per day|every|times|hours|before|after|at night|a week)\b|"
+    rf"\b(take|taking|took|use|apply|swallow) (\d+|one|two|three|four|five|six|half|a couple of|a few|extra|double)\b.{{0,20}}\b{MEDS}|"
+    r"\b(dose|dosage|doses|dosing)\b.{0,40}\b\d|\b\d\b.{0,40}\b(dose|dosage)\b|\b(\d+|once|twice|three times) (a|per) day\b"
+)
+
+
+def is_dose_statement(sentence: str) -> bool:
+    """Does a sentence state an amount or schedule of a medicine or supplement? Composition drops
+    such sentences: the assistant never answers with a dose.
+
+    >>> is_dose_statement("Take 400 mg of ibuprofen before your session.")
+    True
+    >>> is_dose_statement("A 60-minute massage costs $80.")
+    False
+    """
+    text = _fold(sentence).replace("µ", "u")
+    text = re.sub(r"(?<=\d)(?=[a-z])", " ", text)  # "400mg" -> "400 mg"
+    return bool(_DOSE.search(normalize(text)) or re.search(r"\d ?(mg|mcg|ml)\b", text))
+
+
+def calibrate(rows: list[dict], semantic: SemanticTriage, budget: float = 0.02,
+              grid: Iterable[float] = tuple(x / 100 for x in range(45, 86))) -> dict[str, float]:
+    """Choose per-level thresholds on a training split: for each level, the lowest threshold at which
+    the semantic layer's alarms on that split's benign messages (for that level) stay within
+    `budget`, given the current margin. Returns {"emergency": t, "crisis": t, "caution": t}."""
+    msgs = [r["message"] for r in rows]
+    vecs = np.asarray(semantic.encode(msgs), dtype=np.float32)
+    sims = semantic.scores(vecs)
+    benign = np.array([r["expect"] == "faq" for r in rows])
+    masks = semantic._masks
+    best_benign = sims[:, masks["benign"]].max(axis=1)
+    out: dict[str, float] = {}
+    for level in ("emergency", "crisis", "caution"):
+        top = sims[:, masks[level]].max(axis=1)
+        fires = lambda t, top=top: (top >= t) & (top - best_benign >= semantic.margin)  # noqa: E731
+        ok = [t for t in grid if fires(t)[benign].mean() <= budget]
+        out[level] = min(ok) if ok else max(grid)
+    return out
