@@ -488,7 +488,8 @@ def _map_addresses(visitors: Visitors, access_log: Path, replicas: list[Replica]
         address = f"127.0.0.{i}"
         with visitors.client(address) as http:
             assert http.get("/healthz").status_code == 200
-        rec = [r for r in _access(access_log) if r["client"] == address][-1]
+        # nginx writes the line just after the reply: wait for it.
+        rec = _wait("the access log line", lambda a=address: [r for r in _access(access_log) if r["client"] == a], 5)[-1]
         upstream = rec["upstreams"][-1]
         if counts[upstream] < per_replica:
             chosen[address] = upstream
@@ -597,8 +598,9 @@ def test_replicas_behind_nginx(tmp_path: Path) -> None:
         # again within fail_timeout (10 s), and everything its visitors asked went elsewhere.
         records = [r for r in _access(access_log) if r["t"] >= wall_kill - 1]
         tried = [r for r in records if victim.addr in r["upstreams"]]
-        assert tried, "the proxy never noticed the dead replica"
-        first_fail = min(r["t"] for r in tried)
+        failures = [r for r in tried if r["status"] != 200 or r["upstreams"][-1] != victim.addr]
+        assert failures, "the proxy never noticed the dead replica"
+        first_fail = min(r["t"] for r in failures)
         again = [r for r in tried if first_fail + 0.5 < r["t"] < first_fail + 9]
         assert not again, f"the proxy kept sending to the dead replica: {again[:3]}"
         late = [r for r in records if r["t"] > wall_kill + 0.5 and r["client"] in on_victim and r["uri"] == "/api/ask"]
