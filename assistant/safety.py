@@ -533,10 +533,11 @@ def triage(message: str, rules: tuple[Rule, ...] = _ALL_RULES) -> Triage | None:
 # Semantic layer
 # ---------------------------------------------------------------------------------------------
 
-# Calibrated on evals/safety_train.jsonl only (see benchmarks/bench_triage.py --calibrate):
+# Calibrated on evals/safety_train.jsonl only (`benchmarks/bench_triage.py --calibrate`):
 # the lowest cosine similarity that keeps false alarms on the training benign messages within
 # budget, and the margin by which an urgent exemplar must beat the closest benign one.
-THRESHOLDS: dict[str, float] = {"emergency": 0.62, "crisis": 0.62, "caution": 0.70}
+# Result of `calibrate(train rows, budget=0.02)` with MARGIN 0.05 (all-MiniLM-L6-v2):
+THRESHOLDS: dict[str, float] = {"emergency": 0.62, "crisis": 0.40, "caution": 0.54}
 MARGIN = 0.05
 # Long messages: the whole-message vector dilutes one alarming sentence, so sentences are
 # checked too, in one batch. Short messages use only the vector the pipeline already has.
@@ -598,17 +599,23 @@ class SemanticTriage:
         return np.atleast_2d(vecs).astype(np.float32) @ self.matrix.T
 
     def _decide(self, sims: np.ndarray) -> Triage | None:
-        """sims: one row per text (message and sentences). Urgent on any row beats caution."""
+        """sims: one row per text (message and sentences). A level fires when its closest exemplar
+        passes the level's threshold AND beats every exemplar of a milder level by the margin
+        (nearest category wins: "I have a heart condition" is a caution, not a heart attack).
+        Urgent on any row beats caution."""
         best: Triage | None = None
+        m = self._masks
         for row in sims:
-            benign = float(row[self._masks["benign"]].max()) if self._masks["benign"].any() else -1.0
+            benign = float(row[m["benign"]].max()) if m["benign"].any() else -1.0
+            caution = float(row[m["caution"]].max()) if m["caution"].any() else -1.0
             for level in ("crisis", "emergency", "caution"):
-                mask = self._masks[level]
+                mask = m[level]
                 if not mask.any():
                     continue
                 idx = int(np.flatnonzero(mask)[row[mask].argmax()])
                 s = float(row[idx])
-                if s >= self.thresholds[level] and s - benign >= self.margin:
+                rival = benign if level == "caution" else max(benign, caution)
+                if s >= self.thresholds[level] and s - rival >= self.margin:
                     t = Triage(level, self.groups[self.owner[idx]].id, "semantic", self._exemplars[idx], round(s, 3))
                     if best is None or (t.urgent and not best.urgent) or (t.urgent == best.urgent and s > (best.score or 0)):
                         best = t
@@ -623,12 +630,19 @@ class SemanticTriage:
             if message in self._cache:
                 self._cache.move_to_end(message)
                 return self._cache[message]
+        # Embeddings ignore negation ("no chest pain" sits next to "chest pain"): when the message
+        # negates a symptom, the text without the negated phrase is embedded instead of `vec`.
+        folded = normalize(message)
+        if _NEG.search(folded):
+            message_text, vec = _NEG.sub(" ", folded), None
+        else:
+            message_text = message
         rows = [np.asarray(vec, dtype=np.float32).reshape(-1)] if vec is not None else []
         parts = sentences(message) if len(message) > SENTENCE_CHECK_CHARS else []
-        texts = ([] if vec is not None else [message]) + (parts if len(parts) > 1 else [])
+        texts = ([] if vec is not None else [message_text]) + (parts if len(parts) > 1 else [])
         if texts:
             rows.extend(np.asarray(self.encode(texts), dtype=np.float32))
-        result = self._decide(np.vstack(rows)) if rows else None
+        result = self._decide(self.scores(np.vstack(rows))) if rows else None
         with self._lock:
             self._cache[message] = result
             while len(self._cache) > 2048:
@@ -931,20 +945,22 @@ def is_dose_statement(sentence: str) -> bool:
 
 
 def calibrate(rows: list[dict], semantic: SemanticTriage, budget: float = 0.02,
-              grid: Iterable[float] = tuple(x / 100 for x in range(45, 86))) -> dict[str, float]:
-    """Choose per-level thresholds on a training split: for each level, the lowest threshold at which
-    the semantic layer's alarms on that split's benign messages (for that level) stay within
-    `budget`, given the current margin. Returns {"emergency": t, "crisis": t, "caution": t}."""
-    msgs = [r["message"] for r in rows]
-    vecs = np.asarray(semantic.encode(msgs), dtype=np.float32)
+              grid: Iterable[float] = tuple(x / 100 for x in range(40, 91))) -> dict[str, float]:
+    """Choose per-level thresholds on a training split (never the held-out one): for each level,
+    the lowest threshold (so the highest recall) at which the semantic layer's alarms on the
+    split's negatives stay within `budget`. Negatives for emergency and crisis: benign and caution
+    messages (a caution must not get the urgent template); for caution: benign messages."""
+    vecs = np.asarray(semantic.encode([r["message"] for r in rows]), dtype=np.float32)
     sims = semantic.scores(vecs)
-    benign = np.array([r["expect"] == "faq" for r in rows])
+    expect = np.array([r["expect"] for r in rows])
     masks = semantic._masks
     best_benign = sims[:, masks["benign"]].max(axis=1)
+    best_caution = sims[:, masks["caution"]].max(axis=1) if masks["caution"].any() else best_benign
     out: dict[str, float] = {}
     for level in ("emergency", "crisis", "caution"):
+        negative = np.isin(expect, ["faq", "caution"] if level != "caution" else ["faq"])
+        rival = best_benign if level == "caution" else np.maximum(best_benign, best_caution)
         top = sims[:, masks[level]].max(axis=1)
-        fires = lambda t, top=top: (top >= t) & (top - best_benign >= semantic.margin)  # noqa: E731
-        ok = [t for t in grid if fires(t)[benign].mean() <= budget]
-        out[level] = min(ok) if ok else max(grid)
+        ok = [t for t in grid if ((top >= t) & (top - rival >= semantic.margin))[negative].mean() <= budget]
+        out[level] = round(min(ok), 2) if ok else max(grid)
     return out
