@@ -256,10 +256,10 @@ RULES: tuple[Rule, ...] = (
         r"\bpoison(ed|ing)\b",
     )),
     Rule("poisoning", "emergency", any=(
-        r"\b(drank|drunk|drink|drinking|swallowed|swallow|ate|eaten|eating|licked|sucked on) (some |the |a |an |my |his |her |half |part )?(of )?(the |a |my )?(bit of |little |lot of |bottle of |whole |cap of )?"
-        r"(massage |essential |eucalyptus |tea ?tree |lavender |camphor |wintergreen |peppermint |baby |aroma\w* |body |bath )?"
-        r"(oils?|liniment|bleach|detergent|cleaner|cleaning \w+|pills?|tablets?|medicine|lotion|cream|button batter\w*|batter\w*|antifreeze|chemicals?|poison|rub|tablet|capsule|pods?)\b",
-    ), unless=(r"\b(fish|olive|coconut|cod liver|cooking) oil\b",)),
+        r"\b(drank|drunk|swallowed|ate|eaten|licked|sucked on|got into|chewed)\b.{0,25}"
+        r"\b(oils?|liniment|bleach|detergent|cleaner|cleaning \w+|pills?|tablets?|medicine|lotion|cream|button batter\w*|batter\w*|"
+        r"antifreeze|chemicals?|poison|capsules?|pods?|meds|medication)\b",
+    )),
     Rule("heart-attack-signs", "emergency", any=(
         r"\bchest ?(pain|tight|pressure|crush|heav|squeez|hurt|ache|aching|burn|discomfort|feels like)",
         r"\bchest\b.{0,40}\b(pain|painful|tight|tightness|pressure|crush\w*|heavy|heaviness|squeez\w*|hurt\w*|ache|aching|burn\w*|band|vice|vise|weight|discomfort)",
@@ -427,7 +427,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
     # crisis
     Rule("crisis-es", "crisis", lang="es", any=(
         r"\b(me )?quiero (morir|matar)", r"\bquiero morirme\b", r"\bmatarme\b", r"\bme voy a matar\b", r"\bsuicid",
-        r"\bno quiero (seguir )?vivir\b", r"\bno quiero vivir mas\b", r"\bno vale la pena (seguir )?vivir\b", r"\bquitarme la vida\b",
+        r"\bno quiero (seguir )?vivir\b", r"\bno quiero vivir mas\b", r"\bno vale la pena (seguir )?vivi", r"\bquitarme la vida\b",
         r"\bacabar con (mi vida|todo)\b", r"\b(ya )?no aguanto mas (vivir|la vida)\b", r"\bhacerme dano\b", r"\bcortarme\b",
         r"\bme (pega|golpea|maltrata|pegan|golpean)\b", r"\bme quiere matar\b",
     )),
@@ -443,7 +443,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
     )),
     Rule("crisis-pt", "crisis", lang="pt", any=(
         r"\bme matar\b", r"\bquero morrer\b", r"\bsuicid", r"\bnao quero mais viver\b", r"\bnao quero viver\b",
-        r"\bnao aguento mais viver\b", r"\btirar (a )?minha (propria )?vida\b", r"\bacabar com (a minha vida|tudo)\b",
+        r"\bnao aguento mais viver\b", r"\bnao vale (mais )?a pena (continuar a )?viver\b", r"\btirar (a )?minha (propria )?vida\b", r"\bacabar com (a minha vida|tudo)\b",
         r"\bme machucar\b", r"\bme cortar\b", r"\bme (bate|agride|espanca)\b", r"\bvou me matar\b",
     )),
     Rule("crisis-it", "crisis", lang="it", any=(
@@ -536,8 +536,8 @@ def triage(message: str, rules: tuple[Rule, ...] = _ALL_RULES) -> Triage | None:
 # Calibrated on evals/safety_train.jsonl only (`benchmarks/bench_triage.py --calibrate`):
 # the lowest cosine similarity that keeps false alarms on the training benign messages within
 # budget, and the margin by which an urgent exemplar must beat the closest benign one.
-# Result of `calibrate(train rows, budget=0.02)` with MARGIN 0.05 (all-MiniLM-L6-v2):
-THRESHOLDS: dict[str, float] = {"emergency": 0.62, "crisis": 0.40, "caution": 0.54}
+# Result of `calibrate(train rows)` (budget 1%, floor 0.5) with MARGIN 0.05, all-MiniLM-L6-v2:
+THRESHOLDS: dict[str, float] = {"emergency": 0.70, "crisis": 0.50, "caution": 0.54}
 MARGIN = 0.05
 # Long messages: the whole-message vector dilutes one alarming sentence, so sentences are
 # checked too, in one batch. Short messages use only the vector the pipeline already has.
@@ -944,8 +944,13 @@ def is_dose_statement(sentence: str) -> bool:
     return bool(_DOSE.search(normalize(text)) or re.search(r"\d ?(mg|mcg|ml)\b", text))
 
 
-def calibrate(rows: list[dict], semantic: SemanticTriage, budget: float = 0.02,
-              grid: Iterable[float] = tuple(x / 100 for x in range(40, 91))) -> dict[str, float]:
+# Below ~0.5 cosine, all-MiniLM-L6-v2 neighbours share a topic ("end my subscription" ~ "end my
+# life"), not a meaning: no threshold is searched below this floor.
+THRESHOLD_FLOOR = 0.5
+
+
+def calibrate(rows: list[dict], semantic: SemanticTriage, budget: float = 0.01,
+              grid: Iterable[float] = tuple(x / 100 for x in range(int(THRESHOLD_FLOOR * 100), 91))) -> dict[str, float]:
     """Choose per-level thresholds on a training split (never the held-out one): for each level,
     the lowest threshold (so the highest recall) at which the semantic layer's alarms on the
     split's negatives stay within `budget`. Negatives for emergency and crisis: benign and caution
