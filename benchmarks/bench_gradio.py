@@ -1,0 +1,152 @@
+"""The real visitor path: the Gradio chat endpoint under many visitors, beside two baselines
+served in the same run.
+
+    python bench_gradio.py                                   # N = 50, 150, 300 x 30 s, then saturation
+    python bench_gradio.py --levels 50 --seconds 10 --saturation-seconds 10    # quick
+
+Servers (each a subprocess on loopback, all up for the whole run; loads take turns):
+- echo:    a default `gr.ChatInterface` that echoes (the framework's floor; ref_apps.py);
+- shape:   an echo built like this project's chat: history in and out each turn (ref_apps.py);
+- obvious: sentence-transformers + flat FAISS over 1000-char windows + default `gr.ChatInterface`;
+- project: `massage-assistant serve` on a scratch copy of the corpus and index.
+
+Each visitor arrives after an exponential think time (mean 2 s), starts a new session (fresh
+session_hash), asks 1-3 questions with think times between, and leaves (_visitors.py). The
+saturation run has the visitors ask back to back. Each line gives answers/s, p50/p95/p99 of one
+turn (POST /gradio_api/call/chat until the `complete` event), errors by kind, the server's RSS
+after the load and its CPU, and the load generator's own CPU (one asyncio process: above ~80% of
+a core, it would be the bottleneck and the line says so). Rate limiting is off for the project
+(every visitor is the same loopback address).
+
+The load generator shares the cores with the servers: figures are a floor for a dedicated
+server, and only rows of the same run compare. Goals (issue 16) at 150 visitors: zero errors,
+p95 <= 2x echo's, answers/s >= 0.9x echo's, RSS <= echo's + 80 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import REPO, free_port
+from _visitors import Server, run, visitors
+
+HERE = Path(__file__).resolve().parent
+
+
+def scratch_project(root: Path) -> tuple[Path, Path]:
+    """A copy of the corpus and a freshly built index (reusing the repo's ONNX export)."""
+    corpus = shutil.copytree(REPO / "corpus", root / "corpus")
+    index = root / "index"
+    if (REPO / "index" / "onnx").is_dir():
+        shutil.copytree(REPO / "index" / "onnx", index / "onnx")
+    import subprocess
+
+    subprocess.run([sys.executable, "-m", "assistant", "build", "--corpus", str(corpus), "--index", str(index)],
+                   check=True, capture_output=True, cwd=root)
+    return Path(corpus), index
+
+
+def start_servers(names: list[str], root: Path, project_env: dict[str, str] | None = None) -> dict[str, tuple[Server, str]]:
+    """Each server and the shape of its chat call ("message": ChatInterface, "history": Chatbot in/out).
+    `project_env`: extra environment for the project's server (to try a setting)."""
+    out: dict[str, tuple[Server, str]] = {}
+    for name in names:
+        port = free_port()
+        if name == "project":
+            corpus, index = scratch_project(root)
+            env = {"MASSAGE_RATE_LIMIT_PER_MINUTE": "0", "MASSAGE_GAP_LOG_PATH": str(root / "gaps.sqlite3"),
+                   **(project_env or {})}
+            cmd = [sys.executable, "-m", "assistant", "serve", "--no-watch", "--port", str(port),
+                   "--corpus", str(corpus), "--index", str(index)]
+            out[name] = (Server(name, cmd, port, env=env, cwd=root, ready_path="/healthz"), "history")
+        else:
+            cmd = [sys.executable, str(HERE / "ref_apps.py"), name, "--port", str(port), "--corpus", str(REPO / "corpus")]
+            out[name] = (Server(name, cmd, port, cwd=root), "message" if name != "shape" else "history")
+    return out
+
+
+def env_pairs(pairs: list[str]) -> dict[str, str]:
+    out = dict(p.split("=", 1) for p in pairs)
+    if out:
+        print(f"project server environment: {out}")
+    return out
+
+
+def line(label: str, r: dict, server: Server, cpu: float) -> str:
+    errs = sum(r["errors"].values())
+    warn = "  (LOAD GENERATOR SATURATED)" if r["client_cpu"] > 0.8 else ""
+    return (f"{label:<9} {r['answers']:6d} ans {r['per_s']:6.1f}/s  p50 {r['p50']:7.1f}  p95 {r['p95']:7.1f}  "
+            f"p99 {r['p99']:7.1f} ms  err {errs:4d}  RSS {server.rss_mb():4d} MB  server CPU {cpu:4.0%}  "
+            f"client CPU {r['client_cpu']:4.0%}  req {r['bytes_sent']:5.0f} B  ans {r['bytes_answer']:5.0f} B{warn}"
+            + (f"  {r['errors']}" if errs else ""))
+
+
+def warm(port: int, kind: str) -> None:
+    run(visitors(port, kind, 1, 3.0, 0.0, turns=(3, 3), seed=99))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--levels", default="50,150,300", help="visitor counts with think time")
+    ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--think", type=float, default=2.0, help="mean think time, s")
+    ap.add_argument("--saturation", type=int, default=32, help="visitors asking back to back (0: skip)")
+    ap.add_argument("--saturation-seconds", type=float, default=20)
+    ap.add_argument("--apps", default="echo,shape,obvious,project")
+    ap.add_argument("--project-env", action="append", default=[], metavar="NAME=VALUE",
+                    help="extra environment for the project's server, e.g. GRADIO_ANALYTICS_MAX_EVENTS=100")
+    args = ap.parse_args()
+    names = args.apps.split(",")
+    root = Path(tempfile.mkdtemp(prefix="bench-gradio-"))
+    servers = start_servers(names, root, env_pairs(args.project_env))
+    results: dict[tuple[str, str], dict] = {}
+    rss: dict[tuple[str, str], int] = {}
+    try:
+        for srv, kind in servers.values():
+            warm(srv.port, kind)
+        print("idle RSS after warm-up: " + ", ".join(f"{n} {s.rss_mb()} MB" for n, (s, _) in servers.items()))
+        plan = [(f"{n} visitors, think {args.think:g} s, {args.seconds:g} s", n, args.think, args.seconds)
+                for n in map(int, args.levels.split(","))]
+        if args.saturation:
+            plan.append((f"saturation: {args.saturation} visitors back to back, {args.saturation_seconds:g} s",
+                         args.saturation, 0.0, args.saturation_seconds))
+        for title, n, think, seconds in plan:
+            print(f"\n{title}")
+            for name, (srv, kind) in servers.items():
+                cpu0 = srv.cpu_seconds()
+                r = run(visitors(srv.port, kind, n, seconds, think, seed=n))
+                cpu = (srv.cpu_seconds() - cpu0) / r["wall"]
+                results[(title, name)] = r
+                rss[(title, name)] = srv.rss_mb()
+                print(line(name, r, srv, cpu), flush=True)
+                time.sleep(1)
+        goals(plan, results, rss)
+        print("\npeak RSS: " + ", ".join(f"{n} {s.peak_mb()} MB" for n, (s, _) in servers.items()))
+    finally:
+        for srv, _ in servers.values():
+            srv.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def goals(plan: list, results: dict, rss: dict) -> None:
+    print("\nproject against echo (same run): throughput ratio, p95 ratio, RSS difference")
+    for title, *_ in plan:
+        p, e = results.get((title, "project")), results.get((title, "echo"))
+        if not p or not e:
+            continue
+        ok150 = ""
+        if title.startswith("150 "):
+            met = (not p["errors"], p["p95"] <= 2 * e["p95"], p["per_s"] >= 0.9 * e["per_s"],
+                   rss[(title, "project")] <= rss[(title, "echo")] + 80)
+            ok150 = "   goals (0 errors, p95 <= 2x, >= 0.9x, RSS <= +80 MB): " + " ".join("met" if m else "MISSED" for m in met)
+        print(f"{title:<40} {p['per_s'] / max(e['per_s'], 1e-9):5.2f}x  p95 {p['p95'] / e['p95']:5.2f}x  "
+              f"RSS {rss[(title, 'project')] - rss[(title, 'echo')]:+5d} MB  errors {sum(p['errors'].values())}{ok150}")
+
+
+if __name__ == "__main__":
+    main()
