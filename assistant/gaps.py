@@ -58,7 +58,7 @@ PG_STATEMENT_TIMEOUT_MS = 5000
 RETRY_MAX_WAIT = 2.0  # seconds between retries while the database is locked or down
 
 __all__ = ["GapStore", "GroupRow", "Gap", "StoreError", "open_store", "cluster", "format_gaps", "write_csv",
-           "SqliteStore", "PostgresStore", "redact", "KINDS", "REPORT_KINDS"]
+           "SqliteStore", "PostgresStore", "GapLog", "redact", "reason_text", "KINDS", "REPORT_KINDS"]
 
 
 class StoreError(AssistantError):

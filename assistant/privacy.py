@@ -214,6 +214,13 @@ def _keep_prefix(tag: str, prefix_groups: int = 2):
     return lambda m: "".join(m.group(i) for i in range(1, prefix_groups + 1)) + f"[{tag}]"
 
 
+def _account(m: re.Match[str]) -> str:
+    # "card 2 for 1" is not a card number: an account, card or member number has 3+ digits.
+    if sum(c.isdigit() for c in m.group(3)) < 3:
+        return m.group()
+    return m.group(1) + m.group(2) + "[number]"
+
+
 def _redact_clause(clause: str) -> str:
     """Replace each run of words that are not topic words with one [health] tag. Glue words
     ("and", "my") between two kept words stay, so "and my lower back" still reads."""
@@ -305,7 +312,18 @@ def _conditions(text: str) -> str:
 
 
 def redact(text: str) -> str:
-    """The text with personal data replaced by bracketed tags ([name], [email], [health]...)."""
+    """The text with personal data replaced by bracketed tags ([name], [email], [health]...).
+    Passes repeat until nothing changes (a rule's match can hide a neighbour from the same rule:
+    "my name is my name is J"), so redacting twice changes nothing more."""
+    for _ in range(4):
+        out = _redact_once(text)
+        if out == text:
+            break
+        text = out
+    return text
+
+
+def _redact_once(text: str) -> str:
     # Order matters: the most specific patterns first, so the digits of a card are not read as a
     # phone number and an email's name part is not read as a person's name.
     text = _EMAIL.sub("[email]", text)
@@ -317,7 +335,7 @@ def redact(text: str) -> str:
     text = _CVV.sub(_keep_prefix("cvv"), text)
     text = _IBAN.sub("[iban]", text)
     text = _CARD.sub("[card]", text)
-    text = _ACCOUNT.sub(_keep_prefix("number"), text)
+    text = _ACCOUNT.sub(_account, text)
     text = _MMYY.sub("[expiry]", text)
     text = _STREET.sub("[address]", text)
     text = _POSTCODE_SHAPED.sub("[postcode]", text)

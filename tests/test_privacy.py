@@ -115,12 +115,45 @@ def test_rules(raw, clean):
     "I'm wondering if massage helps neck stiffness and sleep",
     "Is massage safe during pregnancy?",
     "Do you open on Saturday in May?",
+    "Do you sell a gift card for 2 people?",
+    "Is my insurance ok for 2 sessions of Swedish massage?",
+    "What is the best Thai massage for the neck - Hot Stone or Reflexology?",
 ])
 def test_questions_without_personal_data_are_unchanged(question):
     assert redact(question) == question
+
+
+def test_ordinary_questions_are_left_alone():
+    """Over-redaction: the retrieval eval questions (no personal data, except a few first-person
+    health statements, which are redacted on purpose) come through unchanged."""
+    root = SET.parent
+    qs = [json.loads(line)["question"] for f in ("dev.jsonl", "holdout.jsonl")
+          for line in (root / f).read_text(encoding="utf-8").splitlines() if line.strip()]
+    same = sum(redact(q) == q for q in qs) / len(qs)
+    print(f"\nordinary questions unchanged: {same:.1%} of {len(qs)}")
+    assert same >= 0.9
 
 
 def test_health_clause_keeps_topic_words():
     out = redact("I have a herniated disc and sciatica, can massage help my lower back pain?")
     assert "herniated" not in out and "disc" not in out
     assert "sciatica" in out and "lower back pain" in out and out.startswith("I have [health]")
+
+
+def test_redaction_is_total_and_idempotent():
+    """Any text (the gap log gets whatever visitors type) comes back as a string, and redacting
+    twice changes nothing more."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    words = st.sampled_from(["I have", "I'm", "my name is", "John", "Smith", "born", "5 May 1980", "at", "dot",
+                             "com", "4111 1111 1111 1111", "(212) 555-0199", "neck", "pain", "massage", ",", "?",
+                             "SW1A 1AA", "GB29 NWBK 6016", "[name]", "12 Elm Street", "cvv 123"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.one_of(st.text(max_size=300), st.lists(words, max_size=30).map(" ".join)))
+    def check(text: str) -> None:
+        once = redact(text)
+        assert isinstance(once, str) and redact(once) == once
+
+    check()
