@@ -36,7 +36,7 @@ from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from .ingest import Document
 from .settings import Settings
 from .store import REBUILD, Index
-from .text import TERMS_VERSION, terms
+from .text import TERMS_VERSION, terms, words
 
 
 @dataclass(frozen=True)
@@ -261,6 +261,7 @@ def _contents(settings: Settings, embedder: Embedder, plans: list[DocPlan], corp
         sentence_vecs=sentence_vecs, curated=faq, curated_vecs=curated_vecs,
         chunk_terms=[t for p in plans for t in p.chunk_terms],
         sentence_terms=[t for p in plans for t in p.sentence_terms],
+        vocabulary=sorted({w for c in chunks for w in words(f"{c.title} {c.section} {c.text}")}),
     )
 
 

@@ -5,7 +5,7 @@ import pytest
 from assistant.build import build_index, check_compatible
 from assistant.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from assistant.store import current_build, load_index
-from assistant.text import TERMS_VERSION, terms
+from assistant.text import TERMS_VERSION, terms, words
 from tests.support import HashingEmbedder
 
 
@@ -24,6 +24,7 @@ def test_round_trip(tiny):
     # the lexical terms retrieval needs are stored, equal to what it would compute
     assert idx.chunk_terms == [terms(f"{c.title} {c.section} {c.text}") for c in idx.chunks]
     assert idx.sentence_terms == [frozenset(terms(t)) for c in idx.chunks for t in c.sentence_texts]
+    assert idx.vocabulary == frozenset(w for c in idx.chunks for w in words(f"{c.title} {c.section} {c.text}"))
     assert m["terms_version"] == TERMS_VERSION
     # every file is listed with its checksum and size
     build_dir = tiny.paths.index_dir / "builds" / current_build(tiny.paths.index_dir)

@@ -100,7 +100,7 @@ def test_verify_is_quiet_on_an_intact_build_and_names_a_changed_file(built):
     assert verify(idx) is None
     _flip(path / "passages.npy")
     assert verify(idx) == f"index file {path / 'passages.npy'} changed on disk (checksum mismatch): run `massage-assistant build`"
-    (path / "terms.json").unlink()
+    (path / "terms.npz").unlink()
     problem = verify(idx)
     assert problem is not None and "passages.npy" in problem  # first problem, one line
     (path / "passages.npy").write_bytes(b"")
@@ -143,9 +143,9 @@ def test_the_build_lock_protects_a_running_build_and_cleans_up_after_a_dead_one(
     assert current_build(index_dir) == result["report"].path.name != path.name
 
 
-def test_terms_are_plain_json(built):
+def test_terms_are_plain_arrays_not_pickles(built):
     settings, path = built
-    terms = json.loads((path / "terms.json").read_text())
-    assert set(terms) == {"chunks", "sentences"}
-    assert all(isinstance(t, str) for row in terms["chunks"] for t in row)
+    with np.load(path / "terms.npz", allow_pickle=False) as z:  # would raise on an object array
+        assert set(z.files) == {"vocab", "chunk_ids", "chunk_offsets", "sentence_ids", "sentence_offsets", "words"}
+        assert z["vocab"].dtype.kind == "U" and z["chunk_ids"].dtype == np.int32
     assert store.FORMAT_VERSION == json.loads((path / MANIFEST).read_text())["format_version"] == 4
