@@ -19,6 +19,7 @@ from typing import Any, Literal
 from .query import Query
 from .retrieve import Retrieval, Sentence
 from .settings import Tuning
+from .text import terms
 
 Status = Literal["answered", "no_answer", "urgent", "error"]
 MARKER = re.compile(r"\[(\d+)\]")
@@ -27,10 +28,58 @@ NO_ANSWER_TEXT = "I couldn't find that in our information."
 # Sentences that read as web filler rather than information.
 _FILLER = re.compile(
     r"\b(this article|read this article|look no further|let's dive|in this article|explore resources|"
-    r"learn more|as described here|as reported by|according to [a-z]+\.com|\.com\b|"
+    r"learn more|as described here|as reported by|"
     r"explore professional options|consider scheduling|your body will thank)",
     re.I,
 )
+
+
+# Sentences that give the kind of answer a question wants (query.INTENTS).
+ANSWER_SHAPES: dict[str, re.Pattern[str]] = {
+    "frequency": re.compile(
+        r"\b(regular(ly)?|once a|twice a|every (day|week|month|few)|weekly|monthly|consistent(ly)?|"
+        r"frequen\w*|times a (week|month)|schedul\w*)\b", re.I),
+    "duration": re.compile(
+        r"\b\d+\s*(-\s*\d+\s*)?(minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\b|"
+        r"(?<!once )(?<!twice )(?<!every )(?<!per )\b(an?|one|two|three|few|several) (minutes?|hours?|days?|weeks?|months?)\b",
+        re.I),
+    "steps": re.compile(
+        r"^\W*(stay|drink|avoid|follow|rest|take|apply|schedule|wear|eat|communicate|arrive|tell|let|try|make sure|"
+        r"remember|allow|give|keep|listen|consider|plan|book|bring|hydrate|stretch|get)\b|^[A-Z][\w ]{2,40} [-–] ", re.I),
+    "who": re.compile(
+        r"\b(people|patients|individuals|anyone|those|athletes|adults|workers|someone)\b.{0,40}"
+        r"\b(who|with|dealing|suffering|living|recovering)\b|\b(appropriate|suitable|ideal|useful) for\b", re.I),
+}
+# A sentence that leans on the one before it: quoted alone it dangles.
+DANGLING = re.compile(
+    r"^\W*(therefore|thus|hence|in addition|additionally|furthermore|moreover|also|however|for example|"
+    r"for instance|as a result|consequently|similarly|likewise|in other words|besides|otherwise|firstly|"
+    r"secondly|finally|lastly|then|so|this|these|that|those|it|its|it['’]s|they|their|such|he|she)\b", re.I)
+
+
+def gives(intent: str, sentence: str, focus: tuple[str, ...]) -> bool:
+    """Whether `sentence` gives the kind of answer `intent` wants.
+
+    >>> gives("duration", "Sessions can last anywhere from 30 minutes to 1 hour.", ())
+    True
+    >>> gives("definition", "Myofascial release targets the fascia, the connective tissue surrounding muscles.", ("fascia",))
+    True
+    """
+    if intent == "definition":
+        return bool(focus) and _defines(sentence, focus)
+    shape = ANSWER_SHAPES.get(intent)
+    return bool(shape and shape.search(sentence))
+
+
+def _defines(sentence: str, focus: tuple[str, ...]) -> bool:
+    """`X is/are/refers to/targets ...` at the start, or an apposition `X, the ...`."""
+    low = sentence.lower()
+    head = re.escape(focus[0])
+    tail = re.escape(focus[-1])
+    return bool(
+        re.match(rf"^\W*(the |a |an )?{head}\w*(\s+[\w-]+){{0,3}}\s+(is|are|refers|means|involves|targets|uses|works|describes)\b", low)
+        or re.search(rf"\b{tail}\w*,\s+(the|a|an)\s", low)
+    )
 
 
 @dataclass(frozen=True)
@@ -124,11 +173,14 @@ def decide(retrieval: Retrieval, query: Query, tuning: Tuning) -> Decision:
     """Answer or abstain from several signals rather than one cosine threshold.
 
     * best sentence similarity: how closely any single sentence matches the question;
+    * the question's focus ("hot stone massage", "carpal tunnel"): the idf-weighted share of its
+      words that the best passages use. Close similarity to *something* is not an answer about
+      the thing asked;
     * missing topic words: the idf-weighted share of the question's content words that the
       documents never use (typos mapped first). Similarity alone rates "does insurance cover
       massage" (0.67) above genuine questions, but the documents never say "insurance";
     * clinic-fact words (price, hours, booking...) that no document uses.
-    A very close sentence match overrides missing words ("drink water" -> "Stay hydrated").
+    A very close sentence match, or a focus the passages fully cover, overrides missing words.
     """
     if not retrieval.hits:
         return Decision(False, "the documents are empty", 0.0)
@@ -138,14 +190,41 @@ def decide(retrieval: Retrieval, query: Query, tuning: Tuning) -> Decision:
         return Decision(False, f"asks about the clinic's own details ({', '.join(facts)}), which the documents do not cover", best)
     if best < tuning.answer_min_sentence_score:
         return Decision(False, f"no passage is close enough (best sentence match {best:.2f})", best)
+    coverage, uncovered = focus_coverage(query, retrieval)
+    # A thing asked about ("do you offer X", "what is X") must be covered. "Can massage help my X"
+    # is left to the other signals: what the articles say about muscles may answer it for a body
+    # part they never name; a covered X still counts for the answer below.
+    if tuning.focus_min_coverage > 0 and query.frame == "thing" and coverage < tuning.focus_min_coverage:
+        return Decision(False, f"the passages found don't cover what was asked about: {', '.join(uncovered)}", best)
     idf = retrieval.idf
     unseen = max(idf.values(), default=1.0)  # a word never seen is as rare as it gets
     known = sum(idf.get(t, 0.0) for t in retrieval.query_terms)
     missing = unseen * len(retrieval.missing_terms)
     share = missing / (known + missing) if known + missing else 0.0
-    if share >= tuning.answer_max_missing_share and best < tuning.answer_confident_score:
+    focus_held = bool(query.focus) and coverage >= 1.0 and tuning.focus_min_coverage > 0
+    if share >= tuning.answer_max_missing_share and best < tuning.answer_confident_score and not focus_held:
         return Decision(False, f"the documents never mention: {', '.join(retrieval.missing_terms)}", best)
     return Decision(True, f"best sentence match {best:.2f}; {share:.0%} of key words unseen", best)
+
+
+FOCUS_PASSAGES = 3  # the best passages whose words may cover the question's focus
+
+
+def focus_coverage(query: Query, retrieval: Retrieval) -> tuple[float, list[str]]:
+    """(idf-weighted share of the focus words found in the best passages, the words not found).
+    No focus: (1.0, []). A word the corpus never uses weighs as the rarest word."""
+    if not query.focus:
+        return 1.0, []
+    idf = retrieval.idf
+    unseen = max(idf.values(), default=1.0)
+    found: set[str] = set()
+    for h in retrieval.hits[:FOCUS_PASSAGES]:
+        found |= set(terms(f"{h.title} {h.section} {h.text}"))
+    focus = retrieval.focus or query.focus
+    weights = {t: idf.get(t, unseen) for t in focus}
+    total = sum(weights.values()) or 1.0
+    uncovered = [t for t in focus if t not in found]
+    return 1.0 - sum(weights[t] for t in uncovered) / total, uncovered
 
 
 @dataclass(frozen=True)
@@ -157,21 +236,42 @@ class Composition:
 
 def compose(query: Query, retrieval: Retrieval, tuning: Tuning, *,
             allow: Callable[[str], bool] | None = None) -> Composition:
-    """Choose 1..max sentences by relevance and coverage (MMR), merge near-duplicates, cite.
+    """Choose 1..max sentences by relevance, answer type and coverage (MMR), merge
+    near-duplicates, keep quotes coherent, cite.
 
-    `allow` vetoes sentences that must not be quoted in this answer (the safety claims guard).
+    * a sentence that gives the kind of answer asked for (a duration for "how long") gets a bonus;
+    * a sentence that leans on the one before it ("Therefore, ...", "This technique ...") is
+      quoted with that sentence, or not at all when the passage starts with it;
+    * `allow` vetoes sentences that must not be quoted in this answer (the safety claims guard).
     """
     idf = retrieval.idf
     q = set(query.terms)
     q_weight = sum(idf.get(t, 0.0) for t in q) or 1.0
     hits = retrieval.hits
+    by_pos = {(s.hit, s.pos): s for s in retrieval.sentences}
+
+    def ok(text: str) -> bool:
+        return allow is None or allow(text)
+
+    def lead_in(s: Sentence) -> Sentence | None:
+        """The sentence a dangling one needs before it (None: it stands alone)."""
+        if not tuning.coherent_quotes or not DANGLING.match(s.text):
+            return None
+        return by_pos.get((s.hit, s.pos - 1))
 
     scored: list[tuple[float, Sentence]] = []
     for s in retrieval.sentences:
-        if not _quotable(s.text) or (allow is not None and not allow(s.text)):
+        if not _quotable(s.text) or not ok(s.text):
             continue
+        if tuning.coherent_quotes and DANGLING.match(s.text):
+            prev = lead_in(s)
+            if prev is None or DANGLING.match(prev.text) or _FILLER.search(prev.text) or not ok(prev.text):
+                continue  # it would dangle: pick another sentence
         overlap = sum(idf.get(t, 0.0) for t in q & s.terms) / q_weight
-        scored.append((s.score + tuning.lexical_weight * overlap - 0.01 * s.hit, s))
+        score = s.score + tuning.lexical_weight * overlap - 0.01 * s.hit
+        if tuning.answer_type_weight and gives(query.intent, s.text, query.focus):
+            score += tuning.answer_type_weight
+        scored.append((score, s))
     if not scored:
         return Composition("", (), ())
     scored.sort(key=lambda c: (-c[0], c[1].row))
@@ -183,7 +283,7 @@ def compose(query: Query, retrieval: Retrieval, tuning: Tuning, *,
     while len(chosen) < tuning.max_answer_sentences:
         best_mmr, pick = -1e9, None
         for c in pool:
-            if any(c[1] is s for _, s in chosen):
+            if any(c[1] is s or lead_in(s) is c[1] for _, s in chosen):
                 continue
             sim = max(float(vecs[c[1].row] @ vecs[s.row]) for _, s in chosen)
             if sim > tuning.near_duplicate:  # the articles repeat each other: keep one wording
@@ -202,7 +302,12 @@ def compose(query: Query, retrieval: Retrieval, tuning: Tuning, *,
         strength[s.hit] = max(strength.get(s.hit, -1.0), score)
     cited = sorted(strength, key=lambda h: (-strength[h], h))
     number = {h: n for n, h in enumerate(cited, start=1)}
-    chosen.sort(key=lambda c: (number[c[1].hit], c[1].pos))
+    quoted: dict[tuple[int, int], Sentence] = {}
+    for _, s in chosen:
+        if (prev := lead_in(s)) is not None:
+            quoted[(prev.hit, prev.pos)] = prev
+        quoted[(s.hit, s.pos)] = s
+    in_order = sorted(quoted.values(), key=lambda s: (number[s.hit], s.pos))
     cited_ids = {hits[h].chunk_id for h in cited}
     also: dict[int, dict[str, dict[str, str]]] = {h: {} for h in cited}
     for _, s in chosen:
@@ -217,8 +322,13 @@ def compose(query: Query, retrieval: Retrieval, tuning: Tuning, *,
                  chunk_id=hits[h].chunk_id, text=hits[h].text, score=strength[h], also_in=tuple(also[h].values()))
         for h in cited
     )
-    quotes = tuple((s.text, number[s.hit]) for _, s in chosen)
+    quotes = tuple((s.text, number[s.hit]) for s in in_order)
     return Composition(" ".join(f"{s} [{n}]" for s, n in quotes), citations, quotes)
+
+
+# A web source named in a sentence: filler in a short sentence ("Read more on x.com."), harmless
+# at the end of an informative one ("..., according to muscletherapies.com.").
+_WEB_SOURCE = re.compile(r"according to [a-z]+\.com|\.com\b", re.I)
 
 
 def _quotable(sentence: str) -> bool:
@@ -227,6 +337,7 @@ def _quotable(sentence: str) -> bool:
         len(words) >= 5
         and not sentence.rstrip().endswith((":", "?"))
         and not _FILLER.search(sentence)
+        and (len(words) >= 15 or not _WEB_SOURCE.search(sentence))
     )
 
 

@@ -17,9 +17,9 @@ Baselines are scored in the same run on the same index and model:
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 import statistics
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -66,47 +66,28 @@ def _pct(xs: list[float], q: float) -> float:
     return round(float(np.percentile(xs, q)), 2) if xs else float("nan")
 
 
+# The system as it stood before issue 13's changes, scored in the same run as a baseline.
+BEFORE_ISSUE_13 = {"answer_type_weight": 0.0, "coherent_quotes": False, "focus_min_coverage": 0.0,
+                   "standalone_topics": False}
+
+
 def run_eval(settings: Settings, path: Path | None = None, *, baselines: bool = True, assistant: Any = None) -> dict[str, Any]:
     from .pipeline import Assistant
 
     bot = assistant or Assistant.load(settings)
     path = path or default_set()
     rows = load_set(path)
-    answerable = [r for r in rows if r["kind"] == "answerable"]
-    per: list[dict[str, Any]] = []
-    lat: list[float] = []
-    for r in rows:
-        t0 = time.perf_counter()
-        a = bot.ask(r["question"], history=r.get("history")).to_dict()
-        lat.append((time.perf_counter() - t0) * 1000)
-        cites = [c["text"] for c in a["citations"]]
-        per.append({**r, "status": a["status"], "caution": a["caution"], "grounded": grounded(a),
-                    "hit1": hit(cites, r.get("expect", []), 1), "hit3": hit(cites, r.get("expect", []), 3),
-                    "quote": hit([a["answer"]], r.get("expect", []), 1), "reason": a["reason"],
-                    "cited_chars": [len(c) for c in cites]})
+    per, lat = _score(bot, rows)
 
     def of(kind: str) -> list[dict[str, Any]]:
         return [p for p in per if p["kind"] == kind]
 
-    ans = of("answerable")
-    system = {
-        "hit@1": _mean([p["hit1"] for p in ans]),
-        "hit@3": _mean([p["hit3"] for p in ans]),
-        "quote_hit": _mean([p["quote"] for p in ans]),
-        "grounding": _mean([float(p["grounded"]) for p in per if p["status"] == "answered"]),
-        "answered_rate": _mean([float(p["status"] == "answered") for p in ans]),
-        "abstention_rate": _mean([float(p["status"] == "no_answer") for p in of("unanswerable")]),
-        "urgent_rate": _mean([float(p["status"] == "urgent") for p in of("urgent")]),
-        "caution_rate": _mean([float(p["caution"]) for p in of("caution")]),
-        "mean_cited_chars": _mean([float(x) for p in per for x in p["cited_chars"]]),
-        "latency_ms_p50": _pct(lat, 50),
-        "latency_ms_p95": _pct(lat, 95),
-    }
     report: dict[str, Any] = {
         "set": str(path),
         "tuning": asdict(bot.settings.tuning),  # every calibrated number the figures depend on
-        "counts": {k: len(of(k)) for k in ("answerable", "unanswerable", "urgent", "caution")},
-        "system": system,
+        "counts": {k: len(of(k)) for k in ("answerable", "unanswerable", "urgent", "caution")}
+        | {"followup": sum(1 for p in per if p.get("followup")), "shift": sum(1 for p in per if p.get("shift"))},
+        "system": _system(per, lat),
         "failures": [
             {"question": p["question"], "kind": p["kind"], "status": p["status"], "reason": p["reason"]}
             for p in per
@@ -114,11 +95,57 @@ def run_eval(settings: Settings, path: Path | None = None, *, baselines: bool = 
             or (p["kind"] == "unanswerable" and p["status"] != "no_answer")
             or (p["kind"] == "urgent" and p["status"] != "urgent")
             or (p["kind"] == "caution" and not p["caution"])
+            or p["hijacked"] or p["dangling"]
         ],
     }
     if baselines:
-        report["baselines"] = _baselines(bot, answerable, [r for r in rows if r["kind"] == "unanswerable"], _with_context)
+        before = Assistant(bot.settings.replace(**BEFORE_ISSUE_13), bot.embedder, bot.live)
+        b_per, b_lat = _score(before, rows)
+        report["baselines"] = {"before #13": _system(b_per, b_lat)}
+        report["baselines"] |= _baselines(bot, [r for r in rows if r["kind"] == "answerable"],
+                                          [r for r in rows if r["kind"] == "unanswerable"], _with_context)
     return report
+
+
+def _score(bot: Any, rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[float]]:
+    from .answer import DANGLING
+
+    per: list[dict[str, Any]] = []
+    lat: list[float] = []
+    for r in rows:
+        t0 = time.perf_counter()
+        answer = bot.ask(r["question"], history=r.get("history"))
+        lat.append((time.perf_counter() - t0) * 1000)
+        a = answer.to_dict()
+        cites = [c["text"] for c in a["citations"]]
+        first = answer.quotes[0][0] if answer.quotes else ""
+        per.append({**r, "status": a["status"], "caution": a["caution"], "grounded": grounded(a),
+                    "hit1": hit(cites, r.get("expect", []), 1), "hit3": hit(cites, r.get("expect", []), 3),
+                    "quote": hit([a["answer"]], r.get("expect", []), 1), "reason": a["reason"],
+                    "cited_chars": [len(c) for c in cites],
+                    "hijacked": bool(r.get("shift")) and "(follow-up to:" in answer.resolved_question,
+                    "dangling": a["status"] == "answered" and bool(DANGLING.match(first))})
+    return per, lat
+
+
+def _system(per: list[dict[str, Any]], lat: list[float]) -> dict[str, Any]:
+    ans = [p for p in per if p["kind"] == "answerable"]
+    return {
+        "hit@1": _mean([p["hit1"] for p in ans]),
+        "hit@3": _mean([p["hit3"] for p in ans]),
+        "quote_hit": _mean([p["quote"] for p in ans]),
+        "grounding": _mean([float(p["grounded"]) for p in per if p["status"] == "answered"]),
+        "answered_rate": _mean([float(p["status"] == "answered") for p in ans]),
+        "abstention_rate": _mean([float(p["status"] == "no_answer") for p in per if p["kind"] == "unanswerable"]),
+        "urgent_rate": _mean([float(p["status"] == "urgent") for p in per if p["kind"] == "urgent"]),
+        "caution_rate": _mean([float(p["caution"]) for p in per if p["kind"] == "caution"]),
+        "followup_resolved": _mean([p["quote"] for p in per if p.get("followup")]),
+        "shifts_hijacked": sum(p["hijacked"] for p in per),
+        "dangling_openers": sum(p["dangling"] for p in per),
+        "mean_cited_chars": _mean([float(x) for p in per for x in p["cited_chars"]]),
+        "latency_ms_p50": _pct(lat, 50),
+        "latency_ms_p95": _pct(lat, 95),
+    }
 
 
 def _with_context(question: str, history: list[str] | None) -> str:

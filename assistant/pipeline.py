@@ -18,9 +18,11 @@ from .answer import NO_ANSWER_TEXT, Answer, Citation, compose, decide
 from .embed import Embedder, load_embedder
 from .errors import InputError
 from .live import LiveIndex, Snapshot
-from .query import History, Query, make_query, user_turns
+from .query import History, Query, followup_context, make_query, user_turns
+from .retrieve import Retrieval
 from .safety import caution_text, triage, urgent_text
 from .settings import Settings
+from .text import terms
 
 FAQ_TITLE = "Clinic FAQ"
 
@@ -88,7 +90,7 @@ class Assistant:
         prefix = caution_text(s) + "\n\n" if caution else ""
 
         snap = self.live.snapshot()  # one snapshot for the whole question
-        query = make_query(q, user_turns(history), self.embedder.encode, s.tuning)
+        query, retrieval = self._resolve(q, history, snap)
         curated = snap.retriever.curated(query)
         if curated is not None:  # staff's own answer wins over passage quotes
             entry, score = curated
@@ -97,7 +99,7 @@ class Assistant:
             return Answer.answered(f"{prefix}{entry.answer} [1]", (citation,), ((entry.answer, 1),), notice=notice,
                                    reason=f"curated answer {entry.id} matched ({score:.2f})", confidence=score,
                                    resolved=query.label, caution=caution, safety=safety)
-        retrieval = snap.retriever.search(query)
+        retrieval = retrieval or snap.retriever.search(query)
         decision = decide(retrieval, query, s.tuning)
         if decision.answer:
             comp = compose(query, retrieval, s.tuning)
@@ -107,6 +109,21 @@ class Assistant:
                                        caution=caution, safety=safety)
         return Answer.no_answer(prefix + self.no_answer_text(), notice=notice, reason=decision.reason,
                                 confidence=decision.confidence, resolved=query.label, caution=caution, safety=safety)
+
+    def _resolve(self, q: str, history: History | None, snap: Snapshot) -> tuple[Query, Retrieval | None]:
+        """The query, read with the previous question only when it cannot stand alone: a question
+        that names its own topic and retrieves well without the context is never rewritten."""
+        tuning = self.settings.tuning
+        previous = followup_context(q, user_turns(history), standalone_topics=tuning.standalone_topics)
+        if previous is None:
+            return Query.plain(q, self.embedder.encode([q])[0]), None
+        vq, vp = self.embedder.encode([q, previous])
+        if terms(q) and tuning.standalone_topics:
+            alone = Query.plain(q, vq)
+            retrieval = snap.retriever.search(alone)
+            if retrieval.best_sentence >= tuning.followup_standalone_score:
+                return alone, retrieval
+        return Query.followup(q, previous, vq, vp, tuning), None
 
     def validate(self, question: str) -> str:
         q = question.strip()

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .settings import Tuning
-from .text import terms, words
+from .text import STOPWORDS, stem, terms, words
 
 History = Sequence[Any]  # earlier turns: user questions as strings, or Gradio/HTTP "messages" dicts
 
@@ -30,6 +30,89 @@ _FOLLOWUP = re.compile(
 )
 
 
+# What kind of answer a question wants, recognised from its wording (first match wins).
+INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("frequency", re.compile(r"\bhow (often|frequently|regularly)\b|\bhow many (times|sessions|visits|massages)\b", re.I)),
+    ("duration", re.compile(r"\bhow long\b|\bhow many (minutes|hours)\b|\b(duration|length) of\b", re.I)),
+    ("steps", re.compile(
+        r"\bwhat (should|do|can|must) (i|you|we) (do|avoid|eat|drink|wear|bring|expect)\b.{0,20}\b(before|after|during)\b"
+        r"|\bhow (do|should|can) i (prepare|get ready|recover)\b|\b(tips|aftercare|after care|advice)\b"
+        r"|\bwhat to do (before|after)\b", re.I)),
+    ("who", re.compile(r"^\W*who\b|\b(is|are) (it|medical massage|massage|this) (for|right for|suitable for)\b", re.I)),
+    ("definition", re.compile(
+        r"^\W*(what\s+(is|are)|whats|what's|wat\s+is)\s+(?!the (difference|point|best|benefit))"
+        r"(?!.*\b(do|does|can|should|will|for|of|with)\b)|"
+        r"^\W*(define|meaning of)\b|\bwhat does .{1,40} (mean|involve)\b", re.I)),
+    ("yesno", re.compile(r"^\W*(can|could|does|do|did|will|would|is|are|should|may|might)\b", re.I)),
+)
+
+# Words that say what kind of question it is, not what it is about: never a question's focus.
+GENERIC = frozenset(
+    stem(w) for w in (
+        "help", "benefit", "benefits", "good", "work", "works", "worth", "offer", "offered", "use", "used",
+        "provide", "need", "get", "make", "feel", "treat", "treatment", "therapy", "therapeutic", "session",
+        "medical", "clinic", "type", "types", "kind", "best", "difference", "effect", "effects", "fewer", "less",
+        "more", "much", "many", "often", "long", "recommend", "people", "someone", "person", "person's",
+        "ok", "okay", "safe", "right", "able", "go", "regular", "new", "first", "time", "mean", "means",
+        "improve", "reduce", "relieve", "ease", "fix", "cure", "sort", "actually", "exactly", "practice",
+        "option", "options", "available", "service", "services", "every", "all", "any", "each", "some",
+        "most", "whole", "sentence", "word", "words", "short", "simple", "exactly", "really",
+    )
+)
+# Where the focus phrase ends: the head noun phrase comes before a preposition or a clause.
+_FOCUS_END = re.compile(r"\s+(in|for|with|on|at|to|from|after|before|during|when|while|if|because|so|and|or|like|"
+                        r"that|which|who|feel|feels|get|gets|be|is|are|do|does|can|could|would|will)\s.*$")
+_FOCUS = re.compile(
+    r"\b(?:help(?:s)?|good|work(?:s)?|useful|treat|ease|relieve|fix)\s+(?:me\s+)?(?:with|for|on|against)?\s*"
+    r"(?P<a>[a-z' -]{3,60}?)(?=\?|$|\.|,|\bif\b|\bwhen\b|\bafter\b|\bbefore\b|\bat night\b|\bor\b)"
+    r"|\b(?:offer|use|provide|sell|stock|do|have)\s+(?:any\s+)?(?P<b>[a-z' -]{3,60}?)(?=\?|$|\.|,|\bthere\b)"
+    r"|^\W*(?:what\s+(?:is|are)|whats|what's)\s+(?:a |an |the )?(?P<c>[a-z' -]{3,60}?)(?=\?|$|\.|,)"
+    r"|\bwhich\s+(?P<d>[a-z' -]{3,40}?)\s+(?:do|does|is|are|can|would)\b"
+    r"|\babout\s+(?P<e>[a-z' -]{3,60}?)(?=\?|$|\.|,)",
+    re.I,
+)
+
+
+def intent(question: str) -> str:
+    """The kind of answer wanted: frequency, duration, steps, who, definition, yesno or other.
+
+    >>> intent("How long does a session last?"), intent("what's fascia"), intent("What should I do after a massage?")
+    ('duration', 'definition', 'steps')
+    """
+    for name, pattern in INTENTS:
+        if pattern.search(question):
+            return name
+    return "other"
+
+
+def focus_terms(question: str) -> tuple[tuple[str, ...], str]:
+    """(the stems of what the question is about, how it asks), or ((), "") when the wording gives
+    no clear focus. How it asks: "help" ("can massage help my X") or "thing" ("do you offer X",
+    "what is X", "which X"): a thing the documents never name is not there, while a body part
+    they never name may still be covered by what they say about muscles.
+
+    >>> focus_terms("Do you offer hot stone massage?"), focus_terms("could massage help my carpal tunnel at night")
+    ((('hot', 'ston'), 'thing'), (('carpal', 'tunnel'), 'help'))
+    """
+    m = _FOCUS.search(question.lower().replace("’", "'"))
+    if not m:
+        return (), ""
+    group = next(k for k, g in m.groupdict().items() if g)
+    phrase = _FOCUS_END.sub("", " " + m.group(group).strip())
+    focus = tuple(t for t in dict.fromkeys(terms(phrase)) if t not in GENERIC)
+    return focus, ("help" if group == "a" else "thing") if focus else ""
+
+
+def has_topic(question: str) -> bool:
+    """Whether a question names anything of its own. Unlike `terms`, "massage" counts here: "What
+    should I do after a massage?" stands alone; "how often?" does not."""
+    return any(w not in STOPWORDS or w.startswith("massag") for w in words(question) if len(w) > 2 and w not in _FRAME)
+
+
+_FRAME = frozenset(["what", "how", "often", "long", "should", "would", "could", "can", "does", "about", "that",
+                    "this", "those", "these", "then", "also", "and", "but", "for", "the", "with", "you", "your"])
+
+
 @dataclass(frozen=True)
 class Query:
     text: str  # the visitor's question, validated
@@ -38,6 +121,9 @@ class Query:
     terms: tuple[str, ...]  # content-word stems of `resolved`
     words: tuple[str, ...]  # the question's own words (clinic-fact check)
     vector: np.ndarray  # unit vector; for follow-ups a mix with the earlier question's
+    intent: str = "other"  # what kind of answer it wants (see INTENTS)
+    focus: tuple[str, ...] = ()  # stems of what it is about
+    frame: str = ""  # how it asks about its focus: "help" or "thing" (see focus_terms)
 
     @property
     def label(self) -> str:
@@ -47,40 +133,44 @@ class Query:
     @classmethod
     def plain(cls, text: str, vector: np.ndarray) -> Query:
         """A question read on its own (no history)."""
-        return cls(text, text, None, tuple(terms(text)), tuple(words(text)), vector)
+        return cls(text, text, None, tuple(terms(text)), tuple(words(text)), vector, intent(text), *focus_terms(text))
+
+    @classmethod
+    def followup(cls, text: str, previous: str, vq: np.ndarray, vp: np.ndarray, tuning: Tuning) -> Query:
+        """A follow-up read with the earlier question: the vectors are mixed, the follow-up leading
+        when it names its own topic ("what about migraines?"), the earlier one when not ("how often?")."""
+        own = bool(terms(text))
+        w = tuning.followup_own_weight if own else tuning.followup_bare_weight
+        mixed = w * vq + (1 - w) * vp
+        vector = (mixed / np.linalg.norm(mixed)).astype(np.float32)
+        resolved = text if own else f"{text} {previous}"
+        return cls(text, resolved, previous, tuple(terms(resolved)), tuple(words(text)), vector, intent(text),
+                   *focus_terms(text))
 
 
 def make_query(
     text: str, history: History | None, encode: Callable[[list[str]], np.ndarray], tuning: Tuning
 ) -> Query:
-    """Resolve a follow-up against the previous user question and embed once.
-
-    A follow-up's vector mixes the two questions: the follow-up leads when it names its own topic
-    ("what about migraines?"), the earlier question when it doesn't ("how often?").
-    """
-    previous = followup_context(text, history)
+    """The question, resolved against the previous user question when it is a follow-up, embedded once."""
+    previous = followup_context(text, history, standalone_topics=tuning.standalone_topics)
     if previous is None:
         return Query.plain(text, encode([text])[0])
-    own = bool(terms(text))
     vq, vp = encode([text, previous])
-    w = tuning.followup_own_weight if own else tuning.followup_bare_weight
-    mixed = w * vq + (1 - w) * vp
-    vector = (mixed / np.linalg.norm(mixed)).astype(np.float32)
-    resolved = text if own else f"{text} {previous}"
-    return Query(text, resolved, previous, tuple(terms(resolved)), tuple(words(text)), vector)
+    return Query.followup(text, previous, vq, vp, tuning)
 
 
-def followup_context(question: str, history: History | None) -> str | None:
-    """The previous user question when `question` is a follow-up to it, else None.
+def followup_context(question: str, history: History | None, *, standalone_topics: bool = True) -> str | None:
+    """The previous user question when `question` may follow up on it, else None.
 
-    A follow-up either refers back ("what about...", "and for...", "do that", a trailing
-    "it") or has no topic words of its own ("how often?").
+    A follow-up refers back ("what about...", "and for...", "do that", a trailing "it") or names
+    nothing of its own ("how often?"). A question with its own topic and no such cue stands alone
+    ("What should I do after a massage?" after a back-pain question).
     """
     previous = last_user_question(history)
     if not previous:
         return None
-    own = terms(question)
-    if not own or (_FOLLOWUP.search(question) and len(own) <= 3):
+    own_topic = has_topic(question) if standalone_topics else bool(terms(question))
+    if not own_topic or (_FOLLOWUP.search(question) and len(terms(question)) <= 3):
         return previous
     return None
 

@@ -127,6 +127,7 @@ class Retrieval:
     missing_terms: list[str]  # content words the corpus never uses
     idf: dict[str, float]  # BM25 idf of the corpus terms (shared, read-only)
     vocabulary: frozenset[str]  # every word the documents use (shared, read-only)
+    focus: tuple[str, ...] = ()  # the question's focus as corpus terms (typos mapped)
 
     @property
     def best_sentence(self) -> float:
@@ -140,10 +141,9 @@ class Retriever:
         self.index = index
         self.tuning = tuning
         self.weights = (1.0, 1.0, tuning.bm25_weight)  # dense passage, best sentence, BM25
-        docs = [terms(f"{c.title} {c.section} {c.text}") for c in index.chunks]
-        self.lexical = Lexical(docs)
-        # Content-word stems of every sentence, once per index rather than once per question.
-        self.sentence_terms = [frozenset(terms(t)) for c in index.chunks for t in c.sentence_texts]
+        # Terms are computed at build time and stored in the index (loading a large index stays fast).
+        self.lexical = Lexical(index.chunk_terms)
+        self.sentence_terms = index.sentence_terms
         self.curated_terms = [set(terms(p)) for e in index.curated for p in e.phrasings]
         self.vocabulary = frozenset(w for c in index.chunks for w in words(f"{c.title} {c.section} {c.text}"))
 
@@ -199,6 +199,7 @@ class Retriever:
             for rank, c in enumerate(ranking):
                 fused[c] += weight / (self.tuning.rrf_k + rank + 1)
         order = sorted(candidates, key=lambda c: -fused[c])[:k]
+        focus = tuple(self.lexical.known(t) or t for t in query.focus)
         hits = []
         sentences: list[Sentence] = []
         vec_rows: list[int] = []
@@ -210,7 +211,7 @@ class Retriever:
                 sentences.append(Sentence(len(vec_rows), h, pos, text, sentence_scores[row], self.sentence_terms[row]))
                 vec_rows.append(row)
         vectors = np.ascontiguousarray(idx.sentence_vecs[vec_rows], dtype=np.float32) if vec_rows else np.zeros((0, idx.dim), np.float32)
-        return Retrieval(hits, sentences, vectors, q_terms, missing, self.lexical.idf, self.vocabulary)
+        return Retrieval(hits, sentences, vectors, q_terms, missing, self.lexical.idf, self.vocabulary, focus)
 
     def curated(self, query: Query) -> tuple[CuratedEntry, float] | None:
         """The staff-curated entry this question asks, if any: a blend of cosine and shared

@@ -155,6 +155,21 @@ class Tuning:
     pool_margin: float = 0.2  # candidate sentences within this of the best
     near_duplicate: float = 0.82  # sentence cosine above which two sentences say the same thing
     mmr_relevance: float = 0.75  # MMR: relevance weight; 1 - this penalises redundancy
+    # What the question asks for (issue 13; calibrated on evals/dev.jsonl + dev_types.jsonl):
+    # the bonus of a sentence that gives the wanted kind of answer (a duration for "how long",
+    # a definition for "what is"); 0 turns it off.
+    answer_type_weight: float = 0.35
+    # Quote the sentence before one that opens with a connective or pronoun ("Therefore, ...").
+    coherent_quotes: bool = True
+    # Abstain when the passages found cover less than this idf-weighted share of the question's
+    # focus ("hot stone massage"); 0 turns it off.
+    focus_min_coverage: float = 0.5
+    # A question naming its own topic is never resolved against the previous one ("What should I
+    # do after a massage?" after a back-pain question). False: the first version's rule.
+    standalone_topics: bool = True
+    # A question that looks like a follow-up ("how does it work?") but retrieves this well on its
+    # own is read on its own: comparing retrieval with and without the context.
+    followup_standalone_score: float = 0.7
     # Abstention (calibrated on evals/dev.jsonl).
     answer_min_sentence_score: float = 0.42
     answer_confident_score: float = 0.70

@@ -32,7 +32,8 @@ def test_every_marked_sentence_is_verbatim_in_its_citation(bot, row):
     by_n = {c["n"]: c["text"] for c in d["citations"]}
     marks = marked_sentences(d["answer"])
     if d["status"] == "answered":
-        assert 1 <= len(marks) <= bot.settings.tuning.max_answer_sentences
+        # A sentence that leans on the one before it is quoted with it: at most two marks a pick.
+        assert 1 <= len(marks) <= 2 * bot.settings.tuning.max_answer_sentences
         assert {n for _, n in marks} == set(by_n)  # every citation is used, every marker resolves
     for sent, n in marks:
         assert sent in by_n[n]
@@ -55,7 +56,7 @@ def test_answer_to_the_issue_question(bot):
 def test_urgent_has_no_quotes(bot):
     d = bot.ask("my chest is tight and my arm went numb").to_dict()
     assert d["status"] == "urgent" and d["citations"] == [] and "911" in d["answer"]
-    assert d["safety"] == {"category": "emergency", "rule": "heart-attack-signs"} and d["notice"]
+    assert d["safety"]["category"] == "emergency" and d["safety"]["rule"] == "heart-attack-signs" and d["notice"]
 
 
 def test_caution_never_clears(bot):

@@ -1,0 +1,120 @@
+"""Fast tier: the question pipeline on a tiny corpus with the hashing fake, in seconds.
+
+Grounding, abstention reasons, follow-up resolution, curated answers and the safety-first order.
+The thresholds are set for the fake embedder (its cosines are word overlaps); the real model's
+calibrated figures are checked by the slow tier (test_eval.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import marked_sentences
+from assistant.errors import InputError
+from assistant.pipeline import Assistant
+from assistant.query import make_query
+from assistant.settings import Settings
+from tests.support import HashingEmbedder
+
+FAQ = """# Clinic FAQ
+
+## What are your opening hours?
+Also asked: When are you open? | Are you open on weekends?
+
+We are open Monday to Friday, 9:00 to 18:00.
+"""
+
+
+@pytest.fixture
+def fake_bot(tiny: Settings, tmp_path: Path) -> Assistant:
+    (Path(tiny.paths.corpus_dir) / "faq.md").write_text(FAQ)
+    settings = tiny.replace(gap_log_path=None, answer_min_sentence_score=0.2, contact_phone="+1 555 0100",
+                            contact_email="desk@clinic.example", booking_url="https://clinic.example/book")
+    return Assistant.load(settings, embedder=HashingEmbedder())
+
+
+def test_every_quoted_sentence_is_verbatim_in_the_passage_it_cites(fake_bot: Assistant) -> None:
+    for q in ("Does massage loosen a stiff neck?", "Will I sleep better after a session?", "Does reflexology work on points of the feet?"):
+        a = fake_bot.ask(q)
+        assert a.status == "answered", (q, a.reason)
+        by_n = {c.n: c.text for c in a.citations}
+        marked = marked_sentences(a.answer)
+        assert marked, a.answer
+        assert all(n in by_n and sentence in by_n[n] for sentence, n in marked)
+
+
+@pytest.mark.parametrize(("question", "reason"), [
+    ("How much does a session cost?", "asks about the clinic's own details (cost)"),
+    ("Do you offer hot stone treatments for a stiff neck?", "don't cover what was asked about: hot, ston"),
+    ("Can massage loosen tinnitus, vertigo and gout in the neck?", "the documents never mention: tinnitus, vertigo, gout"),
+    ("zzz qqq", "no passage is close enough"),
+])
+def test_abstention_says_why(fake_bot: Assistant, question: str, reason: str) -> None:
+    a = fake_bot.ask(question)
+    assert a.status == "no_answer"
+    assert reason in a.reason
+    assert a.citations == ()
+    assert a.notice == fake_bot.settings.notice_text
+
+
+def test_no_answer_offers_real_contact_links(fake_bot: Assistant) -> None:
+    a = fake_bot.ask("How much does a session cost?")
+    assert "I couldn't find that" in a.answer
+    assert "(tel:+15550100)" in a.answer
+    assert "(mailto:desk@clinic.example)" in a.answer
+    assert "(https://clinic.example/book)" in a.answer
+
+
+def test_followup_resolves_against_the_previous_question_only_when_it_needs_to(fake_bot: Assistant) -> None:
+    tuning = fake_bot.settings.tuning
+    encode = fake_bot.embedder.encode
+    bare = make_query("how often should I do that?", ["Does massage loosen a stiff neck?"], encode, tuning)
+    assert bare.previous == "Does massage loosen a stiff neck?" and "(follow-up to:" in bare.label
+    topicless = make_query("what about that?", ["Does massage loosen a stiff neck?"], encode, tuning)
+    assert "neck" in topicless.resolved  # nothing of its own: the earlier question's words are read too
+    alone = make_query("Will I sleep better after a session?", ["Does massage loosen a stiff neck?"], encode, tuning)
+    assert alone.previous is None and alone.resolved == "Will I sleep better after a session?"
+    # Messages dicts (Gradio, HTTP) work like strings; assistant turns are ignored.
+    history = [{"role": "user", "content": "Does massage loosen a stiff neck?"}, {"role": "assistant", "content": "x"}]
+    assert make_query("and what about that?", history, encode, tuning).previous == "Does massage loosen a stiff neck?"
+
+
+def test_curated_answer_is_quoted_verbatim_and_cited_as_the_faq(fake_bot: Assistant) -> None:
+    a = fake_bot.ask("When are you open?")
+    assert a.status == "answered"
+    assert a.answer == "We are open Monday to Friday, 9:00 to 18:00. [1]"
+    (c,) = a.citations
+    assert c.chunk_id == "faq#0" and c.title == "Clinic FAQ" and c.doc.endswith("faq.md")
+    assert "curated answer faq#0" in a.reason
+
+
+def test_an_emergency_is_urgent_whatever_the_length_or_the_rest_of_the_message(fake_bot: Assistant) -> None:
+    long = "I have crushing chest pain right now. " + "Some more words about my week. " * 200
+    assert len(long) > fake_bot.settings.safety.max_question_chars
+    a = fake_bot.ask(long)
+    assert a.status == "urgent" and fake_bot.settings.safety.emergency_number in a.answer
+    assert a.safety is not None and a.safety["category"] == "emergency"
+    with pytest.raises(InputError) as err:
+        fake_bot.ask("Tell me about neck massage. " * 100)
+    assert err.value.reason == "too long"
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "?!?", None, 42, ["a"]])
+def test_bad_input_is_one_friendly_line(fake_bot: Assistant, bad: object) -> None:
+    with pytest.raises(InputError) as err:
+        fake_bot.ask(bad)  # type: ignore[arg-type]
+    assert err.value.reason == "invalid input"
+    assert "\n" not in str(err.value)
+
+
+def test_caution_topics_keep_the_caution_line_and_still_cite(fake_bot: Assistant) -> None:
+    a = fake_bot.ask("I'm pregnant, can a gentle massage loosen my stiff neck?")
+    assert a.caution and a.safety is not None and a.safety["category"] == "caution"
+    assert a.answer.startswith("**Please check this with your doctor")
+
+
+def test_health_reports_the_live_build(fake_bot: Assistant) -> None:
+    h = fake_bot.health()
+    assert h["status"] == "ok" and h["passages"] >= 2 and h["curated"] == 1
+    assert h["index"] == fake_bot.index.path.name
