@@ -51,6 +51,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def repo_settings(**flat):
+    """Settings over the repository's own corpus and index, whatever the working directory
+    (benchmarks run from benchmarks/, and the defaults are relative to the working directory)."""
+    from assistant.settings import Settings
+
+    return Settings.of(corpus_dir=REPO / "corpus", index_dir=REPO / "index", gap_log_path=None, **flat)
+
+
 def scratch_settings(corpus: Path | None = None):
     """Settings over a scratch index (and a copy of the corpus unless `corpus` is given),
     reusing the repo's ONNX export so no benchmark pays for exporting again."""
@@ -61,4 +69,5 @@ def scratch_settings(corpus: Path | None = None):
         corpus = shutil.copytree(REPO / "corpus", root / "corpus")
     if (REPO / "index" / "onnx").is_dir():
         shutil.copytree(REPO / "index" / "onnx", root / "index" / "onnx")
-    return Settings.of(corpus_dir=Path(corpus), index_dir=root / "index"), root
+    # No gap log: a relative default would write into benchmarks/var/.
+    return Settings.of(corpus_dir=Path(corpus), index_dir=root / "index", gap_log_path=None), root

@@ -94,7 +94,7 @@ def synthetic_bench(ref: SentenceTransformerEmbedder, n_chunks: int) -> None:
     b = timed_build(base, fp32)
     print(f"full build, onnx backend                    {b:7.1f} s  {len(texts) / b:7.1f} texts/s"
           f"   {r / b:.2f}x the baseline's throughput (goal >= 1.5x)")
-    idx = load_index(base.index_dir)
+    idx = load_index(base.paths.index_dir)
     CACHE.mkdir(exist_ok=True)
     np.save(CACHE / "real-vectors.npy", np.vstack([idx.passage_vecs, idx.sentence_vecs]))
     serving_at_scale(base, fp32, idx)
@@ -123,9 +123,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--chunks", type=int, default=10_000, help="synthetic corpus size in passages (0: skip)")
     args = ap.parse_args()
-    from assistant.settings import Settings
+    from _common import repo_settings
 
-    ref = SentenceTransformerEmbedder(Settings())
+    ref = SentenceTransformerEmbedder(repo_settings())
     corpus_bench(ref)
     if args.chunks:
         synthetic_bench(ref, args.chunks)

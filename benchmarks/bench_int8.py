@@ -18,12 +18,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _common import QUESTIONS, REPO, pct, timed
+from _common import QUESTIONS, REPO, pct, repo_settings, timed
 
 from assistant.embed import OnnxEmbedder, load_embedder, onnx_dir
 from assistant.evaluate import run_eval
 from assistant.pipeline import Assistant
-from assistant.settings import Settings
 
 KEYS = ["hit@1", "hit@3", "quote_hit", "grounding", "answered_rate", "abstention_rate"]
 
@@ -43,9 +42,9 @@ def main() -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     root = Path(tempfile.mkdtemp(prefix="bench-int8-"))
-    base = Settings.of(index_dir=root / "fp32", gap_log_path=None)
-    fp32 = load_embedder(Settings())
-    shutil.copytree(onnx_dir(Settings(), fp32.path), root / "fp32" / "onnx" / fp32.fingerprint)
+    base = repo_settings(index_dir=root / "fp32")
+    fp32 = load_embedder(repo_settings())  # the repo's ONNX export (made once if missing)
+    shutil.copytree(onnx_dir(repo_settings(), fp32.path), root / "fp32" / "onnx" / fp32.fingerprint)
     (root / "int8").mkdir()
     quantize_dynamic(str(root / "fp32" / "onnx" / fp32.fingerprint / "model.onnx"), str(root / "int8" / "model.onnx"),
                      weight_type=QuantType.QInt8, per_channel=True)

@@ -23,11 +23,10 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _common import REPO, pct
+from _common import REPO, pct, repo_settings
 from synth import synth_vectors
 
 from assistant.ann import query_probes, recall_at_k, vector_index
-from assistant.settings import Settings
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 
@@ -57,7 +56,7 @@ def main() -> None:
 
     from assistant.embed import load_embedder
 
-    settings = Settings()
+    settings = repo_settings()
     real_file = CACHE / "real-vectors.npy"
     if real_file.is_file():
         real = np.load(real_file)
