@@ -137,9 +137,13 @@ def load_documents(corpus: Corpus) -> tuple[list[Document], list[Skipped]]:
 
 
 def load_corpus(corpus_dir: Path | str) -> list[Document]:
-    """The readable articles of `corpus_dir` (benchmarks, evaluation); builds use
-    `load_documents`, which also says what was skipped."""
-    return load_documents(scan(corpus_dir))[0]
+    """The readable articles of `corpus_dir`, after the checks a build would fail on (no
+    readable document, a FAQ placeholder), so a caller can report them before loading the
+    model. Builds use `load_documents`, which also says what was skipped."""
+    corpus = scan(corpus_dir)
+    docs = load_documents(corpus)[0]
+    load_faq(corpus)
+    return docs
 
 
 def load_faq(corpus: Corpus | Path | str) -> list[CuratedEntry]:

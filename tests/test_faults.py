@@ -253,3 +253,14 @@ def test_a_document_without_read_permission_is_skipped_and_reported(tmp_path):
                      "problem": "cannot be read (permission denied): let the assistant's user read it, or remove it"}],
         "docs": ["corpus/feet.txt", "corpus/neck.md"],
     }
+
+
+def test_load_corpus_reports_what_a_build_would_fail_on_before_any_model_loads(tmp_path):
+    from assistant.corpus import load_corpus
+    from assistant.errors import FaqError
+
+    corpus = make_corpus(tmp_path / "corpus", {**TINY, "bad.md": BAD})
+    assert sorted(d.path for d in load_corpus(corpus)) == ["corpus/feet.txt", "corpus/neck.md"]  # bad.md: skipped
+    (corpus / "faq.md").write_text("## Parking?\n\n[Where to park, e.g. behind the clinic.]\n")
+    with pytest.raises(FaqError, match=r"^corpus/faq\.md:3: "):
+        load_corpus(corpus)
