@@ -139,7 +139,8 @@ def build_lock(index_dir: Path) -> Iterator[None]:
 def _write_error(index_dir: Path, exc: OSError) -> IndexWriteError:
     return IndexWriteError(
         f"cannot write the index directory {index_dir} ({exc.strerror or exc}): make it writable "
-        f"for the user running the assistant, or serve its last good build read-only"
+        f"for the user running the assistant, or serve its last good build read-only "
+        f"(massage-assistant serve --read-only-index)"
     )
 
 
