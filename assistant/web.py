@@ -2,10 +2,11 @@
 and a collapsible list of sources, example questions, no uploads. Every question, from the chat
 box or the page's `/ask` API, goes through the one request edge (`edge.Edge`).
 
-No per-visitor state is kept on the server: the chat history and the feedback details of each
-answer live in the browser (a hidden JSON component, sent back with each event), so nothing
-grows with the number of visitors except Gradio's own session skeletons, which `server.py`
-caps and expires.
+No per-visitor state is kept on the server (no gr.State): the chat history lives in the browser
+and is sent back with each turn, and what a thumbs up or down records is read from that history
+(the question before the answer; the cited chunk ids carried in the sources block's metadata).
+Nothing grows with the number of visitors except Gradio's own session skeletons, which
+`server.py` caps and expires.
 
     >>> demo = build_chat(Edge(Assistant.load()))    # doctest: +SKIP
 """
@@ -16,7 +17,7 @@ import os
 import re
 from typing import Any
 
-from .answer import Answer
+from .answer import NO_ANSWER_TEXT, Answer
 from .edge import Edge, Request
 
 CSS = """
@@ -34,9 +35,10 @@ COMPACT_HEAD = (
     "{window.parent.postMessage('mfa-close','*')}});</script>"
 )
 SHOWN_CHARS = 300  # a visitor's message is echoed into the chat cut to this length
-META_TURNS = 50  # feedback details kept for the last this-many answers of a chat
+SOURCES_PREFIX = "Sources ("
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!<>|~])")
+_MD_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+!<>|~])")
 
 
 def as_plain_text(text: str) -> str:
@@ -47,6 +49,15 @@ def as_plain_text(text: str) -> str:
     \!\[x\]\(h\) \<b\>
     """
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def from_plain_text(text: str) -> str:
+    r"""The inverse of `as_plain_text`.
+
+    >>> from_plain_text(as_plain_text("![x](h) <b>"))
+    '![x](h) <b>'
+    """
+    return _MD_ESCAPED.sub(r"\1", text)
 
 
 def sources_markdown(answer: Answer) -> str:
@@ -62,46 +73,75 @@ def sources_markdown(answer: Answer) -> str:
 
 
 def chat_messages(answer: Answer) -> list[dict[str, Any]]:
-    """One answer as Gradio messages: the answer, then its sources in a collapsed block."""
+    """One answer as Gradio messages: the answer, then its sources in a collapsed block whose
+    metadata id carries the cited chunk ids (for feedback; shown nowhere)."""
     msgs: list[dict[str, Any]] = [{"role": "assistant", "content": answer.answer}]
     if answer.citations:
+        ids = " ".join(c.chunk_id for c in answer.citations)
         msgs.append({"role": "assistant", "content": sources_markdown(answer),
-                     "metadata": {"title": f"Sources ({len(answer.citations)})", "status": "done"}})
+                     "metadata": {"title": f"{SOURCES_PREFIX}{len(answer.citations)})", "status": "done", "id": ids}})
     return msgs
 
 
-def respond(edge: Edge, message: Any, history: list[dict[str, Any]] | None, meta: dict[str, Any] | None = None,
-            client: str = "local") -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """One chat turn through the edge. `meta` maps the index of each answer message to what
-    feedback records (question, status, cited chunk ids); it lives in the browser."""
+def respond(edge: Edge, message: Any, history: list[dict[str, Any]] | None, client: str = "local") -> list[dict[str, Any]]:
+    """One chat turn through the edge: the history with the visitor's message and the reply."""
     history = [m for m in (history or []) if isinstance(m, dict)]
-    meta = dict(meta) if isinstance(meta, dict) else {}
     user_turns = [m for m in history if m.get("role") == "user"]
     text = message if isinstance(message, str) else ""
     shown = text.strip()
     if len(shown) > SHOWN_CHARS:
         shown = shown[:SHOWN_CHARS] + "…"
     history.append({"role": "user", "content": as_plain_text(shown) if shown else "(empty message)"})
-    reply = edge.handle(Request(message, user_turns, client, "chat"))
-    answer = reply.answer
+    answer = edge.handle(Request(message, user_turns, client, "chat")).answer
     assert answer is not None
-    if answer.status == "error":
-        history.append({"role": "assistant", "content": answer.answer})
-        return history, meta
-    info = {"question": text, "status": answer.status, "chunk_ids": [c.chunk_id for c in answer.citations]}
-    for msg in chat_messages(answer):
-        meta[str(len(history))] = info
-        history.append(msg)
-    if len(meta) > META_TURNS * 2:  # bounded: only recent answers can still be rated
-        meta = dict(sorted(meta.items(), key=lambda kv: int(kv[0]))[-META_TURNS * 2:])
-    return history, meta
+    history.extend(chat_messages(answer))
+    return history
 
 
-def record_feedback(edge: Edge, meta: Any, index: Any, liked: Any, client: str = "local") -> None:
+def feedback_of(history: Any, index: Any) -> tuple[str, str, list[str]] | None:
+    """(question, status, cited chunk ids) for the answer message at `index` of a chat
+    history, or None when there is nothing to record (no such answer, an urgent reply, an
+    error). Read from the history the browser sent, so the server keeps nothing per chat."""
     i = index[0] if isinstance(index, (list, tuple)) else index
-    info = meta.get(str(i)) if isinstance(meta, dict) else None
-    if isinstance(info, dict) and liked in (True, False):
-        edge.feedback(info.get("question"), info.get("status"), info.get("chunk_ids"), bool(liked), client=client)
+    if not isinstance(history, list) or not isinstance(i, int) or not 0 <= i < len(history):
+        return None
+    msgs = [m if isinstance(m, dict) else {} for m in history]
+    if msgs[i].get("role") != "assistant":
+        return None
+    start = i
+    while start > 0 and msgs[start - 1].get("role") == "assistant":
+        start -= 1  # the first message of this reply (the answer before its sources block)
+    if start == 0:
+        return None
+    question = from_plain_text(_text(msgs[start - 1].get("content")))
+    end = start
+    while end + 1 < len(msgs) and msgs[end + 1].get("role") == "assistant":
+        end += 1
+    ids: list[str] = []
+    for m in msgs[start:end + 1]:
+        meta = m.get("metadata") or {}
+        if isinstance(meta, dict) and str(meta.get("title", "")).startswith(SOURCES_PREFIX):
+            ids = str(meta.get("id", "")).split()
+    if ids:
+        return question, "answered", ids
+    if NO_ANSWER_TEXT in _text(msgs[start].get("content")):
+        return question, "no_answer", []
+    return None  # urgent replies are never stored; errors are not answers
+
+
+def _text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):  # Gradio may send [{"type": "text", "text": ...}]
+        return " ".join(str(c.get("text", "")) for c in content if isinstance(c, dict))
+    return ""
+
+
+def record_feedback(edge: Edge, history: Any, index: Any, liked: Any, client: str = "local") -> None:
+    found = feedback_of(history, index)
+    if found is not None and liked in (True, False):
+        question, status, ids = found
+        edge.feedback(question, status, ids, bool(liked), client=client)
 
 
 def client_of(request: Any) -> str:
@@ -137,21 +177,16 @@ def build_chat(edge: Edge, *, compact: bool = False) -> Any:
         if s.branding.example_questions:
             gr.Examples(list(s.branding.example_questions), inputs=box, label="Try asking")
         ask_json = gr.JSON(visible=False)
-        # Feedback details per answer, held by the browser (not gr.State, which the server
-        # would keep per session).
-        meta = gr.JSON(value={}, visible=False)
 
-        def _respond(message: str, history: list[dict[str, Any]], m: dict[str, Any], request: gr.Request
-                     ) -> tuple[list[dict[str, Any]], str, dict[str, Any]]:
-            h, m = respond(edge, message, history, m, client_of(request))
-            return h, "", m
+        def _respond(message: str, history: list[dict[str, Any]], request: gr.Request) -> tuple[list[dict[str, Any]], str]:
+            return respond(edge, message, history, client_of(request)), ""
 
         def _ask(question: str, request: gr.Request) -> dict[str, Any] | None:
             """The JSON contract for scripts and tests (same object as `ask --json`)."""
             return edge.handle(Request(question, None, client_of(request), "gradio-api")).to_dict()
 
-        def _like(m: dict[str, Any], data: gr.LikeData, request: gr.Request) -> None:
-            record_feedback(edge, m, data.index, data.liked, client_of(request))
+        def _like(history: list[dict[str, Any]], data: gr.LikeData, request: gr.Request) -> None:
+            record_feedback(edge, history, data.index, data.liked, client_of(request))
 
         # Gradio injects Request and LikeData by their (real, not postponed) annotations.
         for fn in (_respond, _ask, _like):
@@ -160,10 +195,9 @@ def build_chat(edge: Edge, *, compact: bool = False) -> Any:
         # The shared gate (edge.gate) bounds the computing; Gradio may run as many handlers as
         # the gate admits (workers + waiting line), and queues a few more before "queue full".
         limit = edge.gate.capacity
-        box.submit(_respond, [box, chatbot, meta], [chatbot, box, meta], api_name="chat",
-                   concurrency_limit=limit, concurrency_id="ask")
-        chatbot.like(_like, [meta], None, api_visibility="private")
-        clear.click(lambda: ([], "", {}), None, [chatbot, box, meta], api_visibility="private")
+        box.submit(_respond, [box, chatbot], [chatbot, box], api_name="chat", concurrency_limit=limit, concurrency_id="ask")
+        chatbot.like(_like, [chatbot], None, api_visibility="private")
+        clear.click(lambda: ([], ""), None, [chatbot, box], api_visibility="private")
         hidden = gr.Textbox(visible=False)
         hidden.submit(_ask, hidden, ask_json, api_name="ask", concurrency_limit=limit, concurrency_id="ask")
     demo.queue(max_size=max(1, s.web.ask_queue), default_concurrency_limit=limit)

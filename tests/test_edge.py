@@ -1,0 +1,297 @@
+"""One edge, every way in: the same sequence of questions through the Python edge, `POST
+/api/ask`, the Gradio chat, the Gradio `/ask` API and `massage-assistant ask --json` gives the
+same behaviour: an emergency answered whatever the limits, the rate limit, one error shape with
+the notice, an injected failure turned into a clear reply logged once, and the gap log written.
+
+Fast tier: the real pipeline on the tiny corpus with the hashing fake embedder, served by a
+real uvicorn server in this process (the Gradio parts through `gradio_client`)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from assistant.edge import Edge, Request, clean_history
+from assistant.errors import BusyError, InputError
+from assistant.limits import Gate, RateLimiter
+from assistant.pipeline import Assistant
+from assistant.settings import Settings
+from tests.support import HashingEmbedder, make_corpus, serving
+
+LIMIT = 6  # questions per client per minute in these tests
+GOOD = "Does massage loosen a stiff neck?"
+BOOM = "please fail on purpose"
+URGENT = "my chest is tight and my arm went numb"
+
+
+class RecordingStore:
+    """The gap store's interface, in memory (thread-safe enough for list.append)."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str, list[str], str]] = []
+
+    def record(self, kind: str, question: str, status: str, chunk_ids: list[str], reason: str = "") -> None:
+        self.rows.append((kind, question, status, list(chunk_ids), reason))
+
+    def kinds(self, question: str | None = None) -> list[str]:
+        return [r[0] for r in self.rows if question is None or r[1] == question]
+
+    def health(self) -> dict[str, Any]:
+        return {"backend": "memory", "ok": True, "dropped": 0, "problem": None}
+
+    def grouped(self, *args: Any, **kwargs: Any) -> list[Any]:
+        return []
+
+    def urgent_total(self) -> int:
+        return self.kinds().count("urgent")
+
+
+@pytest.fixture(scope="module")
+def fake_bot(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    root = tmp_path_factory.mktemp("edge")
+    settings = Settings.of(corpus_dir=make_corpus(root / "corpus"), index_dir=root / "index", gap_log_path=None,
+                           answer_min_sentence_score=0.2, rate_limit_per_minute=LIMIT, max_question_chars=200)
+    bot = Assistant.load(settings, embedder=HashingEmbedder())
+    real_ask = bot.ask
+
+    def ask(question: Any, history: Any = None) -> Any:
+        if question == BOOM:
+            raise RuntimeError("injected failure")
+        return real_ask(question, history)
+
+    bot.ask = ask  # type: ignore[method-assign]  # the failure injected below every entry point
+    return bot
+
+
+@pytest.fixture(scope="module")
+def store() -> RecordingStore:
+    return RecordingStore()
+
+
+@pytest.fixture(scope="module")
+def server(fake_bot: Assistant, store: RecordingStore) -> Any:
+    from assistant.server import create_app
+
+    app = create_app(fake_bot, store=store)
+    with serving(app) as url:
+        yield url, app
+
+
+def steps(entry: str) -> list[str]:
+    """The sequence every entry point gets; the no-answer question is made distinct per entry
+    point so the gap log rows can be told apart."""
+    return [GOOD, "   ", "x" * 201, BOOM, f"zzz qqq {entry}", GOOD, GOOD, URGENT]
+
+
+EXPECTED = [  # (status, reason) per step, with the limit at 6 a minute
+    ("answered", None), ("error", "invalid input"), ("error", "too long"), ("error", "internal error"),
+    ("no_answer", None), ("answered", None), ("error", "rate limited"), ("urgent", None),
+]
+HTTP = [200, 400, 413, 500, 200, 200, 429, 200]
+
+
+def check(results: list[dict[str, Any]], store: RecordingStore, entry: str, notice: str) -> None:
+    got = [(r["status"], r["reason"] if r["status"] == "error" else None) for r in results]
+    assert got == EXPECTED, entry
+    for r in results:
+        assert r["notice"] == notice, (entry, r)  # the notice, errors included
+        if r["status"] == "error":
+            assert set(r) >= {"status", "answer", "citations", "notice", "reason", "confidence"} and r["citations"] == []
+    assert "internal error" not in results[3]["answer"] and "went wrong on our side" in results[3]["answer"]
+    assert "no_answer" in store.kinds(f"zzz qqq {entry}")
+
+
+def count_boom_logs(caplog: pytest.LogCaptureFixture) -> int:
+    return sum(1 for r in caplog.records if r.exc_info and "injected failure" in str(r.exc_info[1]))
+
+
+def test_python_edge(fake_bot: Assistant, caplog: pytest.LogCaptureFixture) -> None:
+    store = RecordingStore()
+    edge = Edge(fake_bot, fake_bot.settings, store=store)
+    with caplog.at_level(logging.ERROR):
+        replies = [edge.handle(Request(q, None, "python-client", "python")) for q in steps("python")]
+    check([r.to_dict() for r in replies], store, "python", fake_bot.settings.notice_text)
+    assert [r.http_status for r in replies] == HTTP
+    assert dict(replies[6].headers)["Retry-After"].isdigit()
+    assert count_boom_logs(caplog) == 1  # one traceback for staff, not one per layer
+    assert store.kinds().count("urgent") == 1 and "" in [r[1] for r in store.rows if r[0] == "urgent"]
+
+
+def test_http_api(server: Any, store: RecordingStore, fake_bot: Assistant, caplog: pytest.LogCaptureFixture) -> None:
+    import httpx
+
+    url, _ = server
+    before = store.kinds().count("urgent")
+    with caplog.at_level(logging.ERROR), httpx.Client(base_url=url, timeout=30) as c:
+        responses = [c.post("api/ask", json={"question": q}, headers={"X-Forwarded-For": "203.0.113.10"})
+                     for q in steps("api")]
+    assert [r.status_code for r in responses] == HTTP
+    check([r.json() for r in responses], store, "api", fake_bot.settings.notice_text)
+    assert responses[6].headers["retry-after"].isdigit()
+    assert count_boom_logs(caplog) == 1
+    assert store.kinds().count("urgent") == before + 1
+
+
+def _gradio(url: str, client_ip: str) -> Any:
+    from gradio_client import Client
+
+    return Client(url, verbose=False, headers={"X-Forwarded-For": client_ip})
+
+
+def test_gradio_ask_api(server: Any, store: RecordingStore, fake_bot: Assistant, caplog: pytest.LogCaptureFixture) -> None:
+    url, _ = server
+    c = _gradio(url, "203.0.113.11")
+    with caplog.at_level(logging.ERROR):
+        results = [c.predict(q, api_name="/ask") for q in steps("gradio-ask")]
+    check(results, store, "gradio-ask", fake_bot.settings.notice_text)
+    assert count_boom_logs(caplog) == 1
+
+
+def test_gradio_chat(server: Any, store: RecordingStore, fake_bot: Assistant, caplog: pytest.LogCaptureFixture) -> None:
+    """The chat shows the same texts (the notice is on the page above it, not in each bubble)."""
+    url, _ = server
+    edge = Edge(fake_bot, fake_bot.settings, store=RecordingStore())
+    expected = [edge.handle(Request(q, None, "reference", "python")).to_dict() for q in steps("gradio-chat")]
+    c = _gradio(url, "203.0.113.12")
+    replies = []
+    caplog.clear()
+    with caplog.at_level(logging.ERROR):
+        for q in steps("gradio-chat"):
+            history, box = c.predict(q, [], api_name="/chat")
+            assert box == "" and history[0]["role"] == "user"
+            replies.append(_text(history[1]))
+    assert [r.split("\n")[0] for r in replies] == [e["answer"].split("\n")[0] for e in expected]
+    assert "no_answer" in store.kinds("zzz qqq gradio-chat")
+    assert count_boom_logs(caplog) == 1
+    import httpx
+
+    page = httpx.get(url, timeout=30).text
+    assert "consult your healthcare provider" in page  # the standing notice, on the page itself
+
+
+def test_cli_ask_json(fake_bot: Assistant, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                      caplog: pytest.LogCaptureFixture) -> None:
+    """`ask --json` prints the same object. The CLI is the one entry point without a rate limit
+    (an operator at the keyboard; each run is a new process), so step 7 is answered."""
+    import assistant.cli as cli
+
+    store = RecordingStore()
+    monkeypatch.setattr(Assistant, "load", classmethod(lambda cls, *a, **k: fake_bot))
+    monkeypatch.setattr(cli, "_store", lambda s: store)
+    batch = tmp_path / "qs.txt"
+    batch.write_text("\n".join(steps("cli")) + "\n")
+    with caplog.at_level(logging.ERROR):
+        r = CliRunner().invoke(cli.main, ["ask", "--batch", str(batch), "--json"])
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(line) for line in r.output.splitlines() if line.startswith("{")]
+    expected = [*EXPECTED[:6], ("answered", None), EXPECTED[7]]
+    assert [(x["status"], x["reason"] if x["status"] == "error" else None) for x in rows] == expected
+    assert all(x["notice"] == fake_bot.settings.notice_text for x in rows)
+    assert "no_answer" in store.kinds("zzz qqq cli") and "urgent" in store.kinds()
+    assert count_boom_logs(caplog) == 1
+    # One question that fails: the error object, and exit code 1 for scripts.
+    r = CliRunner().invoke(cli.main, ["ask", "   ", "--json"])
+    assert r.exit_code == 1 and json.loads(r.output)["reason"] == "invalid input"
+
+
+def _text(msg: dict[str, Any]) -> str:
+    c = msg["content"]
+    return c if isinstance(c, str) else " ".join(part.get("text", "") for part in c)
+
+
+# --- the edge's own rules -------------------------------------------------------------------
+
+
+def test_an_emergency_is_answered_even_when_busy_and_limited(fake_bot: Assistant) -> None:
+    gate = Gate(workers=1, queue=0)
+    edge = Edge(fake_bot, fake_bot.settings, limiter=RateLimiter(1), gate=gate)
+    with gate.slot():  # the only worker is taken
+        assert edge.handle(Request(GOOD, None, "c")).answer.reason == "busy"  # type: ignore[union-attr]
+        assert edge.handle(Request(GOOD, None, "c")).answer.reason == "rate limited"  # type: ignore[union-attr]
+        assert edge.handle(Request(URGENT, None, "c")).answer.status == "urgent"  # type: ignore[union-attr]
+
+
+def test_busy_reply_has_retry_after_and_503(fake_bot: Assistant) -> None:
+    gate = Gate(workers=1, queue=0)
+    edge = Edge(fake_bot, fake_bot.settings.replace(rate_limit_per_minute=0), gate=gate)
+    with gate.slot():
+        reply = edge.handle(Request(GOOD))
+    assert reply.http_status == 503 and dict(reply.headers)["Retry-After"] == "2"
+    assert reply.answer is not None and reply.answer.answer == str(BusyError())
+
+
+def test_one_gate_bounds_every_entry_point_together(fake_bot: Assistant) -> None:
+    """Threads from any entry point share one gate: with 1 computing and 1 waiting, a third
+    concurrent question is busy whichever way it came in."""
+    gate = Gate(workers=1, queue=1)
+    release = threading.Event()
+    inside = threading.Event()
+
+    class Slow:
+        settings = fake_bot.settings
+
+        def triage(self, q: Any, h: Any = None) -> None:
+            return None
+
+        def ask(self, q: Any, h: Any = None) -> Any:
+            inside.set()
+            release.wait(10)
+            return fake_bot.ask(GOOD)
+
+    edge = Edge(Slow(), fake_bot.settings.replace(rate_limit_per_minute=0), gate=gate)
+    out: list[Any] = []
+    threads = [threading.Thread(target=lambda e=e: out.append(edge.handle(Request(GOOD, None, "x", e)))) for e in ("chat", "api")]
+    for t in threads:
+        t.start()
+    inside.wait(5)
+    import time
+
+    deadline = time.time() + 5
+    while gate.inside < 2 and time.time() < deadline:
+        time.sleep(0.01)
+    third = edge.handle(Request(GOOD, None, "y", "cli"))
+    release.set()
+    for t in threads:
+        t.join(10)
+    assert third.answer is not None and third.answer.reason == "busy"
+    assert [r.answer.status for r in out] == ["answered", "answered"]
+    assert gate.inside == 0 and gate.computing == 0
+
+
+def test_history_is_checked() -> None:
+    assert clean_history(None) == []
+    assert clean_history(["a", {"role": "user", "content": "b"}]) == ["a", {"role": "user", "content": "b"}]
+    assert len(clean_history(["q"] * 100)) == 20
+    for bad in ("text", 5, [5], [{"content": "no role"}], [[["deep"]]]):
+        with pytest.raises(InputError):
+            clean_history(bad)
+
+
+def test_feedback_goes_through_the_edge(fake_bot: Assistant) -> None:
+    store = RecordingStore()
+    edge = Edge(fake_bot, fake_bot.settings, store=store)
+    assert edge.feedback("q", "answered", ["neck#0"], False, client="a").http_status == 204
+    assert store.rows == [("thumbs_down", "q", "answered", ["neck#0"], "")]
+    assert edge.feedback("q", "urgent", [], False).http_status == 204 and len(store.rows) == 1  # never stored
+    bad = edge.feedback("q", "answered", "neck#0", "yes")
+    assert bad.http_status == 422 and bad.answer is not None and bad.answer.notice
+    assert edge.feedback("q" * 5000, "answered", [], True).http_status == 413
+
+
+def test_gap_log_kinds(fake_bot: Assistant) -> None:
+    """Urgent counted (no text), no-answer recorded with its reason, low confidence recorded
+    unless the answer is the clinic's own FAQ."""
+    store = RecordingStore()
+    edge = Edge(fake_bot, fake_bot.settings.replace(low_confidence_score=1.01, rate_limit_per_minute=0), store=store)
+    edge.handle(Request(URGENT))
+    edge.handle(Request("zzz qqq"))
+    edge.handle(Request(GOOD))
+    kinds = [(k, q) for k, q, *_ in store.rows]
+    assert kinds == [("urgent", ""), ("no_answer", "zzz qqq"), ("low_confidence", GOOD)]
+    assert store.rows[1][4]  # the reason is kept for staff
