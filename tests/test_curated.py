@@ -48,7 +48,7 @@ def faq_bot(tmp_path_factory, embedder):
 
 def test_curated_answer_is_verbatim_and_cited(faq_bot):
     d = faq_bot.ask("when are you open on saturdays?").to_dict()
-    entry = load_faq(faq_bot.settings.corpus_dir)[0]
+    entry = load_faq(faq_bot.settings.paths.corpus_dir)[0]
     assert d["status"] == "answered"
     assert d["answer"] == f"{entry.answer} [1]"
     c = d["citations"][0]
@@ -77,11 +77,11 @@ def test_editing_faq_marks_index_stale(faq_bot, tmp_path):
     from assistant.build import check_fresh
     from assistant.errors import IndexMismatchError
 
-    faq = faq_bot.settings.corpus_dir / "faq.md"
+    faq = faq_bot.settings.paths.corpus_dir / "faq.md"
     original = faq.read_text()
     try:
         faq.write_text(original + "\n## Do you have parking?\n\n[Parking details.]\n")
         with pytest.raises(IndexMismatchError, match=r"changed: corpus/faq.md"):
-            check_fresh(faq_bot.index, faq_bot.settings.corpus_dir)
+            check_fresh(faq_bot.index, faq_bot.settings.paths.corpus_dir)
     finally:
         faq.write_text(original)
