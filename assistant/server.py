@@ -517,6 +517,7 @@ def create_app(assistant: Any, *, edge: Edge | None = None, store: Any = None) -
     guarded = Guard(app, s, error_parts)
     guarded.edge = edge  # type: ignore[attr-defined]  # for tests and tools
     guarded.fastapi = app  # type: ignore[attr-defined]
+    guarded.chats = chats  # type: ignore[attr-defined]
     return guarded
 
 
@@ -615,11 +616,13 @@ def _when(ts: Any) -> str:
         return str(ts or "")
 
 
+# uvicorn's own proxy handling is off: by default it believes X-Forwarded-For from 127.0.0.1
+# whatever MASSAGE_TRUSTED_PROXIES says. Guard is the one place that decides (trusted_networks).
+UVICORN_OPTIONS: dict[str, Any] = {"proxy_headers": False, "server_header": False, "log_level": "warning",
+                                   "timeout_graceful_shutdown": 2}
+
+
 def serve(assistant: Any, host: str, port: int, *, store: Any = None) -> None:
     import uvicorn
 
-    app = create_app(assistant, store=store)
-    # h11 alternatives are faster; "auto" picks httptools/uvloop when installed.
-    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2,
-                limit_concurrency=None, h11_max_incomplete_event_size=16_384)
-
+    uvicorn.run(create_app(assistant, store=store), host=host, port=port, **UVICORN_OPTIONS)

@@ -133,7 +133,8 @@ def running_server(corpus: Path, index: Path, *extra_args: str, env: dict[str, s
 
 def serving(app: object, host: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
     """Any ASGI app (e.g. `server.create_app(...)` over a fake-embedder Assistant) served by a
-    real uvicorn on a free loopback port in this process; yields its URL."""
+    real uvicorn on a free loopback port in this process, with the options `serve` uses;
+    yields its URL."""
     import contextlib
     import threading
     import time
@@ -143,7 +144,9 @@ def serving(app: object, host: str = "127.0.0.1"):  # type: ignore[no-untyped-de
     @contextlib.contextmanager
     def run():  # type: ignore[no-untyped-def]
         port = free_port()
-        server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
+        from assistant.server import UVICORN_OPTIONS
+
+        server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, lifespan="on", **UVICORN_OPTIONS))
         thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
         thread.start()
         deadline = time.time() + 30
