@@ -10,30 +10,75 @@ logging and the error shape belong to the edge (`edge.py`), which every entry po
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from .answer import NO_ANSWER_TEXT, Answer, Citation, compose, decide
+import numpy as np
+
+from .answer import NO_ANSWER_TEXT, Answer, Citation, Composition, compose, decide
 from .embed import Embedder, load_embedder
 from .errors import InputError
 from .live import LiveIndex, Snapshot
 from .query import History, Query, followup_context, make_query, user_turns
 from .retrieve import Retrieval
-from .safety import caution_text, triage, urgent_text
+from .safety import (
+    SemanticTriage,
+    Triage,
+    caution_text,
+    is_clearing_claim,
+    is_dose_statement,
+    language_note,
+    load_bank,
+    triage_turn,
+    urgent_text,
+)
 from .settings import Settings
 from .text import terms
 
 FAQ_TITLE = "Clinic FAQ"
+log = logging.getLogger(__name__)
+
+
+def load_semantic(settings: Settings, embedder: Embedder) -> SemanticTriage:
+    """The semantic safety layer. The bank's vectors are cached beside the model export
+    (index/safety/<model>-<bank hash>.npy), so a start embeds nothing it embedded before."""
+    groups = load_bank()
+    texts = [e for g in groups for e in g.exemplars]
+    key = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
+    cache = Path(settings.paths.index_dir) / "safety" / f"{embedder.fingerprint}-{key}.npy"
+    matrix: np.ndarray | None = None
+    if cache.is_file():
+        try:
+            matrix = np.load(cache, allow_pickle=False)
+        except (OSError, ValueError):
+            matrix = None
+    if matrix is None or matrix.shape != (len(texts), embedder.dim):
+        matrix = np.asarray(embedder.encode(texts), dtype=np.float32)
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".tmp{id(matrix)}.npy")
+            np.save(tmp, matrix)
+            tmp.replace(cache)
+        except OSError as exc:  # a read-only index folder: embed at every start instead
+            log.info("could not cache the safety bank's vectors in %s: %s", cache.parent, exc)
+    owner = np.array([i for i, g in enumerate(groups) for _ in g.exemplars])
+    return SemanticTriage(embedder.encode, groups, matrix, owner)
 
 
 class Assistant:
     """Holds the model and the live index; `ask` is thread-safe (each question reads one snapshot)."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, live: LiveIndex) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder, live: LiveIndex,
+                 semantic: SemanticTriage | None = None) -> None:
         self.settings = settings
         self.embedder = embedder
         self.live = live
+        # The semantic safety layer: the exemplar bank embedded with the same model.
+        self.semantic = semantic if semantic is not None else load_semantic(settings, embedder)
 
     @classmethod
     def load(
@@ -49,7 +94,8 @@ class Assistant:
         (`build=False`: never write it, only load and adopt published builds)."""
         settings = settings or Settings.from_env()
         embedder = embedder or load_embedder(settings, log=log)
-        return cls(settings, embedder, LiveIndex.load(settings, embedder, auto_build=auto_build, build=build, log_line=log))
+        live = LiveIndex.load(settings, embedder, auto_build=auto_build, build=build, log_line=log)
+        return cls(settings, embedder, live)
 
     @property
     def index(self) -> Any:
@@ -64,15 +110,18 @@ class Assistant:
     # --- the question ---------------------------------------------------------------------
 
     def triage(self, question: Any, history: History | None = None) -> Answer | None:
-        """The urgent reply when the rules alone flag an emergency or crisis, else None. Cheap
-        (no embedding): the edge runs it before any limit, so no limit ever hides an emergency."""
+        """The urgent reply when the rules flag an emergency or a crisis in this message or in the
+        conversation so far, else None. Cheap (no embedding): the edge runs it before any limit, so
+        no limit ever hides an emergency."""
         if not isinstance(question, str):
             return None
-        verdict = triage(question)
-        if verdict is None or not verdict.urgent:
-            return None
+        verdict = triage_turn(question, user_turns(history))
+        return self._urgent(verdict, question) if verdict is not None and verdict.urgent else None
+
+    def _urgent(self, verdict: Triage, question: str) -> Answer:
         return Answer.urgent(urgent_text(verdict, self.settings), notice=self.settings.notice_text,
-                             safety=verdict.to_dict(), reason=f"safety rule {verdict.rule}", resolved=question.strip())
+                             safety=verdict.to_dict(), reason=f"safety {verdict.layer} {verdict.rule}",
+                             resolved=question.strip())
 
     def ask(self, question: Any, history: History | None = None) -> Answer:
         s = self.settings
@@ -84,13 +133,19 @@ class Assistant:
         if urgent is not None:
             return urgent
         q = self.validate(question)
-        verdict = triage(q)
+        turns = user_turns(history)
+        vec = self.embedder.encode([q])[0]  # the one embedding of this question
+        verdict = triage_turn(q, turns, self.semantic, vec)
+        if verdict is not None and verdict.urgent:
+            return self._urgent(verdict, q)
         caution = verdict is not None and verdict.category == "caution"
         safety = verdict.to_dict() if verdict else None
-        prefix = caution_text(s) + "\n\n" if caution else ""
+        prefix = caution_text(s, verdict) + "\n\n" if caution else ""
+        if (note := language_note(q)) is not None:
+            prefix = note + "\n\n" + prefix
 
         snap = self.live.snapshot()  # one snapshot for the whole question
-        query, retrieval = self._resolve(q, history, snap)
+        query, retrieval = self._resolve(q, turns, vec, snap)
         curated = snap.retriever.curated(query)
         if curated is not None:  # staff's own answer wins over passage quotes
             entry, score = curated
@@ -102,7 +157,7 @@ class Assistant:
         retrieval = retrieval or snap.retriever.search(query)
         decision = decide(retrieval, query, s.tuning)
         if decision.answer:
-            comp = compose(query, retrieval, s.tuning)
+            comp = self._compose(query, retrieval, caution)
             if comp.citations:
                 return Answer.answered(prefix + comp.text, comp.citations, comp.quotes, notice=notice,
                                        reason=decision.reason, confidence=decision.confidence, resolved=query.label,
@@ -110,14 +165,24 @@ class Assistant:
         return Answer.no_answer(prefix + self.no_answer_text(), notice=notice, reason=decision.reason,
                                 confidence=decision.confidence, resolved=query.label, caution=caution, safety=safety)
 
-    def _resolve(self, q: str, history: History | None, snap: Snapshot) -> tuple[Query, Retrieval | None]:
+    def _compose(self, query: Query, retrieval: Retrieval, caution: bool) -> Composition:
+        """The claims guard: a sentence that clears someone medically or promises a cure is never
+        quoted under a caution, nor a dose ever; elsewhere it is quoted only when no safer sentence
+        answers."""
+        tuning = self.settings.tuning
+        if caution:
+            return compose(query, retrieval, tuning, allow=lambda t: not is_clearing_claim(t) and not is_dose_statement(t))
+        safer = compose(query, retrieval, tuning, allow=lambda t: not is_clearing_claim(t) and not is_dose_statement(t))
+        return safer if safer.citations else compose(query, retrieval, tuning, allow=lambda t: not is_dose_statement(t))
+
+    def _resolve(self, q: str, turns: list[str], vq: np.ndarray, snap: Snapshot) -> tuple[Query, Retrieval | None]:
         """The query, read with the previous question only when it cannot stand alone: a question
         that names its own topic and retrieves well without the context is never rewritten."""
         tuning = self.settings.tuning
-        previous = followup_context(q, user_turns(history), standalone_topics=tuning.standalone_topics)
+        previous = followup_context(q, turns, standalone_topics=tuning.standalone_topics)
         if previous is None:
-            return Query.plain(q, self.embedder.encode([q])[0]), None
-        vq, vp = self.embedder.encode([q, previous])
+            return Query.plain(q, vq), None
+        vp = self.embedder.encode([previous])[0]
         if terms(q) and tuning.standalone_topics:
             alone = Query.plain(q, vq)
             retrieval = snap.retriever.search(alone)
