@@ -395,6 +395,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(double|doubling) up\b", r"\b(max|maximum|highest|safe|right|correct|usual|normal) (amount|dose|dosage|number)\b",
         r"\b(dose|dosage|doses|dosing)\b", r"\b\d+ ?(mg|mcg|ug|ml|milligrams?|micrograms?|iu)\b", r"\bmilligram",
         rf"\b\d+ (or \d+ )?{MEDS}",
+        rf"\b(two|three|four|five|six|extra|double|another|an extra|a few more|more) (extra |more )?{MEDS}",
     )),
     Rule("medication-change", "caution", any=(
         rf"\b(stop|stopping|quit|quitting|come off|coming off|get off|go off|reduce|reducing|lower|lowering|cut down|cutting down|cut back|"
@@ -568,7 +569,10 @@ def triage(message: str, rules: tuple[Rule, ...] = _ALL_RULES) -> Triage | None:
         else:
             hit = rule.matches_any(variants if rule.category == "crisis" else negated)
         if hit:
-            return Triage(rule.category, rule.id, "rules", lang=rule.lang)
+            lang = rule.lang
+            if rule.script == "cjk":  # Han characters are shared: kana says Japanese
+                lang = "ja" if re.search(r"[\u3040-\u30ff]", message) else "zh"
+            return Triage(rule.category, rule.id, "rules", lang=lang)
     return None
 
 
