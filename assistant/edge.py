@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from .answer import Answer
@@ -228,11 +227,8 @@ def clean_history(history: Any) -> list[str | dict[str, Any]]:
 
 
 def open_gap_store(settings: Any) -> Any:
-    """The gap store the settings name (None when off)."""
-    from . import gaps
+    """The gap store the settings name (None when off): `gaps.open_store`, imported here so
+    the CLI and the server open it the same way."""
+    from .gaps import open_store
 
-    if hasattr(gaps, "open_store"):
-        return gaps.open_store(settings)
-    # Until gaps.open_store lands (staff-data engineer): the SQLite log, which has record().
-    path = settings.paths.gap_log_path
-    return gaps.GapLog(Path(path), settings.staff.gap_retention_days) if path is not None else None
+    return open_store(settings)

@@ -562,11 +562,15 @@ def embed_values(s: Any) -> dict[str, Any]:
 
 
 def staff_page(assistant: Any, store: Any) -> str:
-    """The gap report. A broken store or index never turns the page into a 500: the problem is
-    shown at the top instead."""
+    """The gap report: similar questions grouped, most asked first, with a suggested FAQ entry;
+    questions the current FAQ and articles now answer are left out. A broken store or index never
+    turns the page into a 500: the problem is shown at the top instead."""
+    from .gaps import cluster
+
     problems: list[str] = []
-    rows: list[Any] = []
+    gaps: list[Any] = []
     urgent: Any = "?"
+    hidden = 0
     if store is None:
         problems.append("The gap log is off (MASSAGE_GAP_LOG_PATH is empty and no MASSAGE_DATABASE_URL is set).")
     else:
@@ -577,9 +581,14 @@ def staff_page(assistant: Any, store: Any) -> str:
                                 f"; events dropped: {health.get('dropped', 0)}.")
             rows = list(store.grouped())
             urgent = store.urgent_total()
+            # Only unanswered questions can have been fixed since; low-confidence and thumbs-down
+            # rows are about answers given, and stay.
+            still = [r for r in rows if set(r.kinds) - {"no_answer"} or not assistant.answered_now(r.question)]
+            hidden = len(rows) - len(still)
+            gaps = cluster(still, assistant.embedder.encode, assistant.settings.tuning.gap_cluster_threshold)
         except Exception as exc:
             log.error("staff page: the gap log could not be read: %s", exc)
-            problems.append(f"The gap log could not be read: {exc}")
+            problems.append(f"The gap log could not be read: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
     try:
         h = assistant.health()
     except Exception as exc:
@@ -590,30 +599,23 @@ def staff_page(assistant: Any, store: Any) -> str:
     last = h.get("last_reload") or {}
     if last.get("ok") is False:
         problems.append(f"The last re-index failed ({last.get('at')}): {last.get('error')}. Still serving {h.get('index')}.")
+    integrity = h.get("integrity") or {}
+    if integrity.get("ok") is False:
+        problems.append(f"Index files changed on disk: {integrity.get('problem')}")
     body = "".join(
-        f"<tr><td>{_get(r, 'count')}</td><td>{html.escape(str(_get(r, 'question')))}</td>"
-        f"<td>{html.escape(_when(_get(r, 'last_ts')))}</td>"
-        f"<td>{html.escape(', '.join(f'{k}: {n}' for k, n in (_get(r, 'kinds') or {}).items()))}"
-        f"<br><small>{html.escape(' | '.join(str(x) for x in (_get(r, 'reasons') or [])[:3]))}</small></td></tr>"
-        for r in rows
+        f"<tr><td>{g.count}</td><td>{html.escape(g.examples[0])}<br><small>{html.escape(' | '.join(g.examples[1:]))}</small></td>"
+        f"<td>{html.escape(str(g.last_asked))}</td>"
+        f"<td>{html.escape(', '.join(f'{k}: {n}' for k, n in g.kinds.items()))}"
+        f"<br><small>{html.escape(' | '.join(g.reasons[:3]))}</small></td><td><pre>{html.escape(g.suggestion)}</pre></td></tr>"
+        for g in gaps
     )
     return render(
         "staff.html",
         problems="".join(f'<p class="problem">{html.escape(p)}</p>' for p in problems),
-        total=sum(int(_get(r, "count") or 0) for r in rows), retention_days=assistant.settings.staff.gap_retention_days,
-        urgent=urgent, index=h.get("index", "?"), passages=h.get("passages", 0), status=h.get("status", "?"), rows=body,
+        total=sum(g.count for g in gaps), retention_days=assistant.settings.staff.gap_retention_days,
+        urgent=urgent, hidden=hidden, index=h.get("index", "?"), passages=h.get("passages", 0),
+        status=h.get("status", "?"), rows=body,
     )
-
-
-def _get(row: Any, key: str) -> Any:
-    return row.get(key) if isinstance(row, dict) else getattr(row, key, None)
-
-
-def _when(ts: Any) -> str:
-    try:
-        return time.strftime("%Y-%m-%d %H:%M", time.gmtime(float(ts)))
-    except (TypeError, ValueError):
-        return str(ts or "")
 
 
 # uvicorn's own proxy handling is off: by default it believes X-Forwarded-For from 127.0.0.1

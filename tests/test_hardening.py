@@ -317,3 +317,25 @@ def test_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy(bot: Assist
         b = httpx.post(u + "api/ask", json={"question": GOOD}, headers={"X-Forwarded-For": "203.0.113.2"})
     assert a.status_code == 200 and b.status_code == 429
     _shape(b.content, "rate limited")
+
+
+def test_staff_page_says_what_is_wrong_instead_of_a_500(bot: Assistant) -> None:
+    from assistant.gaps import StoreError
+
+    class BrokenStore:
+        def record(self, *a: Any, **k: Any) -> None:
+            pass
+
+        def health(self) -> dict[str, Any]:
+            return {"backend": "sqlite", "ok": False, "dropped": 3, "problem": "gaps.sqlite3 was corrupt: moved aside"}
+
+        def grouped(self, *a: Any, **k: Any) -> list[Any]:
+            raise StoreError("database is locked")
+
+        def urgent_total(self) -> int:
+            return 0
+
+    with serving(create_app(bot, store=BrokenStore())) as u:
+        r = httpx.get(u + "staff", headers={"X-Staff-Token": TOKEN})
+    assert r.status_code == 200
+    assert "moved aside" in r.text and "events dropped: 3" in r.text and "database is locked" in r.text

@@ -53,7 +53,7 @@ def test_emergency_through_server_shows_template_first(server):
     history, _ = c.predict("my chest is tight and my arm went numb", [], api_name="/chat")
     assert len(history) == 2  # the user's message and the urgent template, no sources
     text = _text(history[1])
-    assert text.startswith("**What you describe may need emergency care. Call 911 now**")
+    assert text.startswith("**What you describe may need emergency care.") and "tel:911" in text.split("\n")[0]
     assert "[1]" not in text
     d = c.predict("I'm thinking of ending it all", api_name="/ask")
     assert d["status"] == "urgent" and "988" in d["answer"] and d["notice"] and d["citations"] == []
