@@ -673,10 +673,11 @@ class SemanticTriage:
         """Semantic triage of one message. `vec`: the message's embedding if the caller has it
         (the pipeline's question vector), else it is encoded here. Long messages are also checked
         sentence by sentence (one batched encode)."""
+        key = message.strip()  # history turns come back unstripped
         with self._lock:
-            if message in self._cache:
-                self._cache.move_to_end(message)
-                return self._cache[message]
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
         # Embeddings ignore negation ("no chest pain" sits next to "chest pain"): when the message
         # negates a symptom, the text without the negated phrase is embedded instead of `vec`.
         folded = normalize(message)
@@ -691,10 +692,28 @@ class SemanticTriage:
             rows.extend(np.asarray(self.encode(texts), dtype=np.float32))
         result = self._decide(self.scores(np.vstack(rows))) if rows else None
         with self._lock:
-            self._cache[message] = result
+            self._cache[key] = result
             while len(self._cache) > 2048:
                 self._cache.popitem(last=False)
         return result
+
+
+    def check_many(self, messages: list[str]) -> list[Triage | None]:
+        """Earlier turns: answered from the per-message cache when this process saw them (the
+        usual case: each was checked when it was asked); the others are encoded in ONE batch."""
+        messages = [m.strip() for m in messages]
+        with self._lock:
+            missing = list(dict.fromkeys(m for m in messages if m not in self._cache))
+        if missing:
+            plain = [m for m in missing if len(m) <= SENTENCE_CHECK_CHARS and not _NEG.search(normalize(m))]
+            vecs = np.asarray(self.encode(plain), dtype=np.float32) if plain else []
+            for m, v in zip(plain, vecs, strict=True):
+                self.check(m, v)
+            for m in missing:
+                if m not in plain:
+                    self.check(m)
+        with self._lock:
+            return [self._cache.get(m) for m in messages]
 
 
 def sentences(text: str) -> list[str]:
@@ -740,11 +759,9 @@ def user_turns(history: Iterable[str | dict] | None) -> list[str]:
     return out
 
 
-def _verdict(message: str, semantic: SemanticTriage | None, vec: np.ndarray | None = None) -> Triage | None:
-    rules = triage(message)
+def _combine(rules: Triage | None, sem: Triage | None) -> Triage | None:
     if rules is not None and rules.urgent:
         return rules
-    sem = semantic.check(message, vec) if semantic is not None else None
     if sem is not None and sem.urgent:
         return sem
     return rules or sem
@@ -763,21 +780,28 @@ def triage_turn(message: str, history: Iterable[str | dict] | None = None,
     - a follow-up (`is_follow_up`) within CAUTION_WINDOW user turns of a caution keeps it;
       an unrelated new question, or any question after the window, does not.
     """
-    current = _verdict(message, semantic, vec)
+    rules = triage(message)
+    if rules is not None and rules.urgent:
+        return rules
+    current = _combine(rules, semantic.check(message, vec) if semantic is not None else None)
     if current is not None and current.urgent:
         return current
-    earlier = user_turns(history)[::-1]  # most recent first
-    for n, prev in enumerate(earlier[:URGENT_WINDOW], start=1):
-        p = _verdict(prev, semantic)
+    earlier = user_turns(history)[::-1][:max(URGENT_WINDOW, CAUTION_WINDOW)]  # most recent first
+    follow_up = current is None and is_follow_up(message)
+    if not earlier:
+        return current
+    window = earlier if follow_up else earlier[:URGENT_WINDOW]
+    ruled = [triage(m) for m in window]
+    sem = semantic.check_many(window) if semantic is not None else [None] * len(window)
+    verdicts = [_combine(r, x) for r, x in zip(ruled, sem, strict=True)]
+    for n, p in enumerate(verdicts[:URGENT_WINDOW], start=1):
         if p is not None and p.urgent:
             return Triage(p.category, p.rule, "context", p.exemplar, p.score, p.lang, n)
-    if current is not None:
+    if current is not None or not follow_up:
         return current
-    if is_follow_up(message):
-        for n, prev in enumerate(earlier[:CAUTION_WINDOW], start=1):
-            p = _verdict(prev, semantic)
-            if p is not None and p.category == "caution":
-                return Triage("caution", p.rule, "context", p.exemplar, p.score, p.lang, n)
+    for n, p in enumerate(verdicts[:CAUTION_WINDOW], start=1):
+        if p is not None and p.category == "caution":
+            return Triage("caution", p.rule, "context", p.exemplar, p.score, p.lang, n)
     return None
 
 

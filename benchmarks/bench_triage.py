@@ -119,11 +119,28 @@ def run_speed(n: int) -> None:
     ordinary = check(QUESTIONS)
     urgent = check(URGENT_QUESTIONS)
     rules_only = timed(lambda: triage(next(cycle)), n)
+    history = ["I'm 30 weeks pregnant", "what oils do you use"]
+    follow = "is deep tissue ok for that?"
+    fvec = bot.embedder.encode([follow])[0]
+
+    def follow_up(cold: bool):
+        def one():
+            if cold:  # another replica answered the earlier turns: they are encoded in one batch
+                semantic._cache.clear()
+            else:
+                semantic._cache.pop(follow, None)
+            triage_turn(follow, history, semantic, fvec)
+
+        return timed(one, n)
+
+    warm, cold = follow_up(False), follow_up(True)
     print(f"{n} calls each; 2 shared CPU cores, timings noisy")
     print(summary("baseline: ask(q)", ask))
     print(summary("rules only triage(q)", rules_only))
     print(summary("triage_turn(q, vec) ordinary", ordinary))
     print(summary("triage_turn(q, vec) urgent", urgent))
+    print(summary("follow-up, earlier turns cached", warm))
+    print(summary("follow-up, earlier turns not cached", cold))
     print(f"added p50, ordinary question: {pct(ordinary, 50):.2f} ms ({pct(ordinary, 50) / pct(ask, 50):.1%} of ask p50); "
           f"urgent path: {pct(urgent, 50):.2f} ms (goal <= 5 ms)")
 

@@ -354,6 +354,23 @@ def test_semantic_layer_reads_sentences_of_long_messages():
     assert t is not None and t.category == "crisis" and t.exemplar == "I have been cutting myself"
 
 
+def test_earlier_turns_are_encoded_at_most_once_in_one_batch():
+    calls: list[list[str]] = []
+
+    def counting(texts: list[str]) -> np.ndarray:
+        calls.append(list(texts))
+        return _bow(texts)
+
+    sem = SemanticTriage.load(counting)
+    calls.clear()
+    history = ["I'm 30 weeks pregnant", "what oils do you use"]
+    t = triage_turn("is deep tissue ok for that?", history, sem, _bow(["is deep tissue ok for that?"])[0])
+    assert t is not None and t.layer == "context" and t.rule == "pregnancy"
+    assert len(calls) == 1 and sorted(calls[0]) == sorted(history)  # one batch for the missing turns
+    triage_turn("and hot stones, is that ok?", history, sem, _bow(["and hot stones, is that ok?"])[0])
+    assert len(calls) == 1  # the earlier turns are cached now
+
+
 def test_thresholds_are_the_calibrated_ones():
     assert set(THRESHOLDS) == {"emergency", "crisis", "caution"}
     assert all(0.5 <= v < 1 for v in THRESHOLDS.values())
