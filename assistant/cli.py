@@ -174,13 +174,19 @@ def gaps(csv_path: str | None, db: str | None) -> None:
     Example: massage-assistant gaps --csv gaps.csv
     """
     from .embed import load_embedder
-    from .gaps import GapLog, cluster, format_gaps, write_csv
+    from .gaps import cluster, format_gaps, write_csv
 
     s = _settings(gap_log_path=Path(db) if db else None)
-    log = GapLog(Path(s.paths.gap_log_path), s.staff.gap_retention_days)
-    events = log.events()
-    groups = cluster(events, load_embedder(s).encode) if events else []
-    click.echo(format_gaps(groups, log.urgent_total()))
+    store = _store(s)
+    if store is None:
+        raise click.UsageError("the gap log is off: set MASSAGE_GAP_LOG_PATH or MASSAGE_DATABASE_URL, or give --db")
+    try:
+        rows = store.grouped()  # aggregated in the database (SQLite or PostgreSQL)
+        urgent = store.urgent_total()
+    finally:
+        store.close()
+    groups = cluster(rows, load_embedder(s).encode, s.tuning.gap_cluster_threshold) if rows else []
+    click.echo(format_gaps(groups, urgent))
     if csv_path:
         write_csv(groups, Path(csv_path))
         click.echo(f"wrote {len(groups)} groups to {csv_path}")
