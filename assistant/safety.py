@@ -975,7 +975,7 @@ _CLEARING = re.compile(
     r"(fix|fixes|cure|cures|heal|heals|remove|removes|eliminat\w*|gets? rid of)\b.{0,40}\b(permanent(ly)?|for good|forever)|"
     r"guarantee[ds]?|can(not|t| not) (hurt|harm)|never (harmful|dangerous|hurts?)|no harm|"
     r"(is|are) (safe|fine|ok|okay) (for|during|with) (pregnan\w*|blood clots?|cancer|heart|diabet\w*|high blood pressure|dvt|everyone)|"
-    r"(pregnan\w*|blood clots?|clots|cancer|heart (disease|conditions?)|diabet\w*|blood pressure|hypertension|dvt)\b.{0,60}\b(can|will|may|should|would)? ?(benefit|benefits|is fine|are fine|safe|no problem))"
+    r"(pregnan\w*|blood clots?|clots|cancer|heart (disease|conditions?)|diabet\w*|blood pressure|hypertension|dvt)\b.{0,60}\b(can|will|may|should|would)? ?(benefit|benefits|is fine|are fine|safe|no problem))\b"
 )
 
 

@@ -292,6 +292,8 @@ Massage has no side effects and is completely safe for everyone."""
 def test_claims_guard_on_a_planted_document():
     flagged = [s for s in PLANTED.splitlines() if is_clearing_claim(s)]
     assert flagged == [PLANTED.splitlines()[i] for i in (0, 2, 3, 5)]
+    assert not is_clearing_claim("If left untreated, scar tissue can become a permanent fixture on your body.")
+    assert is_clearing_claim("A medical massage could help you get rid of migraines permanently.")
 
 
 # --- templates -------------------------------------------------------------------------------
