@@ -85,7 +85,7 @@ def normalize(text: str, one: str = "i") -> str:
         tokens.append(tok)
     text = " ".join(tokens)
     text = re.sub(r"[^a-z0-9]+", " ", text)
-    text = re.sub(r"(.)\1{2,}", r"\1\1", text)  # "heeeelp" -> "heelp", "painnnn" -> "painn"
+    text = re.sub(r"([a-z])\1{2,}", r"\1", text)  # "heeeelp" -> "help", "painnnn" -> "pain"
     # s u i c i d e -> suicide, c.h.e.s.t p.a.i.n -> chestpain (rules accept "chest ?pain")
     text = re.sub(r"\b(?:[a-z] ){3,}[a-z]\b", lambda m: m.group().replace(" ", ""), text)
     return re.sub(r"\s+", " ", text).strip()
@@ -551,9 +551,18 @@ _PRIORITY = {"crisis": 0, "emergency": 1, "caution": 2}
 _ALL_RULES = tuple(sorted(RULES + FOREIGN_RULES, key=lambda r: _PRIORITY[r.category]))
 
 
+# Doubled-letter typos ("paiin", "faintedd") are also read with every double letter single; for
+# long messages that second reading is skipped (it doubles the cost; 3+ repeats are folded anyway).
+COLLAPSE_UP_TO_CHARS = 2000
+
+
 def _latin_variants(message: str) -> set[str]:
-    variants = {normalize(message, "i"), normalize(message, "l")}
-    return variants | {re.sub(r"(.)\1+", r"\1", v) for v in variants}  # "fainteddd", "painnn"
+    variants = {normalize(message, "i")}
+    if re.search(r"[a-z]1|1[a-z]", message, re.IGNORECASE):  # "k1ll" vs "a1r": read 1 as i and as l
+        variants.add(normalize(message, "l"))
+    if len(message) <= COLLAPSE_UP_TO_CHARS:
+        variants |= {re.sub(r"([a-z])\1+", r"\1", v) for v in variants}
+    return variants
 
 
 def triage(message: str, rules: tuple[Rule, ...] = _ALL_RULES) -> Triage | None:
