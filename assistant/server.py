@@ -201,7 +201,8 @@ class Guard:
                 body = await self._read_body(scope, receive, headers, cap, send_secured)
                 if body is None:
                     return
-                if "json" in ctype and body and json_depth(body) > MAX_JSON_DEPTH:
+                # Whatever the declared type: FastAPI and Gradio parse JSON bodies either way.
+                if body.lstrip()[:1] in (b"{", b"[") and json_depth(body) > MAX_JSON_DEPTH:
                     await self._reply(send_secured, BAD_JSON_TEXT, "invalid input")
                     return
                 receive = _replay(body, receive)
@@ -305,32 +306,27 @@ def _replay(body: bytes, receive: Any) -> Any:
     return replay
 
 
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
+
+
 def json_depth(body: bytes) -> int:
     """The deepest nesting of arrays and objects in a JSON text, found without parsing it (a
-    100,000-deep body would make json.loads raise RecursionError).
+    100,000-deep body would make json.loads raise RecursionError). Strings are cut out and the
+    rest reduced to its brackets in C, so a 130 KB chat body costs a few milliseconds.
 
-    >>> json_depth(b'{"a": [1, {"b": "[[["}]}')
+    >>> json_depth(b'{"a": [1, {"b": "[[[{"}]}')
     3
     """
     depth = deepest = 0
-    in_string = escaped = False
-    for ch in body.decode("utf-8", "replace"):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
+    for ch in _JSON_STRING.sub(b"", body).translate(None, _NOT_BRACKETS):
+        if ch in (0x5B, 0x7B):  # [ {
             depth += 1
             if depth > deepest:
                 deepest = depth
                 if deepest > MAX_JSON_DEPTH:
-                    return deepest
-        elif ch in "]}":
+                    break
+        else:
             depth -= 1
     return deepest
 

@@ -122,6 +122,10 @@ def test_deeply_nested_json_is_a_400_not_a_500(url: str) -> None:
     assert r.status_code == 400
     _shape(r.content, "invalid input")
     assert json_depth(b'{"a": "[[[[", "b": [{"c": []}]}') == 4
+    assert json_depth(json.dumps({"a": 'x" [[[ \\', "b": [], "c": "]]]"}).encode()) == 2  # escapes inside strings
+    # Declared as text, parsed as JSON all the same: still checked.
+    r = httpx.post(url + "gradio_api/call/chat", content=deeper, headers={"content-type": "text/plain"})
+    assert r.status_code == 400
 
 
 @pytest.mark.parametrize(("content", "ctype", "status", "reason"), [
