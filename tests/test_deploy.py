@@ -281,7 +281,7 @@ def postgres() -> Iterator[str]:
     URL. As root, the server runs as the `postgres` user (initdb refuses root)."""
     bindir = _pg_bin()
     root = Path(tempfile.mkdtemp(prefix="massage-pg-"))  # not under pytest's 0700 dirs: the server user must enter it
-    as_user: list[str] = []
+    as_user: dict[str, Any] = {}
     if os.geteuid() == 0:
         import pwd
 
@@ -290,17 +290,18 @@ def postgres() -> Iterator[str]:
         except KeyError:
             pw = pwd.getpwnam("nobody")
         os.chown(root, pw.pw_uid, pw.pw_gid)
-        as_user = ["runuser", "-u", pw.pw_name, "--"]
+        # Dropped in the child itself (not through runuser), so signals reach the server.
+        as_user = {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": []}
     port = _free_port()
     log = root / "server.log"
     proc = None
     try:
-        subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(root / "data"), "-U", "massage", "--auth=trust",
-                        "--no-sync", "-E", "UTF8"], check=True, capture_output=True, timeout=120)
-        proc = subprocess.Popen([*as_user, str(bindir / "postgres"), "-D", str(root / "data"), "-p", str(port),
+        subprocess.run([str(bindir / "initdb"), "-D", str(root / "data"), "-U", "massage", "--auth=trust",
+                        "--no-sync", "-E", "UTF8"], check=True, capture_output=True, timeout=120, cwd=root, **as_user)
+        proc = subprocess.Popen([str(bindir / "postgres"), "-D", str(root / "data"), "-p", str(port),
                                  "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={root}",
                                  "-c", "fsync=off", "-c", "max_connections=60"],
-                                stdout=subprocess.DEVNULL, stderr=open(log, "wb"))  # noqa: SIM115
+                                stdout=subprocess.DEVNULL, stderr=open(log, "wb"), cwd=root, **as_user)  # noqa: SIM115
         import psycopg
 
         base = f"postgresql://massage@127.0.0.1:{port}"
@@ -674,8 +675,37 @@ def test_replicas_behind_nginx(tmp_path: Path) -> None:
 
         _wait("the gap report to count the question from every replica", lambda: gap_count() == len(placement), 15)
         assert gap_count() == len(placement)
+        # --- 4. The chat page in a real browser, through the proxy (Gradio's event streams) ----
+        _browser_chat(base)
         print(f"\nswap after publish (s): {sorted(round(v, 2) for v in swapped.values())}; "
               f"retry replies: {len(retries)}; turns in the kill phase: {len(by_visitor)} visitors")
+
+
+def _browser_chat(base: str) -> None:
+    """A visitor's chat in headless Chromium over HTTPS through nginx: Gradio's page, its
+    queue and event stream behind the proxy. Runs when Chromium is installed; required in CI."""
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        if os.environ.get("MASSAGE_TEST_REQUIRE_BROWSER"):
+            pytest.fail("Chromium is required here (MASSAGE_TEST_REQUIRE_BROWSER=1)")
+        print("\nno Chromium: the browser check through the proxy did not run")
+        return
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_context(ignore_https_errors=True).new_page()
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(base + "/", timeout=60_000)
+            page.fill("#question textarea", "What should I do after a massage?")
+            page.keyboard.press("Enter")
+            page.wait_for_selector("text=Sources (", timeout=60_000)
+            assert "[1]" in page.locator("#chat").inner_text()
+            assert not [e for e in errors if "mixed content" in e.lower() or "err_" in e.lower()], errors
+        finally:
+            browser.close()
 
 
 def _field(row: Any, name: str) -> Any:
