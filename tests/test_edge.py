@@ -295,3 +295,31 @@ def test_gap_log_kinds(fake_bot: Assistant) -> None:
     kinds = [(k, q) for k, q, *_ in store.rows]
     assert kinds == [("urgent", ""), ("no_answer", "zzz qqq"), ("low_confidence", GOOD)]
     assert store.rows[1][4]  # the reason is kept for staff
+
+
+def test_chat_feedback_is_read_from_the_history_the_browser_sends(fake_bot: Assistant) -> None:
+    """The chat keeps nothing per visitor on the server: a thumbs down on an answer records
+    its question, status and cited chunk ids from the history alone."""
+    from assistant.web import feedback_of, record_feedback, respond
+
+    store = RecordingStore()
+    edge = Edge(fake_bot, fake_bot.settings.replace(rate_limit_per_minute=0), store=store)
+    history = respond(edge, "Does *massage* loosen a stiff neck?", [])
+    history = respond(edge, "zzz qqq", history)
+    history = respond(edge, URGENT, history)
+    roles = [m["role"] for m in history]
+    assert roles == ["user", "assistant", "assistant", "user", "assistant", "user", "assistant"]
+    record_feedback(edge, history, 1, False)  # the answer
+    record_feedback(edge, history, [2], True)  # its sources block counts as the same answer
+    record_feedback(edge, history, 4, False)  # the no-answer reply
+    record_feedback(edge, history, 6, False)  # urgent: never stored
+    record_feedback(edge, history, 0, False)  # a visitor's own message: nothing to rate
+    thumbs = [r for r in store.rows if r[0].startswith("thumbs")]
+    ids = thumbs[0][3]
+    assert ids and all(i.startswith(("neck#", "feet#")) for i in ids)
+    assert thumbs == [
+        ("thumbs_down", "Does *massage* loosen a stiff neck?", "answered", ids, ""),
+        ("thumbs_up", "Does *massage* loosen a stiff neck?", "answered", ids, ""),
+        ("thumbs_down", "zzz qqq", "no_answer", [], ""),
+    ]
+    assert feedback_of(history, 99) is None and feedback_of("junk", 1) is None
