@@ -216,7 +216,7 @@ RULES: tuple[Rule, ...] = (
         r"\bend(ing)? (it|it all|my life|things|everything|my own life)\b", r"\btake my (own )?life\b",
         r"\b(want|wanna|going|wish|ready|plan(ning)?|about) (to )?(die|be dead)\b", r"\bwish i (was|were) dead\b",
         r"\bbetter off (dead|without me)\b",
-        r"\b(no|dont see the|dont see any|dont see a|lost the|lost all|lost my) (point|reason) (in |to |of |for )?(me )?(living|going on|live|life|anymore|carrying on|keep going|go on|be here|being here|stay|staying alive|being alive)\b",
+        r"\b(no|dont see the|dont see any|dont see a|cant see the|cant see any|cannot see the|cannot see any|lost the|lost all|lost my) (point|reason) (in |to |of |for )?(me )?(living|going on|live|life|anymore|carrying on|keep going|go on|be here|being here|stay|staying alive|being alive)\b",
         r"\b(whats|what is|wheres|where is|is there any|is there a) (the )?(point|use|reason)\b.{0,30}\b(going on|living|life|carrying on|anymore|any more|being alive|being here|existing|of me|in me)\b",
         r"\bno point (in|to|of) (anything|everything|any of (it|this)|trying anymore)\b",
         r"\bcant (go on|do this anymore|do it anymore|keep going|take it anymore|take this anymore|live like this)\b",
@@ -243,6 +243,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(could|would|might|hope i|wish i|want to)( just)? (not|never|didnt|dont) wake( up)?\b",
         r"\bi wont be (here|around)\b(?! (on|for|next|this|tomorrow|until|till|at|in|when|because|so|during|over|between|from|to))",
         r"\bif i (just |simply |really |only )?(was|were|wasnt|werent|was not|were not) (gone|dead|here|around|alive|born)\b",
+        r"\b(easier|better|simpler)\b.{0,15}\b(to )?(just )?(not exist|not be here|not be alive|be dead|not wake up|disappear forever)\b",
         r"\b(im|i am|i feel like (im|i am)|feel like|i feel) (just )?(a |such a )?burden\b",
         r"\blife (isnt|is not|aint|isn t) worth (living|it)\b", r"\bnot worth living\b",
         r"\b(wish i (hadnt|had not|was not|wasnt|werent|had never) (been )?born|never been born)\b",
@@ -273,6 +274,8 @@ RULES: tuple[Rule, ...] = (
         rf"\b(took|taken|swallowed|ate) (about |like |around )?(\d{{2,}}|ten|fifteen|twenty|thirty|forty|fifty)\b ?{MEDS}",
         r"\b(took|taken|had|swallowed)\b.{0,30}\bmore\b.{0,25}\bthan (i |he |she |you )?(should|was supposed|supposed|prescribed|allowed|meant)\b",
         r"\bpoison(ed|ing)\b",
+        r"\b(took|taken|had|swallowed)\b.{0,25}\b(tablets|pills|meds|medication|dose|doses)\b.{0,10}\b(twice|three times|again)\b.{0,30}\b(more|extra|another|again)\b",
+        r"\b(took|taken|swallowed)\b.{0,40}\b(a load more|loads more|a lot more|lots more|way more|a bunch more|heaps more)\b",
     )),
     Rule("poisoning", "emergency", any=(
         r"\b(drank|drunk|swallowed|ate|eaten|licked|sucked on|got into|chewed)\b.{0,25}"
@@ -372,6 +375,8 @@ RULES: tuple[Rule, ...] = (
         r"\bfaint(ed|ing)?\b(?! (smell|scent|mark|line|hint|sound|trace|memory|idea))", r"\bpass(ed|ing)? out\b", r"\bblack(ed|ing)? out\b", r"\bcollaps(ed|ing|e)\b",
         r"\bunconscious\b", r"\bunconcious\b", r"\bunresponsive\b", r"\bnot responding\b", r"\b(wont|cant|doesnt|isnt) wak(e|ing)( up)?\b",
         r"\b(hasnt|has not|not|isnt|is not|havent) (come|coming) (round|around|to)\b",
+        r"\b(not|isnt|wont|doesnt|is not|will not|does not|stopped) (answer|answering|respond|responding|react|reacting)( to)? (me|us|anyone|anything|his name|her name|my voice)\b",
+        r"\b(on|lying on) the (floor|ground)\b.{0,30}\b(shaking|jerking|twitching|fitting|not moving|unconscious|not breathing)",
         r"\bno pulse\b", r"\bseizure", r"\bfitting\b", r"\bconvuls", r"\b(having|had|has|having a) (a )?fit\b(?! (in|into|for|of))",
     ), unless=(r"\bi (nearly|almost) (fainted|passed out)\b.{0,30}\b(price|bill|cost|laugh)",)),
     Rule("head-injury-signs", "emergency", any=(r"\bconcuss",), all=(
@@ -474,7 +479,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
     )),
     Rule("crisis-fr", "crisis", lang="fr", any=(
         r"\b(je )?veux mourir\b", r"\benvie de mourir\b", r"\bme suicider\b", r"\bsuicid", r"\bme tuer\b",
-        r"\b(ne )?veux plus vivre\b", r"\bplus envie de vivre\b", r"\ben finir\b", r"\bmettre fin a (mes jours|ma vie)\b",
+        r"\b(ne )?veux plus vivre\b", r"\b(supporte|peux|arrive|veux) plus (de |a )?vivre\b", r"\bsupporte plus la vie\b", r"\bplus envie de vivre\b", r"\ben finir\b", r"\bmettre fin a (mes jours|ma vie)\b",
         r"\bme faire du mal\b", r"\bme scarifie", r"\bdisparaitre pour toujours\b", r"\bme (frappe|bat|battre)\b",
     )),
     Rule("crisis-de", "crisis", lang="de", any=(
@@ -768,6 +773,21 @@ def user_turns(history: Iterable[str | dict] | None) -> list[str]:
     return out
 
 
+# A semantic emergency in these groups is dropped when the matching rule's excuse holds and no
+# red flag is present ("tight chest from bench presses"): the same auditable exception as the rules.
+_SEMANTIC_EXCUSES = {"cardiac": "heart-attack-signs", "stroke": "stroke-signs"}
+
+
+def _excused(sem: Triage | None, message: str) -> bool:
+    rule_id = _SEMANTIC_EXCUSES.get(sem.rule) if sem is not None and sem.layer == "semantic" else None
+    if rule_id is None:
+        return False
+    rule = next(r for r in RULES if r.id == rule_id)
+    readings = _latin_variants(message)
+    return bool(rule.excuse) and any(rule.suppressed(v) for v in readings) and not any(
+        rule._compiled[1] and rule._compiled[1].search(v) for v in readings)
+
+
 def _combine(rules: Triage | None, sem: Triage | None) -> Triage | None:
     if rules is not None and rules.urgent:
         return rules
@@ -792,7 +812,8 @@ def triage_turn(message: str, history: Iterable[str | dict] | None = None,
     rules = triage(message)
     if rules is not None and rules.urgent:
         return rules
-    current = _combine(rules, semantic.check(message, vec) if semantic is not None else None)
+    sem = semantic.check(message, vec) if semantic is not None else None
+    current = _combine(rules, None if _excused(sem, message) else sem)
     if current is not None and current.urgent:
         return current
     earlier = user_turns(history)[::-1][:max(URGENT_WINDOW, CAUTION_WINDOW)]  # most recent first
@@ -801,8 +822,8 @@ def triage_turn(message: str, history: Iterable[str | dict] | None = None,
         return current
     window = earlier if follow_up else earlier[:URGENT_WINDOW]
     ruled = [triage(m) for m in window]
-    sem = semantic.check_many(window) if semantic is not None else [None] * len(window)
-    verdicts = [_combine(r, x) for r, x in zip(ruled, sem, strict=True)]
+    earlier_sem = semantic.check_many(window) if semantic is not None else [None] * len(window)
+    verdicts = [_combine(r, None if _excused(x, m) else x) for r, x, m in zip(ruled, earlier_sem, window, strict=True)]
     for n, p in enumerate(verdicts[:URGENT_WINDOW], start=1):
         if p is not None and p.urgent:
             return Triage(p.category, p.rule, "context", p.exemplar, p.score, p.lang, n)

@@ -46,7 +46,8 @@ def load(name: str) -> list[dict]:
 
 ROWS = load("safety.jsonl")  # dev
 TRAIN = load("safety_train.jsonl")
-HELD_OUT = {name: load(name) for name in ("safety_holdout.jsonl", "safety_holdout2.jsonl", "safety_holdout3.jsonl")}
+HELD_OUT = {name: load(name) for name in ("safety_holdout.jsonl", "safety_holdout2.jsonl", "safety_holdout3.jsonl",
+                                          "safety_holdout4.jsonl")}
 ALL_HELD_OUT = [r for rows in HELD_OUT.values() for r in rows]
 URGENT = [r for r in ROWS if r["expect"] in ("emergency", "crisis")]
 FAQ = [r for r in ROWS if r["expect"] == "faq"]
@@ -373,6 +374,14 @@ def test_earlier_turns_are_encoded_at_most_once_in_one_batch():
     assert len(calls) == 1  # the earlier turns are cached now
 
 
+def test_semantic_verdicts_obey_the_rules_excuses():
+    sem = SemanticTriage.load(_bow)
+    t = triage_turn("I have chest pain from the gym", [], sem)
+    assert t is None or not t.urgent  # exercise cause, no red flag: excused in both layers
+    t = triage_turn("I have chest pain from the gym and I'm sweating", [], sem)
+    assert t is not None and t.urgent
+
+
 def test_thresholds_are_the_calibrated_ones():
     assert set(THRESHOLDS) == {"emergency", "crisis", "caution"}
     assert all(0.5 <= v < 1 for v in THRESHOLDS.values())
@@ -493,6 +502,15 @@ def test_semantic_layer_alone(semantic, embedder):
 @pytest.mark.slow
 def test_calibration_is_reproducible_from_the_training_split(semantic):
     assert calibrate(TRAIN, semantic) == THRESHOLDS
+
+
+@pytest.mark.slow
+def test_exercise_chest_tightness_is_not_urgent_with_the_model(semantic, embedder):
+    for message in ("tight chest after my bench press session today", "my pecs feel tight and sore from chest day"):
+        t = triage_turn(message, [], semantic, embedder.encode([message])[0])
+        assert t is None or not t.urgent, (message, t)
+    t = triage_turn("tight chest after bench press and now the pain spreads to my arm", [], semantic)
+    assert t is not None and t.urgent
 
 
 @pytest.mark.slow
