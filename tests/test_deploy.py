@@ -734,3 +734,13 @@ def _check_edge(http: Any, base: str, cafile: Path, http_port: int) -> None:
     assert plain.status_code == 301 and plain.headers["location"].startswith("https://")
     big = http.post("/api/ask", content=b'{"question": "' + b"a" * 40_000 + b'"}', headers={"content-type": "application/json"})
     assert big.status_code == 413 and NOTICE_WORDS in big.json()["notice"]
+    # nginx's first line: a burst of POSTs from one address past the question zone (20/s here,
+    # burst 20) is refused by nginx with the app's shape and the notice. (A path the app does
+    # not route, so no replica computes anything.)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(8) as pool:  # in parallel, so even a slow machine outruns 20/s
+        codes = list(pool.map(lambda _: http.post("/api/not-a-route", json={}), range(80)))
+    limited = [r for r in codes if r.status_code == 429]
+    assert limited, [r.status_code for r in codes]
+    assert all(NOTICE_WORDS in r.json()["notice"] and r.json()["reason"] == "rate limited" for r in limited)
