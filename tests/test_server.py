@@ -163,3 +163,33 @@ def test_past_its_queue_the_server_replies_busy_at_once(bot, monkeypatch):
     assert third.status_code == 503 and third.headers["retry-after"] == "2"
     assert third.json()["answer"] == BUSY_TEXT and third.json()["reason"] == "busy" and third.json()["notice"]
     assert [r.status_code for r in first] == [200, 200] and all(r.json()["status"] == "answered" for r in first)
+
+
+def test_every_way_in_writes_the_gap_log_and_errors_share_one_shape(server, real_settings):
+    """The real model behind the real server: no-answer questions asked through POST /api/ask
+    and the Gradio /ask API are recorded like the chat's; a bad request is a 4xx in the shape."""
+    import json
+    import sqlite3
+    import time
+    import urllib.error
+    import urllib.request
+
+    marks = {"api": "do you sell gift vouchers for my sister", "gradio": "do you sell gift vouchers for my brother"}
+    req = urllib.request.Request(server + "api/ask", data=json.dumps({"question": marks["api"]}).encode(),
+                                 headers={"Content-Type": "application/json"}, method="POST")
+    assert json.loads(urllib.request.urlopen(req).read())["status"] == "no_answer"
+    assert _client(server).predict(marks["gradio"], api_name="/ask")["status"] == "no_answer"
+    bad = urllib.request.Request(server + "api/ask", data=b'{"question": 5}', headers={"Content-Type": "application/json"},
+                                 method="POST")
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(bad)
+    d = json.loads(e.value.read())
+    assert e.value.code == 422 and d["status"] == "error" and d["notice"] and d["reason"] == "invalid request"
+    db = Path(real_settings.paths.index_dir).parent / "var" / "gaps.sqlite3"
+    deadline = time.time() + 10
+    while time.time() < deadline:  # the store writes in the background, off the answer path
+        stored = {r[0] for r in sqlite3.connect(db).execute("SELECT question FROM events WHERE kind = 'no_answer'")}
+        if all(m in stored for m in marks.values()):
+            break
+        time.sleep(0.2)
+    assert all(m in stored for m in marks.values()), stored
