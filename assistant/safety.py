@@ -285,7 +285,7 @@ RULES: tuple[Rule, ...] = (
     Rule("heart-attack-signs", "emergency", any=(
         r"\bchest ?(pain|tight|pressure|crush|heav|squeez|hurt|ache|aching|burn|discomfort|feels like)",
         r"\bchest\b.{0,40}\b(pain|painful|tight|tightness|pressure|crush\w*|heavy|heaviness|squeez\w*|hurt\w*|ache|aching|burn\w*|band|vice|vise|weight|discomfort)",
-        r"\b(pain|tight|tightness|pressure|crushing|heaviness|ache|squeezing|discomfort|vice|vise|band|weight|burning)\b.{0,25}\b(chest|breastbone|sternum)\b",
+        r"\b(pain|tight|tightness|pressure|crushing|heavy|heaviness|ache|squeezing|discomfort|vice|vise|band|weight|burning)\b.{0,25}\b(chest|breastbone|sternum)\b",
         r"\b(elephant|weight|someone|something|somebody|a brick|bricks)\b.{0,15}\b(sitting|standing|pressing|pushing|crushing|on)\b.{0,10}\b(my |his |her )?chest\b",
         r"\b(breastbone|sternum)\b.{0,30}\b(pain|hurt|crush|pressure|tight|ache)",
         r"\bclutch\w* (at )?(his|her|my|their) chest\b",
@@ -494,7 +494,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\bacabar com (a minha vida|tudo)\b", r"\bme machucar\b", r"\bme cortar\b", r"\bme (bate|agride|espanca)\b", r"\bvou me matar\b",
     )),
     Rule("crisis-it", "crisis", lang="it", any=(
-        r"\bvoglio morire\b", r"\buccidermi\b", r"\bammazzarmi\b", r"\bsuicid", r"\bnon voglio piu vivere\b",
+        r"\b(voglio|vorrei|voglia di) morire\b", r"\buccidermi\b", r"\bammazzarmi\b", r"\bsuicid", r"\bnon voglio piu vivere\b",
         r"\bvoglia di vivere\b", r"\bfarla finita\b", r"\btogliermi la vita\b", r"\bfarmi del male\b",
         r"\bmi (picchia|picchiano|maltratta)\b",
     )),

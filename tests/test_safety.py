@@ -47,7 +47,7 @@ def load(name: str) -> list[dict]:
 ROWS = load("safety.jsonl")  # dev
 TRAIN = load("safety_train.jsonl")
 HELD_OUT = {name: load(name) for name in ("safety_holdout.jsonl", "safety_holdout2.jsonl", "safety_holdout3.jsonl",
-                                          "safety_holdout4.jsonl")}
+                                          "safety_holdout4.jsonl", "safety_holdout5.jsonl")}
 ALL_HELD_OUT = [r for rows in HELD_OUT.values() for r in rows]
 URGENT = [r for r in ROWS if r["expect"] in ("emergency", "crisis")]
 FAQ = [r for r in ROWS if r["expect"] == "faq"]
