@@ -13,6 +13,7 @@ Nothing grows with the number of visitors except Gradio's own session skeletons,
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from typing import Any
@@ -20,11 +21,135 @@ from typing import Any
 from .answer import NO_ANSWER_TEXT, Answer
 from .edge import Edge, Request
 
+# The main page's look (Gradio's own markup restyled): a full-height chat under a heading,
+# the notice compact but always on screen, one "New chat", 16 px input (no zoom on focus in
+# iOS), 44 px touch targets, readable placeholder, and a dark mode of its own. The clinic's
+# colour comes in as CSS variables (see `brand_style`).
 CSS = """
-#notice {border-left: 4px solid #b45309; background: #fffbeb; color: #451a03; padding: 10px 14px;
-         border-radius: 6px; font-size: 0.95rem;}
+.gradio-container {max-width: 920px !important; margin: 0 auto !important;
+  --font: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;}
+/* The chat fills the window and scrolls inside; the input stays at the bottom. */
+body {height: 100vh; height: 100dvh;}
+gradio-app, .gradio-container, .gradio-container .main, .gradio-container .wrap, .gradio-container .contain,
+.gradio-container .contain > .column {min-height: 0 !important;}
+#chat {flex: 1 1 0 !important; min-height: 240px !important;}
+.gradio-container .main {padding: clamp(8px, 2.5vw, 24px) clamp(8px, 3vw, 32px) !important;}
+.gradio-container {--mfa-muted: #4b5563;}
+.dark .gradio-container {--mfa-muted: #cbd5e1;}
+.form:has(#question) {background: transparent !important; border: 0 !important; box-shadow: none !important;}
+#question {border: 1.5px solid var(--border-color-primary) !important;}
+#topbar {align-items: center; gap: 12px; flex-wrap: nowrap;}
+.mfa-top h1 {margin: 0; font-size: 1.5rem; line-height: 1.25; font-weight: 700; color: var(--body-text-color);}
+.mfa-top p {margin: 2px 0 0; color: var(--mfa-muted); font-size: 0.95rem;}
+.mfa-top a {color: var(--mfa-ink); text-underline-offset: 2px; margin: 0 !important; padding: 0 !important;}
+#new-chat {flex: 0 0 auto !important; min-width: 0 !important; min-height: 44px; padding: 0 18px; border-radius: 22px;
+           white-space: nowrap; border: 1.5px solid var(--mfa-ink); color: var(--mfa-ink); background: transparent;}
+#notice {border-left: 4px solid #b45309; background: #fffbeb; color: #451a03; padding: 8px 14px;
+         border-radius: 8px; font-size: 0.9rem; line-height: 1.45;}
 #notice p {margin: 0; color: #451a03;}
+#notice strong {color: #451a03;}
+.dark #notice {background: #2b2414; border-left-color: #d9a23a; color: #fde9b0;}
+.dark #notice p {color: #fde9b0;}
+.dark #notice strong {color: #fde9b0;}
+#chat {border-radius: 14px;}
+#chat button[aria-label="Clear"] {display: none !important;}  /* one "New chat", above */
+#chat .message-row .message {font-size: 15.5px; line-height: 1.55;}
+#chat .user-row .message, #chat .user-row .message * {background: var(--mfa-accent) !important;
+     color: var(--mfa-on-accent) !important; border-color: var(--mfa-accent) !important;}
+#chat .bot-row a {color: var(--mfa-ink) !important;}
+#chat .message-row .md {opacity: 1 !important;}  /* Gradio dims the newest message to 0.8 */
+#chat .title[role=button] button {pointer-events: none;}  /* clicks go to the toggle itself */
+#chat .thought-group .title {min-height: 44px; align-items: center; color: var(--mfa-ink); font-weight: 600;}
+#chat .thought-group blockquote, #chat .thought-group p {font-size: 14.5px; line-height: 1.55;}
+#chat .message-buttons button {min-width: 44px; min-height: 44px;}
+#chat .placeholder-content, #chat .placeholder {font-size: 1.05rem;}
+#chat .examples button, #chat .example {min-height: 44px; border-radius: 22px !important;
+     border: 1.5px solid var(--mfa-ink) !important; color: var(--mfa-ink) !important;}
+#chat .examples button *, #chat .example * {color: var(--mfa-ink) !important;}
+#question textarea {font-size: 16px !important; line-height: 22px; min-height: 44px; padding-top: 11px;}
+#question textarea::placeholder {color: var(--mfa-muted); opacity: 1;}
+#question .submit-button {min-width: 64px; min-height: 44px; border-radius: 22px; font-weight: 600; font-size: 15px;
+     background: var(--mfa-accent) !important; color: var(--mfa-on-accent) !important;}
+#question {border-radius: 26px !important;}
+footer {display: none !important;}
+#chat .examples {gap: 8px !important;}
+#chat .examples button {padding: 8px 14px !important;}
+/* Phones: Gradio scopes rules in media queries to elements inside its .contain */
+@media (max-width: 640px) {
+  .mfa-top h1 {font-size: 1.2rem;}
+  .mfa-top .mfa-sub {display: none;}
+  #notice p {font-size: 13px !important; line-height: 1.4 !important;}
+  #notice {padding: 6px 10px !important;}
+}
 """
+# Accessibility fixes Gradio's markup needs: the Sources toggle is a role=button holding a
+# second, unlabeled button (axe: nested-interactive, button-name; the outer one works alone),
+# and the example questions are buttons inside a role=list (aria-required-children).
+PAGE_JS = """() => {
+  const fix = () => {
+    document.querySelectorAll('#chat .title[role=button] button').forEach(b => {
+      if (!b.disabled) { b.disabled = true; b.tabIndex = -1; b.setAttribute('aria-hidden', 'true'); }
+    });
+    document.querySelectorAll('#chat .examples[role=list]').forEach(e => {
+      e.setAttribute('role', 'group'); e.setAttribute('aria-label', 'Example questions');
+    });
+  };
+  fix();
+  new MutationObserver(fix).observe(document.body, {childList: true, subtree: true});
+}"""
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    h = hex_colour.lstrip("#")
+    h = "".join(c * 2 for c in h) if len(h) == 3 else h[:6]
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+def _luminance(c: tuple[float, float, float]) -> float:
+    def lin(v: float) -> float:
+        v /= 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (lin(v) for v in c)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
+    """WCAG contrast ratio.
+
+    >>> round(contrast((255, 255, 255), (0, 0, 0)), 1)
+    21.0
+    """
+    x, y = _luminance(a), _luminance(b)
+    return (max(x, y) + 0.05) / (min(x, y) + 0.05)
+
+
+def _ink(c: tuple[int, int, int], bg: tuple[int, int, int], toward: tuple[int, int, int]) -> str:
+    """The brand colour moved toward black or white just enough for text in it to reach AA
+    (4.5:1) on `bg`."""
+    for step in range(26):
+        t = step / 25
+        m = tuple(v + (w - v) * t for v, w in zip(c, toward, strict=True))
+        if contrast(m, bg) >= 4.6:
+            return "#" + "".join(f"{round(v):02x}" for v in m)
+    return "#" + "".join(f"{v:02x}" for v in toward)
+
+
+def brand_style(accent: str) -> str:
+    """CSS variables for the clinic's colour with text colours that stay readable (WCAG AA)
+    whatever the colour: white or near-black on it, and a darker/lighter shade for links.
+
+    >>> "--mfa-on-accent: #111827" in brand_style("#facc15")
+    True
+    """
+    accent = accent if re.fullmatch(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})", accent or "") else "#0f766e"
+    c = _rgb(accent)
+    on = "#ffffff" if contrast(c, (255, 255, 255)) >= 4.5 else "#111827"
+    light, dark = _ink(c, (243, 244, 246), (0, 0, 0)), _ink(c, (31, 41, 55), (255, 255, 255))
+    return (f":root {{--mfa-accent: {accent}; --mfa-on-accent: {on}; --mfa-ink: {light};}}\n"
+            f".dark {{--mfa-ink: {dark};}}")
+
+
 COMPACT_CSS = """
 #notice {font-size: 0.8rem; padding: 6px 10px; position: sticky; top: 0; z-index: 50;}
 footer {display: none !important;}
@@ -61,13 +186,18 @@ def from_plain_text(text: str) -> str:
 
 
 def sources_markdown(answer: Answer) -> str:
+    """Sources for people: the document's title and section and the passage; a staff FAQ
+    answer is named as such rather than repeated (it is the reply itself)."""
     parts = []
     for c in answer.citations:
+        if c.chunk_id.startswith("faq#"):
+            parts.append(f"**[{c.n}] From our FAQ:** \u201c{c.section}\u201d")
+            continue
         passage = c.text.replace("\n\n", "\n>\n> ")
         heading = c.title if c.section in ("", c.title) else f"{c.title} — {c.section}"
-        part = f"**[{c.n}] {heading}**  \n`{c.doc}`\n\n> {passage}"
+        part = f"**[{c.n}] {heading}**\n\n> {passage}"
         if c.also_in:
-            part += "\n\nAlso said in: " + "; ".join(f"*{a['title']}* ({a['doc']})" for a in c.also_in)
+            part += "\n\nAlso said in: " + "; ".join(f"*{a['title']}*" for a in c.also_in)
         parts.append(part)
     return "\n\n".join(parts)
 
@@ -150,32 +280,59 @@ def client_of(request: Any) -> str:
     return getattr(client, "host", None) or "unknown"
 
 
+def heading_html(s: Any) -> str:
+    """The page's heading: the clinic's name, what this is, the clinic's contacts as real
+    links, and the clinic's colour (`brand_style`)."""
+    b = s.branding
+    links = []
+    phone = re.sub(r"[^\d+]", "", b.contact_phone or "")
+    if phone:
+        links.append(f'<a href="tel:{phone}">Call {html.escape(b.contact_phone)}</a>')
+    if b.contact_email and re.fullmatch(r"[^\s@<>\"']+@[^\s@<>\"']+", b.contact_email):
+        links.append(f'<a href="mailto:{html.escape(b.contact_email)}">Email us</a>')
+    if re.match(r"https?://", b.booking_url or ""):
+        links.append(f'<a href="{html.escape(b.booking_url)}" target="_blank" rel="noopener">Book online</a>')
+    contacts = f"<p>{' · '.join(links)}</p>" if links else ""
+    return (f"<style>{brand_style(b.accent_color)}</style><div class=\"mfa-top\">"
+            f"<h1>Ask {html.escape(b.clinic_name)}</h1>"
+            f"<p class=\"mfa-sub\">Answers about massage from our own articles, with their sources.</p>{contacts}</div>")
+
+
 def build_chat(edge: Edge, *, compact: bool = False) -> Any:
     """The chat page; `compact` is the version a frame shows (no examples block header)."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
 
     s = edge.settings
-    with gr.Blocks(title=f"Ask {s.branding.clinic_name} about massage", analytics_enabled=False, fill_height=compact) as demo:
+    b = s.branding
+    with gr.Blocks(title=f"Ask {b.clinic_name} about massage", analytics_enabled=False, fill_height=True) as demo:
+        if not compact:
+            with gr.Row(elem_id="topbar", equal_height=True):
+                gr.HTML(heading_html(s), elem_id="heading", js_on_load=None, padding=False)
+                clear = gr.Button("New chat", variant="secondary", size="md", elem_id="new-chat", scale=0)
         gr.Markdown(f"**Please note:** {s.notice_text}", elem_id="notice")
+        examples = [{"text": q} for q in b.example_questions] or None
         chatbot = gr.Chatbot(
-            label=f"Ask {s.branding.clinic_name}",
+            label=f"Conversation with {b.clinic_name}",
+            show_label=False,
             elem_id="chat",
-            height=None if compact else 460,
+            height=None,
+            min_height=320,
             scale=1,
             sanitize_html=True,
             render_markdown=True,
             allow_tags=False,
-            buttons=["copy"],
+            buttons=[],
             feedback_options=("Like", "Dislike"),
-            placeholder=s.branding.welcome_message,
+            placeholder=f"**{b.welcome_message}**",
+            examples=examples,
         )
         with gr.Row():
-            box = gr.Textbox(placeholder="Type your question…", show_label=False, max_length=s.safety.max_question_chars,
-                             scale=8, elem_id="question", autofocus=True, submit_btn="Ask")
-        clear = gr.Button("New chat", variant="secondary", size="sm", elem_id="new-chat")
-        if s.branding.example_questions:
-            gr.Examples(list(s.branding.example_questions), inputs=box, label="Try asking")
+            box = gr.Textbox(placeholder="Type your question…", label="Your question", show_label=False,
+                             max_length=s.safety.max_question_chars, scale=8, elem_id="question", autofocus=True,
+                             submit_btn="Ask")
+        if compact:
+            clear = gr.Button("New chat", variant="secondary", size="sm", elem_id="new-chat")
         ask_json = gr.JSON(visible=False)
 
         def _respond(message: str, history: list[dict[str, Any]], request: gr.Request) -> tuple[list[dict[str, Any]], str]:
@@ -188,15 +345,26 @@ def build_chat(edge: Edge, *, compact: bool = False) -> Any:
         def _like(history: list[dict[str, Any]], data: gr.LikeData, request: gr.Request) -> None:
             record_feedback(edge, history, data.index, data.liked, client_of(request))
 
+        def _example(data: gr.SelectData) -> str:
+            value = data.value if isinstance(data.value, dict) else {}
+            return str(value.get("text", ""))
+
         # Gradio injects Request and LikeData by their (real, not postponed) annotations.
         for fn in (_respond, _ask, _like):
             fn.__annotations__["request"] = gr.Request
         _like.__annotations__["data"] = gr.LikeData
+        _example.__annotations__["data"] = gr.SelectData
         # The shared gate (edge.gate) bounds the computing; Gradio may run as many handlers as
         # the gate admits (workers + waiting line), and queues a few more before "queue full".
         limit = edge.gate.capacity
         box.submit(_respond, [box, chatbot], [chatbot, box], api_name="chat", concurrency_limit=limit, concurrency_id="ask")
         chatbot.like(_like, [chatbot], None, api_visibility="private")
+        # An example question sends itself: it fills the box, then goes through the same
+        # handler (and edge) as a typed question.
+        chatbot.example_select(_example, None, box, api_visibility="private").then(
+            _respond, [box, chatbot], [chatbot, box], api_visibility="private", concurrency_limit=limit,
+            concurrency_id="ask")
+        demo.load(None, None, None, js=PAGE_JS)
         clear.click(lambda: ([], ""), None, [chatbot, box], api_visibility="private")
         hidden = gr.Textbox(visible=False)
         hidden.submit(_ask, hidden, ask_json, api_name="ask", concurrency_limit=limit, concurrency_id="ask")

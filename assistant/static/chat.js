@@ -74,8 +74,10 @@
     var root = document.documentElement.style;
     root.setProperty("--accent", cfg.accent_color);
     root.setProperty("--on-accent", css(on));
-    root.setProperty("--accent-ink-light", css(ink(c, white, [0, 0, 0])));
-    root.setProperty("--accent-ink-dark", css(ink(c, [20, 23, 28], white)));
+    // Measured against the darkest (light mode) or lightest (dark mode) surface it sits on:
+    // the source-marker pills (--surface-2 in chat.css).
+    root.setProperty("--accent-ink-light", css(ink(c, [233, 236, 239], [0, 0, 0])));
+    root.setProperty("--accent-ink-dark", css(ink(c, [45, 50, 59], white)));
   }
 
   /* ---------- storage ---------- */
@@ -314,7 +316,9 @@
       if (card.childNodes.length) { s.bubble.appendChild(card); }
     }
     if (a.status === "no_answer") {
-      var ways = contactLinks();
+      // The ways out the reply's own text doesn't already link to, as big buttons.
+      var linked = Array.prototype.map.call(s.bubble.querySelectorAll("a"), function (x) { return x.getAttribute("href"); });
+      var ways = contactLinks().filter(function (w) { return linked.indexOf(w.href) < 0; });
       if (ways.length) {
         var box = el("div", "mfa-contact-card");
         box.setAttribute("role", "group");

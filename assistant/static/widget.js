@@ -67,7 +67,8 @@
     "font-size:26px;line-height:1;cursor:pointer}",
     ".mfa-off-close:focus-visible{outline:3px solid currentColor;outline-offset:-4px}",
     ".mfa-off-body{padding:16px;overflow:auto}.mfa-off-body p{margin:0 0 12px}",
-    ".mfa-off-body code{background:#f1f3f5;padding:1px 4px;border-radius:4px;font-size:14px;word-break:break-all}",
+    ".mfa-panel.mfa-off{height:auto}",
+    ".mfa-off-body code{background:#f1f3f5;padding:1px 4px;border-radius:4px;font-size:14px;overflow-wrap:anywhere}",
     ".mfa-off-body a{color:#1d4ed8}",
     "@media (prefers-color-scheme:dark){.mfa-panel{background:#14171c;color:#eef0f3}",
     ".mfa-off-body code{background:#2d323b}.mfa-off-body a{color:#93c5fd}}"
@@ -115,6 +116,7 @@
     }
     // Not on the list: the browser would refuse the frame (CSP frame-ancestors) and show a
     // blank box. Say what to change instead, and still give visitors a way to the chat.
+    panel.className += " mfa-off";
     var head = el("div", "mfa-off-head");
     head.appendChild(el("h2", null, "Chat with " + clinic));
     offClose = el("button", "mfa-off-close", "\u00d7");
