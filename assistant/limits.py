@@ -15,6 +15,7 @@ threads, the FastAPI routes (through a thread) and the CLI all use the same obje
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import threading
 import time
@@ -32,6 +33,24 @@ T = TypeVar("T")
 # bounded amount of memory (~200 bytes each) instead of growing without limit.
 MAX_CLIENTS = 10_000
 WINDOW = 60.0  # seconds: the rate limit is "per minute"
+
+
+def client_key(address: str) -> str:
+    """What one visitor is, for limits: an IPv4 address, or the /64 network of an IPv6 one (a
+    single home or phone is handed a whole /64, so per-address limits would be per-request).
+
+    >>> client_key("2001:db8:1:2:aaaa::1"), client_key("::ffff:192.0.2.7"), client_key("192.0.2.7")
+    ('2001:db8:1:2::/64', '192.0.2.7', '192.0.2.7')
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
+    return address
 
 
 class RateLimiter:
@@ -53,6 +72,7 @@ class RateLimiter:
         """Count one request; 0 when allowed, else the whole seconds until it would be."""
         if self.per_minute <= 0:
             return 0
+        client = client_key(client)
         now = self._clock()
         with self._lock:
             q = self._hits.get(client)
@@ -181,6 +201,7 @@ class StaffLockout:
 
     def check(self, client: str) -> None:
         """Raise LockedOutError while `client` is locked out."""
+        client = client_key(client)
         now = self._clock()
         with self._lock:
             state = self._state.get(client)
@@ -194,6 +215,7 @@ class StaffLockout:
                 raise LockedOutError(max(1, math.ceil(until - now)))
 
     def failed(self, client: str) -> None:
+        client = client_key(client)
         now = self._clock()
         with self._lock:
             failures, last, _ = self._state.pop(client, (0, now, 0.0))
@@ -208,4 +230,4 @@ class StaffLockout:
 
     def succeeded(self, client: str) -> None:
         with self._lock:
-            self._state.pop(client, None)
+            self._state.pop(client_key(client), None)

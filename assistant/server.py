@@ -354,7 +354,7 @@ def create_app(assistant: Any, *, edge: Edge | None = None, store: Any = None) -
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
 
-    from .web import COMPACT_CSS, COMPACT_HEAD, CSS, build_chat
+    from .web import CSS, build_chat
 
     s = assistant.settings
     if edge is None:
@@ -494,17 +494,14 @@ def create_app(assistant: Any, *, edge: Edge | None = None, store: Any = None) -
     # Public-deployment settings: no monitoring endpoint, no run history in visitors' browsers,
     # no error details, a tiny upload cap (uploads are refused by Guard anyway).
     public = {"show_error": False, "enable_monitoring": False, "max_file_size": "1kb", "footer_links": [], "run_history": False}
-    chats = []
-    if (TEMPLATES / "embed.html").is_file():
-        @app.get("/embed")
-        @app.get("/embed/")
-        def embed_page() -> HTMLResponse:
-            return HTMLResponse(render("embed.html", **embed_values(s)), headers={"Cache-Control": "no-cache"})
-    else:  # until the messenger page exists, the widget frames the compact Gradio chat
-        compact = build_chat(edge, compact=True)
-        chats.append(compact)
-        compact.state_session_capacity = SESSION_CAPACITY
-        gr.mount_gradio_app(app, compact, path="/embed", css=CSS + COMPACT_CSS, head=COMPACT_HEAD, **public)
+    chats: list[Any] = []
+
+    @app.get("/embed")
+    @app.get("/embed/")
+    def embed_page() -> HTMLResponse:
+        """The widget's messenger page (framed by widget.js); it calls /api/ask and /api/feedback."""
+        return HTMLResponse(render("embed.html", **embed_values(s)), headers={"Cache-Control": "no-cache"})
+
     page = build_chat(edge)
     chats.append(page)
     page.state_session_capacity = SESSION_CAPACITY

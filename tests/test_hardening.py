@@ -343,3 +343,66 @@ def test_staff_page_says_what_is_wrong_instead_of_a_500(bot: Assistant) -> None:
         r = httpx.get(u + "staff", headers={"X-Staff-Token": TOKEN})
     assert r.status_code == 200
     assert "moved aside" in r.text and "events dropped: 3" in r.text and "database is locked" in r.text
+
+
+# --- limits: bounded memory, windows, backoff -----------------------------------------------------
+
+
+def test_rate_limiter_memory_is_bounded_and_the_window_slides() -> None:
+    from assistant.limits import RateLimiter
+
+    now = [0.0]
+    lim = RateLimiter(2, max_clients=100, clock=lambda: now[0])
+    for i in range(10_000):
+        lim.allow(f"10.0.{i // 256}.{i % 256}")
+    assert len(lim) == 100  # a flood of addresses costs 100 entries, not 10,000
+    assert lim.check("a") == 0 and lim.check("a") == 0 and lim.check("a") == 60
+    now[0] = 30.0
+    assert lim.check("a") == 30  # the oldest hit leaves the window in 30 s
+    now[0] = 60.0
+    assert lim.check("a") == 0
+    # One IPv6 /64 is one visitor.
+    assert lim.allow("2001:db8::1") and lim.allow("2001:db8::2") and not lim.allow("2001:db8::ffff")
+    assert lim.allow("2001:db8:0:1::1")
+
+
+def test_staff_lockout_doubles_forgets_and_is_bounded() -> None:
+    from assistant.errors import LockedOutError
+    from assistant.limits import StaffLockout
+
+    now = [0.0]
+    lock = StaffLockout(free=2, max_lock=8, forget=100, max_clients=10, clock=lambda: now[0])
+    waits = []
+    for _ in range(6):
+        lock.failed("x")
+        try:
+            lock.check("x")
+            waits.append(0)
+        except LockedOutError as e:
+            waits.append(e.retry_after)
+    assert waits == [0, 0, 1, 2, 4, 8]  # doubling, capped at max_lock
+    now[0] = 200.0
+    lock.check("x")  # forgotten after `forget` seconds
+    for i in range(50):
+        lock.failed(f"c{i}")
+    assert len(lock._state) == 10
+
+
+def test_gate_counts_places_and_gives_up_waiting() -> None:
+    from assistant.errors import BusyError
+    from assistant.limits import Gate
+
+    gate = Gate(workers=1, queue=1, max_wait=0.2)
+    with gate.slot():
+        ticket = gate.reserve()  # the one waiting place
+        with pytest.raises(BusyError):
+            gate.reserve()  # full: at once
+        t = time.perf_counter()
+        with pytest.raises(BusyError), ticket.turn():
+            pass  # waited max_wait for the busy worker, then gave up
+        assert time.perf_counter() - t >= 0.2
+        ticket.release()
+        ticket.release()  # idempotent
+        assert gate.inside == 1 and gate.computing == 1
+    assert gate.inside == 0 and gate.computing == 0
+    assert gate.run(lambda a, b: a + b, 2, 3) == 5
