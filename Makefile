@@ -40,8 +40,9 @@ lint: install
 eval: install
 	$(BIN)/massage-assistant eval
 
-# The full set takes about 45 minutes on 2 cores (the 10k-passage build encodes 82k texts
-# three times, and the 1M-vector HNSW build takes minutes); bench-quick about 5.
+# The full set takes about 90 minutes on 2 cores (the 10k-passage build encodes 82k texts
+# three times, the 1M-vector HNSW build takes minutes, the Gradio path 4 servers x 4 loads
+# of 20-30 s, the soak 20k sessions on two servers about 25); bench-quick about 10.
 bench: install build
 	cd benchmarks && ../$(BIN)/python bench_ask.py
 	cd benchmarks && ../$(BIN)/python bench_build.py
@@ -49,6 +50,9 @@ bench: install build
 	cd benchmarks && ../$(BIN)/python bench_swap.py
 	cd benchmarks && ../$(BIN)/python bench_http.py
 	cd benchmarks && ../$(BIN)/python bench_scale.py
+	cd benchmarks && ../$(BIN)/python bench_gradio.py
+	cd benchmarks && ../$(BIN)/python bench_soak.py
+	cd benchmarks && ../$(BIN)/python bench_memory.py
 
 bench-quick: install build
 	cd benchmarks && ../$(BIN)/python bench_ask.py
@@ -56,6 +60,8 @@ bench-quick: install build
 	cd benchmarks && ../$(BIN)/python bench_startup.py
 	cd benchmarks && ../$(BIN)/python bench_http.py --no-sweep --seconds 20
 	cd benchmarks && ../$(BIN)/python bench_scale.py --sizes 10000,100000
+	cd benchmarks && ../$(BIN)/python bench_gradio.py --levels 50,150 --seconds 10 --saturation-seconds 10
+	cd benchmarks && ../$(BIN)/python bench_soak.py --sessions 2000
 
 clean:
 	rm -rf index/CURRENT index/builds .pytest_cache .mypy_cache .ruff_cache

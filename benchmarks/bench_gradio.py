@@ -40,6 +40,7 @@ HERE = Path(__file__).resolve().parent
 
 def scratch_project(root: Path) -> tuple[Path, Path]:
     """A copy of the corpus and a freshly built index (reusing the repo's ONNX export)."""
+    root.mkdir(parents=True, exist_ok=True)
     corpus = shutil.copytree(REPO / "corpus", root / "corpus")
     index = root / "index"
     if (REPO / "index" / "onnx").is_dir():
@@ -51,22 +52,23 @@ def scratch_project(root: Path) -> tuple[Path, Path]:
     return Path(corpus), index
 
 
-def start_servers(names: list[str], root: Path, project_env: dict[str, str] | None = None) -> dict[str, tuple[Server, str]]:
+def start_servers(names: list[str], root: Path, project_env: dict[str, str] | None = None,
+                  all_env: dict[str, str] | None = None) -> dict[str, tuple[Server, str]]:
     """Each server and the shape of its chat call ("message": ChatInterface, "history": Chatbot in/out).
     `project_env`: extra environment for the project's server (to try a setting)."""
     out: dict[str, tuple[Server, str]] = {}
     for name in names:
         port = free_port()
-        if name == "project":
-            corpus, index = scratch_project(root)
-            env = {"MASSAGE_RATE_LIMIT_PER_MINUTE": "0", "MASSAGE_GAP_LOG_PATH": str(root / "gaps.sqlite3"),
-                   **(project_env or {})}
+        if name.startswith("project"):
+            corpus, index = scratch_project(root / name)
+            env = {"MASSAGE_RATE_LIMIT_PER_MINUTE": "0", "MASSAGE_GAP_LOG_PATH": str(root / name / "gaps.sqlite3"),
+                   **(all_env or {}), **(project_env or {} if name == "project+env" else {})}
             cmd = [sys.executable, "-m", "assistant", "serve", "--no-watch", "--port", str(port),
                    "--corpus", str(corpus), "--index", str(index)]
-            out[name] = (Server(name, cmd, port, env=env, cwd=root, ready_path="/healthz"), "history")
+            out[name] = (Server(name, cmd, port, env=env, cwd=root / name, ready_path="/healthz"), "history")
         else:
             cmd = [sys.executable, str(HERE / "ref_apps.py"), name, "--port", str(port), "--corpus", str(REPO / "corpus")]
-            out[name] = (Server(name, cmd, port, cwd=root), "message" if name != "shape" else "history")
+            out[name] = (Server(name, cmd, port, env=all_env, cwd=root), "message" if name != "shape" else "history")
     return out
 
 
@@ -80,10 +82,25 @@ def env_pairs(pairs: list[str]) -> dict[str, str]:
 def line(label: str, r: dict, server: Server, cpu: float) -> str:
     errs = sum(r["errors"].values())
     warn = "  (LOAD GENERATOR SATURATED)" if r["client_cpu"] > 0.8 else ""
-    return (f"{label:<9} {r['answers']:6d} ans {r['per_s']:6.1f}/s  p50 {r['p50']:7.1f}  p95 {r['p95']:7.1f}  "
+    return (f"{label:<11} {r['answers']:6d} ans {r['per_s']:6.1f}/s  p50 {r['p50']:7.1f}  p95 {r['p95']:7.1f}  "
             f"p99 {r['p99']:7.1f} ms  err {errs:4d}  RSS {server.rss_mb():4d} MB  server CPU {cpu:4.0%}  "
             f"client CPU {r['client_cpu']:4.0%}  req {r['bytes_sent']:5.0f} B  ans {r['bytes_answer']:5.0f} B{warn}"
             + (f"  {r['errors']}" if errs else ""))
+
+
+def phases(port: int) -> str:
+    """Gradio's per-event phase timings since the last call (then cleared)."""
+    import json
+    import urllib.request
+
+    base = f"http://127.0.0.1:{port}/gradio_api/profiling/"
+    try:
+        summary = json.load(urllib.request.urlopen(base + "summary", timeout=10))
+        urllib.request.urlopen(urllib.request.Request(base + "clear", data=b"", method="POST"), timeout=10).read()
+    except OSError as exc:
+        return f"            (no phase timings: {exc})"
+    parts = [f"{k} {v['p50']:.1f}/{v['p95']:.1f}" for k, v in summary.get("phases", {}).items() if v["p95"] > 0]
+    return f"            Gradio phases, p50/p95 ms over {summary.get('count', 0)} events: " + ", ".join(parts)
 
 
 def warm(port: int, kind: str) -> None:
@@ -99,11 +116,17 @@ def main() -> None:
     ap.add_argument("--saturation-seconds", type=float, default=20)
     ap.add_argument("--apps", default="echo,shape,obvious,project")
     ap.add_argument("--project-env", action="append", default=[], metavar="NAME=VALUE",
-                    help="extra environment for the project's server, e.g. GRADIO_ANALYTICS_MAX_EVENTS=100")
+                    help="also serve the project with this environment ('project+env'), to try a setting "
+                         "beside the default in the same run, e.g. GRADIO_ANALYTICS_MAX_EVENTS=100")
+    ap.add_argument("--phases", action="store_true",
+                    help="Gradio's own per-event timings (GRADIO_PROFILING=1): queue wait, preprocess, "
+                         "function, postprocess; the rest of a turn's latency is HTTP, the event stream and the loop")
     args = ap.parse_args()
     names = args.apps.split(",")
+    if args.project_env and "project" in names:
+        names.append("project+env")
     root = Path(tempfile.mkdtemp(prefix="bench-gradio-"))
-    servers = start_servers(names, root, env_pairs(args.project_env))
+    servers = start_servers(names, root, env_pairs(args.project_env), {"GRADIO_PROFILING": "1"} if args.phases else None)
     results: dict[tuple[str, str], dict] = {}
     rss: dict[tuple[str, str], int] = {}
     try:
@@ -124,6 +147,8 @@ def main() -> None:
                 results[(title, name)] = r
                 rss[(title, name)] = srv.rss_mb()
                 print(line(name, r, srv, cpu), flush=True)
+                if args.phases:
+                    print(phases(srv.port), flush=True)
                 time.sleep(1)
         goals(plan, results, rss)
         print("\npeak RSS: " + ", ".join(f"{n} {s.peak_mb()} MB" for n, (s, _) in servers.items()))
@@ -134,18 +159,24 @@ def main() -> None:
 
 
 def goals(plan: list, results: dict, rss: dict) -> None:
-    print("\nproject against echo (same run): throughput ratio, p95 ratio, RSS difference")
+    for who in ("project", "project+env"):
+        if any(k[1] == who for k in results):
+            against_echo(who, plan, results, rss)
+
+
+def against_echo(who: str, plan: list, results: dict, rss: dict) -> None:
+    print(f"\n{who} against echo (same run): throughput ratio, p95 ratio, RSS difference")
     for title, *_ in plan:
-        p, e = results.get((title, "project")), results.get((title, "echo"))
+        p, e = results.get((title, who)), results.get((title, "echo"))
         if not p or not e:
             continue
         ok150 = ""
         if title.startswith("150 "):
             met = (not p["errors"], p["p95"] <= 2 * e["p95"], p["per_s"] >= 0.9 * e["per_s"],
-                   rss[(title, "project")] <= rss[(title, "echo")] + 80)
+                   rss[(title, who)] <= rss[(title, "echo")] + 80)
             ok150 = "   goals (0 errors, p95 <= 2x, >= 0.9x, RSS <= +80 MB): " + " ".join("met" if m else "MISSED" for m in met)
         print(f"{title:<40} {p['per_s'] / max(e['per_s'], 1e-9):5.2f}x  p95 {p['p95'] / e['p95']:5.2f}x  "
-              f"RSS {rss[(title, 'project')] - rss[(title, 'echo')]:+5d} MB  errors {sum(p['errors'].values())}{ok150}")
+              f"RSS {rss[(title, who)] - rss[(title, 'echo')]:+5d} MB  errors {sum(p['errors'].values())}{ok150}")
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ async def soak(servers: dict, sessions: int, every: int, concurrency: int, limit
                     rate = (len(t.latencies) - base_a) / max(now - base_t, 1e-9)
                     series[name].append((t.sessions, srv.rss_mb(), rate))
                     marks[name] = (t.sessions, len(t.latencies), now)
-                    print(f"{name:<8} {t.sessions:7d} sessions  RSS {srv.rss_mb():5d} MB  {rate:6.1f} answers/s  "
+                    print(f"{name:<11} {t.sessions:7d} sessions  RSS {srv.rss_mb():5d} MB  {rate:6.1f} answers/s  "
                           f"errors {sum(t.errors.values())}", flush=True)
 
     sampler = asyncio.create_task(sample())
@@ -83,11 +83,14 @@ def main() -> None:
     ap.add_argument("--idle", type=float, default=0, help="then idle this long and read RSS again, s")
     ap.add_argument("--apps", default="echo,project")
     ap.add_argument("--project-env", action="append", default=[], metavar="NAME=VALUE",
-                    help="extra environment for the project's server, e.g. GRADIO_ANALYTICS_MAX_EVENTS=100")
+                    help="also soak the project with this environment ('project+env'), beside the default")
     args = ap.parse_args()
     every = args.every or max(100, args.sessions // 20)
     root = Path(tempfile.mkdtemp(prefix="bench-soak-"))
-    servers = start_servers(args.apps.split(","), root, env_pairs(args.project_env))
+    names = args.apps.split(",")
+    if args.project_env and "project" in names:
+        names.append("project+env")
+    servers = start_servers(names, root, env_pairs(args.project_env))
     try:
         print("RSS at start: " + ", ".join(f"{n} {s.rss_mb()} MB" for n, (s, _) in servers.items()))
         series = run(soak(servers, args.sessions, every, args.visitors, args.limit))

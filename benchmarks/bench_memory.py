@@ -1,0 +1,155 @@
+"""Where the serving process's memory goes, beside the echo Gradio chat's (the same-run floor).
+
+    python bench_memory.py
+
+Each row is resident memory (RSS) in a fresh process after one more step, so the differences
+say what each part costs: the web stack that the echo app also has, onnxruntime and the model
+session (with its first run's arena), the tokenizer, FAISS, and then the project's whole
+`Assistant.load` (index files, BM25, sentence terms, curated answers) on a scratch copy of the
+corpus. A second table tries onnxruntime session options that trade memory for speed, with the
+p50 of one question beside each. Issue 16's goal: serving RSS <= echo's + 80 MB.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+
+from _common import REPO, scratch_settings
+
+STEPS = r"""
+import json, os, sys, time
+from pathlib import Path
+def rss():
+    return int(Path("/proc/self/status").read_text().split("VmRSS:")[1].split()[0]) / 1024
+out = []
+def mark(label):
+    out.append((label, rss()))
+import numpy
+mark("python + numpy")
+cfg = json.loads(sys.argv[1])
+if cfg.get("web", True):
+    import gradio, fastapi, uvicorn
+    mark("+ gradio, fastapi, uvicorn (the echo app has these)")
+import onnxruntime as ort
+mark("+ import onnxruntime")
+opts = ort.SessionOptions()
+opts.intra_op_num_threads = 1
+opts.inter_op_num_threads = 1
+opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+opts.log_severity_level = 3
+opts.enable_cpu_mem_arena = cfg["arena"]
+opts.enable_mem_pattern = cfg["pattern"]
+for k, v in cfg.get("entries", {}).items():
+    opts.add_session_config_entry(k, v)
+sess = ort.InferenceSession(cfg["model"], opts, providers=["CPUExecutionProvider"])
+if cfg.get("trim"):  # hand the heap freed while loading (the parsed protobuf) back to the OS
+    import ctypes
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
+mark("+ ONNX session (model weights)")
+from tokenizers import Tokenizer
+tok = Tokenizer.from_file(cfg["tokenizer"])
+tok.enable_truncation(256)
+tok.enable_padding()
+mark("+ tokenizer")
+import numpy as np
+shrink = ort.RunOptions()
+shrink.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+def run(texts, options=None):
+    enc = tok.encode_batch(texts)
+    feed = {"input_ids": np.array([e.ids for e in enc], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64)}
+    return sess.run(None, feed, options)[0]
+run(["how long does a session last"])
+mark("+ first question (run arena)")
+run(["a long passage of text " * 40] * 8, shrink if cfg.get("shrink") else None)
+mark("+ one batch of 8 long passages (as a build would)")
+t = []
+for _ in range(200):
+    t0 = time.perf_counter(); run(["can massage help with the stiffness after long drives"]); t.append((time.perf_counter() - t0) * 1000)
+t.sort()
+import faiss
+mark("+ import faiss")
+print(json.dumps({"steps": out, "p50": t[len(t) // 2]}))
+"""
+
+PROJECT = r"""
+import json, sys
+from pathlib import Path
+def rss():
+    return int(Path("/proc/self/status").read_text().split("VmRSS:")[1].split()[0]) / 1024
+import gradio, fastapi, uvicorn
+before = rss()
+from assistant.pipeline import Assistant
+from assistant.settings import Settings
+s = Settings.of(corpus_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2]), gap_log_path=None)
+bot = Assistant.load(s)
+loaded = rss()
+for q in ["how long does a session last", "can massage help sciatica", "what is myofascial release"]:
+    bot.ask(q)
+print(json.dumps({"gradio": before, "loaded": loaded, "asked": rss()}))
+"""
+
+ECHO = r"""
+import json, os
+from pathlib import Path
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+import gradio as gr
+demo = gr.ChatInterface(lambda m, h: m)
+print(json.dumps({"echo": int(Path("/proc/self/status").read_text().split("VmRSS:")[1].split()[0]) / 1024}))
+"""
+
+
+def py(code: str, *args: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True, text=True, cwd=REPO)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    settings, _ = scratch_settings()
+    from assistant.pipeline import Assistant
+
+    bot = Assistant.load(settings)  # builds the scratch index (and finds the ONNX export)
+    model = next((settings.paths.index_dir / "onnx").glob("*/model.onnx"))
+    tokenizer = bot.embedder.path / "tokenizer.json"
+    bot = None
+    echo = py(ECHO)["echo"]
+    print(f"baseline: echo gr.ChatInterface built, in a fresh process      {echo:6.0f} MB\n")
+    base = {"model": str(model), "tokenizer": str(tokenizer), "arena": True, "pattern": True}
+    r = py(STEPS, json.dumps(base))
+    prev = 0.0
+    for label, mb in r["steps"]:
+        print(f"{label:<58} {mb:6.0f} MB  ({mb - prev:+5.0f})")
+        prev = mb
+    p = py(PROJECT, str(settings.paths.corpus_dir), str(settings.paths.index_dir))
+    print(f"\nproject: gradio imported {p['gradio']:.0f} MB; Assistant.load {p['loaded']:.0f} MB "
+          f"({p['loaded'] - p['gradio']:+.0f}); after 3 questions {p['asked']:.0f} MB; "
+          f"that is echo's {p['asked'] - echo:+.0f} MB before any server or session state")
+
+    print("\nonnxruntime session options, without the web stack (median of 3 fresh processes each; "
+          "RSS varies with the allocator from run to run):")
+    variants = {
+        "default (arena on, memory pattern on)": {},
+        "no CPU memory arena": {"arena": False},
+        "no memory pattern": {"pattern": False},
+        "no arena, no memory pattern": {"arena": False, "pattern": False},
+        "arena shrinkage after batch runs": {"shrink": True},
+        "no weight prepacking": {"entries": {"session.disable_prepacking": "1"}},
+        "malloc_trim(0) after loading": {"trim": True},
+        "shrinkage + malloc_trim": {"shrink": True, "trim": True},
+    }
+    for label, change in variants.items():
+        runs = [py(STEPS, json.dumps({**base, **change, "web": False})) for _ in range(3)]
+        steps = {k: statistics.median(dict(r["steps"])[k] for r in runs) for k, _ in runs[0]["steps"]}
+        r = {"p50": statistics.median(r["p50"] for r in runs)}
+        sess = steps["+ ONNX session (model weights)"] - steps["+ import onnxruntime"]
+        first = steps["+ first question (run arena)"]
+        batch = steps["+ one batch of 8 long passages (as a build would)"]
+        print(f"  {label:<40} session {sess:+4.0f} MB, after a question {first:5.0f} MB, after a batch {batch:5.0f} MB, p50 {r['p50']:.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
