@@ -62,6 +62,14 @@ BAD_JSON_TEXT = "That request is not valid JSON."
 FIELDS_TEXT = 'Send {"question": "your question", "history": [earlier messages]} with the question as text.'
 STATIC_TYPES = {".js": "application/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png",
                 ".woff2": "font/woff2", ".json": "application/json", ".ico": "image/x-icon"}
+GRADIO_REASONS = {400: "invalid input", 401: "not found", 403: "not found", 404: "not found", 405: "not found",
+                  413: "body too large", 415: "unsupported media type", 422: "invalid request", 429: "rate limited"}
+GRADIO_TEXTS = {
+    "invalid input": "That request could not be read.", "invalid request": "That request is not in the expected form.",
+    "not found": NOT_FOUND_TEXT, "body too large": TOO_LARGE_TEXT, "unsupported media type": "That kind of request is not accepted.",
+    "rate limited": "Too many requests. Please wait a minute and try again.",
+    "internal error": "Sorry, something went wrong on our side. Please try again in a moment, or contact the clinic.",
+}
 _STATIC_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _PLACEHOLDER = re.compile(r"\{\{\{(\w+)\}\}\}|\{\{(\w+)\}\}")
 
@@ -206,8 +214,8 @@ class Guard:
                     await self._reply(send_secured, BAD_JSON_TEXT, "invalid input")
                     return
                 receive = _replay(body, receive)
-            if "/gradio_api/" in path and ("/queue/join" in path or "/call/" in path):
-                send_secured = self._queue_full_rewrite(send_secured)
+            if "/gradio_api/" in path:
+                send_secured = self._gradio_error_rewrite(send_secured)
             await self.app(scope, receive, send_secured)
         except Exception as exc:
             if not getattr(exc, "_massage_logged", False):
@@ -254,28 +262,34 @@ class Guard:
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
-    def _queue_full_rewrite(self, send: Any) -> Any:
-        """Gradio answers a full queue with a bare 503 {"detail": "Queue is full..."}; visitors
-        get the busy reply in the one shape instead, with the notice and a Retry-After. The
-        "detail" key stays, so Gradio's own client still shows the message."""
-        state = {"rewrite": False}
+    def _gradio_error_rewrite(self, send: Any) -> Any:
+        """Gradio's own error replies ({"detail": ...}: a full queue, a malformed call, a file it
+        will not serve) become the one shape with the notice; a full queue is the busy reply
+        with a Retry-After. The "detail" key stays, so Gradio's own client still shows it."""
+        state: dict[str, Any] = {"status": 0}
 
         async def wrapped(message: Any) -> None:
-            if message["type"] == "http.response.start" and message.get("status") == 503:
-                state["rewrite"] = True
+            if message["type"] == "http.response.start" and message.get("status", 200) >= 400:
+                state["status"] = message["status"]
                 return
-            if state["rewrite"]:
+            if state["status"]:
                 if message["type"] == "http.response.body" and not message.get("more_body", False):
-                    busy = BusyError()
-                    await self._reply(send, str(busy), "busy", retry_after=busy.retry_after, detail=True)
+                    status = state["status"]
+                    if status == 503:
+                        busy = BusyError()
+                        await self._reply(send, str(busy), "busy", retry_after=busy.retry_after, detail=True)
+                    else:
+                        reason = GRADIO_REASONS.get(status, "internal error" if status >= 500 else "invalid request")
+                        await self._reply(send, GRADIO_TEXTS[reason], reason, detail=True, status=status)
                 return
             await send(message)
 
         return wrapped
 
     async def _reply(self, send: Any, message: str, reason: str, *, retry_after: int | None = None,
-                     close: bool = False, detail: bool = False) -> None:
-        status, headers, body = self.error(message, reason, retry_after)
+                     close: bool = False, detail: bool = False, status: int | None = None) -> None:
+        code, headers, body = self.error(message, reason, retry_after)
+        status = status or code
         if detail:
             body = json.dumps({**json.loads(body), "detail": message}).encode()
         raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]

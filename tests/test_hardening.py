@@ -145,6 +145,16 @@ def test_bad_requests_are_4xx_with_the_one_shape(url: str, content: bytes, ctype
     _shape(r.content, reason)
 
 
+def test_gradio_error_replies_come_in_the_one_shape_too(url: str) -> None:
+    r = httpx.post(url + "gradio_api/call/chat", json={"data": "not a list"})
+    assert 400 <= r.status_code < 500
+    d = _shape(r.content, {400: "invalid input", 422: "invalid request"}[r.status_code])
+    assert d["detail"] == d["answer"]
+    r = httpx.get(url + "gradio_api/file=/etc/passwd")
+    assert r.status_code == 403 and "/etc/passwd" not in r.text
+    _shape(r.content, "not found")
+
+
 def test_unknown_api_paths_are_404_with_the_shape(url: str) -> None:
     r = httpx.get(url + "api/nothing-here")
     assert r.status_code == 404
