@@ -145,6 +145,7 @@ class Edge:
             early, ticket = await anyio.to_thread.run_sync(self._admit, request, limiter=self._admit_threads)
             if early is not None:
                 return early
+            assert ticket is not None  # _admit gives a reply or a place in the gate
             return await anyio.to_thread.run_sync(self._answer, request, ticket, limiter=self._threads)
         except Exception as exc:
             return self._failure(exc, request)
