@@ -11,7 +11,8 @@ what must hold for every route, Gradio's included, before any of them runs:
   as the running total passes the cap; JSON bodies nested deeper than `MAX_JSON_DEPTH` refused;
 * no uploads (`/gradio_api/upload` refused, multipart bodies 415);
 * a visitor who goes away mid-body costs one log line, not a traceback;
-* Gradio's "queue full" reply rewritten to the answer object (notice included) + Retry-After;
+* Gradio's own error replies rewritten to the answer object (notice included); "queue full"
+  becomes the busy reply with a Retry-After;
 * security headers on every response; any unexpected exception a 500 with the error shape,
   logged once.
 
@@ -38,7 +39,7 @@ from fastapi import FastAPI  # server.py is only imported to serve: --help stays
 from fastapi import Request as HttpRequest
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from .edge import Edge, Request, open_gap_store
+from .edge import ERROR_TEXT, Edge, Request, open_gap_store
 from .errors import BusyError, LockedOutError
 from .limits import Gate, RateLimiter, StaffLockout
 
@@ -49,7 +50,7 @@ TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 MAX_JSON_DEPTH = 32  # Gradio's chat payload is ~7 deep; json.loads recurses ~1000 before failing
 CHAT_BODY_FACTOR = 16  # chat routes carry the whole history each turn
-# Gradio keeps a session skeleton (a copy of the page's component configs, ~20-30 KB) for every
+# Gradio keeps a session skeleton (a copy of the page's component configs, ~20 KiB measured) for every
 # browser tab it has seen, 10,000 by default, never expired: that is what grew to +340 MB over
 # 26k chats. The chat keeps no server state of its own, so a small cap and an idle expiry lose
 # nothing a visitor can notice.
@@ -68,7 +69,7 @@ GRADIO_TEXTS = {
     "invalid input": "That request could not be read.", "invalid request": "That request is not in the expected form.",
     "not found": NOT_FOUND_TEXT, "body too large": TOO_LARGE_TEXT, "unsupported media type": "That kind of request is not accepted.",
     "rate limited": "Too many requests. Please wait a minute and try again.",
-    "internal error": "Sorry, something went wrong on our side. Please try again in a moment, or contact the clinic.",
+    "internal error": ERROR_TEXT,
 }
 _STATIC_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _PLACEHOLDER = re.compile(r"\{\{\{(\w+)\}\}\}|\{\{(\w+)\}\}")
@@ -221,8 +222,7 @@ class Guard:
             if not getattr(exc, "_massage_logged", False):
                 log.error("unexpected error serving %s %s: %s", scope.get("method"), path, exc, exc_info=exc)
             if not started:
-                await self._reply(send_secured, "Sorry, something went wrong on our side. Please try again in a moment, "
-                                  "or contact the clinic.", "internal error")
+                await self._reply(send_secured, ERROR_TEXT, "internal error")
 
     def _secure(self, raw: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
         headers = [(k, v) for k, v in raw if k.lower() != b"content-security-policy"]
@@ -397,7 +397,7 @@ def create_app(assistant: Any, *, edge: Edge | None = None, store: Any = None) -
     async def unexpected(request: HttpRequest, exc: Exception) -> Response:
         log.error("unexpected error serving %s %s: %s", request.method, request.url.path, exc, exc_info=exc)
         exc._massage_logged = True  # type: ignore[attr-defined]  # Starlette re-raises it: log once
-        return error_reply("Sorry, something went wrong on our side. Please try again in a moment, or contact the clinic.",
+        return error_reply(ERROR_TEXT,
                            "internal error")
 
     if s.web.allowed_origins:
