@@ -399,9 +399,11 @@ class Visitors:
         return httpx.Client(base_url=self.base, verify=ctx, timeout=30,
                             transport=httpx.HTTPTransport(local_address=address, verify=ctx))
 
-    def start(self) -> None:
+    def start(self, kinds: dict[str, str] | None = None) -> None:
+        """`kinds`: "api" or "gradio" per address (default: alternating)."""
         for i, address in enumerate(self.addresses):
-            t = threading.Thread(target=self._run, args=(address, "api" if i % 2 == 0 else "gradio", i), daemon=True)
+            kind = (kinds or {}).get(address) or ("api" if i % 2 == 0 else "gradio")
+            t = threading.Thread(target=self._run, args=(address, kind, i), daemon=True)
             t.start()
             self._threads.append(t)
 
@@ -556,12 +558,15 @@ def test_replicas_behind_nginx(tmp_path: Path) -> None:
 
         # Affinity by address: three visitors per replica.
         placement = _map_addresses(visitors, access_log, replicas, per_replica=3)
+        # On every replica two visitors use POST /api/ask and one Gradio's call API.
+        kinds = {a: "api" if [b for b, u in placement.items() if u == up].index(a) < 2 else "gradio"
+                 for a, up in placement.items()}
 
         # --- 1. Kill a replica under load ----------------------------------------------------
         victim = replicas[1]
         on_victim = {a for a, u in placement.items() if u == victim.addr}
         load = Visitors(base, cert, list(placement))
-        load.start()
+        load.start(kinds)
         time.sleep(3)
         # Freeze it until every one of its visitors has a question waiting on it, then kill it:
         # those questions are lost with the process, as in a crash.
@@ -615,7 +620,7 @@ def test_replicas_behind_nginx(tmp_path: Path) -> None:
         # Past fail_timeout the proxy tries the restarted replica again with real traffic.
         time.sleep(max(0.0, 10.5 - (time.monotonic() - t_kill)))
         load = Visitors(base, cert, list(placement))
-        load.start()
+        load.start(kinds)
         time.sleep(2)
         (root / "corpus" / "hot-stones.md").write_text(
             "# Hot Stone Massage\n\n## What it is\n\nHot stone massage uses smooth heated basalt stones placed along "
