@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .build import build_index, check_compatible, corpus_changes
+from .corpus import scan
 from .embed import Embedder
 from .errors import AssistantError, IndexCorruptError, IndexMismatchError, IndexMissingError
 from .retrieve import Retriever
@@ -52,6 +53,7 @@ class LiveIndex:
         self.build = build  # False: never write the index, only adopt published builds
         self.last_reload: Attempt | None = None
         self.integrity: str | None = None  # a one-line problem with the live build's files
+        self._failed: dict[str, str] | None = None  # corpus hashes whose rebuild failed
         self._swap(index)
 
     @classmethod
@@ -107,14 +109,21 @@ class LiveIndex:
 
     def reload(self) -> bool:
         """Rebuild if the corpus changed (or pick up a build published by another process), then
-        swap it in. On failure the last good snapshot keeps serving and the error propagates.
+        swap it in. On failure the last good snapshot keeps serving and the error propagates once:
+        the same corpus is not rebuilt again (nor the error logged again) until a file changes.
         Returns True when a new index was swapped in."""
+        corpus = scan(Path(self.settings.paths.corpus_dir)) if self.build else None
+        state = corpus.hashes() if corpus is not None else None
         try:
-            changed = self.build and any(corpus_changes(self.index, Path(self.settings.paths.corpus_dir)).values())
+            changed = corpus is not None and any(corpus_changes(self.index, corpus).values())
+            if changed and state == self._failed:
+                return self._adopt_current()  # still the corpus that failed: wait for an edit
             swapped = self._rebuild() if changed else self._adopt_current()
         except Exception as exc:
+            self._failed = state
             self.last_reload = Attempt(time.time(), False, _one_line(exc))
             raise
+        self._failed = None
         if swapped or changed or (self.last_reload and not self.last_reload.ok):
             self.last_reload = Attempt(time.time(), True)
         return swapped
@@ -172,7 +181,7 @@ class LiveIndex:
     def health(self) -> dict[str, Any]:
         m = self.index.manifest
         last = self.last_reload
-        skipped = m.get("skipped", [])
+        skipped = self.index.skipped
         degraded = (last is not None and not last.ok) or bool(skipped) or self.integrity is not None
         return {
             "status": "degraded" if degraded else "ok",

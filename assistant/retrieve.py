@@ -145,7 +145,7 @@ class Retriever:
         self.lexical = Lexical(index.chunk_terms)
         self.sentence_terms = index.sentence_terms
         self.curated_terms = [set(terms(p)) for e in index.curated for p in e.phrasings]
-        self.vocabulary = frozenset(w for c in index.chunks for w in words(f"{c.title} {c.section} {c.text}"))
+        self.vocabulary = index.vocabulary
 
     def lexical_terms(self, text: str) -> tuple[list[str], list[str]]:
         """(known, missing): the question's content words as corpus terms (synonyms and typos

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+REPO = Path(__file__).resolve().parent.parent
+
 
 class HashingEmbedder:
     """Deterministic hashed bag of words (with bigrams). For fast unit tests, never for answers.

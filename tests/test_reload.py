@@ -2,13 +2,12 @@
 
 import shutil
 import threading
-from pathlib import Path
 
 import pytest
 
 from assistant.errors import CorpusError
+from tests.support import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
 NEW = "Warm compresses before a session can soften stubborn calf knots remarkably well."
 
@@ -28,28 +27,43 @@ def _quoted(bot, q):
 
 
 def test_edit_delete_and_no_change(live):
-    doc = live.settings.corpus_dir / "benefits-of-regular-medical-massages.md"
-    assert live.reload() is False  # nothing changed: nothing rebuilt, same index
+    doc = live.settings.paths.corpus_dir / "benefits-of-regular-medical-massages.md"
+    assert live.live.reload() is False  # nothing changed: nothing rebuilt, same index
     doc.write_text(doc.read_text() + f"\n## Warm compresses\n\n{NEW}\n")
-    assert live.reload() is True
+    assert live.live.reload() is True
     answer, _ = _quoted(live, "can compresses before a session soften stubborn knots?")
     assert NEW in answer
 
-    gone = live.settings.corpus_dir / "the-health-advantages-of-medical-massage.md"
+    gone = live.settings.paths.corpus_dir / "the-health-advantages-of-medical-massage.md"
     gone.unlink()
-    assert live.reload() is True
+    assert live.live.reload() is True
     for q in ("what are the 7 benefits of massage", "should i stay hydrated after a massage", "Mental clarity from massage"):
         _, docs = _quoted(live, q)
         assert "corpus/the-health-advantages-of-medical-massage.md" not in docs
 
 
-def test_failed_rebuild_keeps_last_good_index(live):
+def test_a_bad_faq_keeps_the_last_good_index_and_is_reported_once(live):
     before = live.index.path
-    bad = live.settings.corpus_dir / "broken.md"
-    bad.write_bytes(b"\xff\xfe not utf-8 \x80")
-    with pytest.raises(CorpusError, match="is not UTF-8"):
-        live.reload()
+    faq = live.settings.paths.corpus_dir / "faq.md"
+    faq.write_text("# FAQ\n\n## What are your opening hours?\n\n[Our opening hours, e.g. 9 to 5.]\n")
+    with pytest.raises(CorpusError, match="placeholder"):
+        live.live.reload()
     assert live.index.path == before and live.ask("how long does a session last").status == "answered"
+    health = live.health()
+    assert health["status"] == "degraded" and "placeholder" in health["last_reload"]["error"]
+    assert live.live.reload() is False  # the same broken corpus is not rebuilt (nor logged) again
+    faq.write_text("# FAQ\n\n## What are your opening hours?\n\nMonday to Friday, 9:00 to 17:00.\n")
+    assert live.live.reload() is True and live.health()["status"] == "ok"
+
+
+def test_an_unreadable_document_is_skipped_and_reported(live):
+    bad = live.settings.paths.corpus_dir / "broken.md"
+    bad.write_bytes(b"\xff\xfe not utf-8 \x80")
+    assert live.live.reload() is True  # the rest is indexed
+    health = live.health()
+    assert health["status"] == "degraded"
+    assert [s["path"] for s in health["skipped"]] == ["corpus/broken.md"]
+    assert live.ask("how long does a session last").status == "answered"
 
 
 def test_questions_keep_working_while_the_index_swaps(live):
@@ -69,11 +83,11 @@ def test_questions_keep_working_while_the_index_swaps(live):
     threads = [threading.Thread(target=visitor) for _ in range(3)]
     for t in threads:
         t.start()
-    doc = live.settings.corpus_dir / "benefits-of-regular-medical-massages.md"
+    doc = live.settings.paths.corpus_dir / "benefits-of-regular-medical-massages.md"
     swaps = 0
     for i in range(4):
         doc.write_text(doc.read_text() + f"\nExtra line number {i} about gentle stretching after sessions.\n")
-        swaps += live.reload()
+        swaps += live.live.reload()
     stop.set()
     for t in threads:
         t.join()
@@ -85,9 +99,10 @@ def test_watcher_adopts_a_build_made_elsewhere(live):
 
     from assistant.build import build_index
 
-    stop = live.watch(0.1, corpus=False)
+    live.live.build = False  # a replica: it only adopts builds published elsewhere
+    stop = live.live.watch(0.1)
     try:
-        doc = live.settings.corpus_dir / "benefits-of-regular-medical-massages.md"
+        doc = live.settings.paths.corpus_dir / "benefits-of-regular-medical-massages.md"
         doc.write_text(doc.read_text() + f"\n## Warm compresses\n\n{NEW}\n")
         report = build_index(live.settings, live.embedder)  # what `massage-assistant build` does
         deadline = time.time() + 10
@@ -106,9 +121,9 @@ def test_served_app_picks_up_edits_and_deletions(tmp_path, live):
     from gradio_client import Client
 
     from assistant.cli import main
-    from tests.test_server import running_server
+    from tests.support import running_server
 
-    corpus, index = live.settings.corpus_dir, live.settings.index_dir
+    corpus, index = live.settings.paths.corpus_dir, live.settings.paths.index_dir
     with running_server(corpus, index, env={"MASSAGE_RELOAD_INTERVAL": "0.5"}) as url:
         c = Client(url, verbose=False)
 
