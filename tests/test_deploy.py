@@ -32,7 +32,6 @@ import socket
 import ssl
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import tomllib
@@ -76,14 +75,11 @@ def _nginx() -> str:
 
 
 def _pg_bin() -> Path:
-    for d in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
-        if (d / "initdb").exists() and (d / "postgres").exists():
-            return d
-    found = shutil.which("initdb")
-    if found:
-        return Path(found).parent
-    _missing("PostgreSQL (Debian package postgresql)")
-    raise AssertionError  # unreachable
+    from tests.pg import PG_BIN
+
+    if not ((PG_BIN / "initdb").exists() and (PG_BIN / "postgres").exists()):
+        _missing(f"PostgreSQL (Debian package postgresql; looked in {PG_BIN})")
+    return PG_BIN
 
 
 def _site_module() -> Any:
@@ -277,42 +273,15 @@ def _stop(proc: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 20
 
 @contextlib.contextmanager
 def postgres() -> Iterator[str]:
-    """A real PostgreSQL from the Debian package in a temp dir, on a loopback port; yields its
-    URL. As root, the server runs as the `postgres` user (initdb refuses root)."""
-    bindir = _pg_bin()
-    root = Path(tempfile.mkdtemp(prefix="massage-pg-"))  # not under pytest's 0700 dirs: the server user must enter it
-    as_user: dict[str, Any] = {}
-    if os.geteuid() == 0:
-        import pwd
+    """A real PostgreSQL (tests/pg.py: Debian's package, temp dir, loopback); yields a database URL."""
+    from tests.pg import PostgresUnavailable, start_postgres
 
-        try:
-            pw = pwd.getpwnam("postgres")
-        except KeyError:
-            pw = pwd.getpwnam("nobody")
-        os.chown(root, pw.pw_uid, pw.pw_gid)
-        # Dropped in the child itself (not through runuser), so signals reach the server.
-        as_user = {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": []}
-    port = _free_port()
-    log = root / "server.log"
-    proc = None
     try:
-        subprocess.run([str(bindir / "initdb"), "-D", str(root / "data"), "-U", "massage", "--auth=trust",
-                        "--no-sync", "-E", "UTF8"], check=True, capture_output=True, timeout=120, cwd=root, **as_user)
-        proc = subprocess.Popen([str(bindir / "postgres"), "-D", str(root / "data"), "-p", str(port),
-                                 "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={root}",
-                                 "-c", "fsync=off", "-c", "max_connections=60"],
-                                stdout=subprocess.DEVNULL, stderr=open(log, "wb"), cwd=root, **as_user)  # noqa: SIM115
-        import psycopg
-
-        base = f"postgresql://massage@127.0.0.1:{port}"
-        _wait("postgres", lambda: psycopg.connect(f"{base}/postgres", connect_timeout=2).close() or True, 60, proc, log)
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as db:
-            db.execute("CREATE DATABASE massage")
-        yield f"{base}/massage"
-    finally:
-        if proc is not None:
-            _stop(proc, signal.SIGINT)  # fast shutdown
-        shutil.rmtree(root, ignore_errors=True)
+        server = start_postgres()
+    except PostgresUnavailable as exc:
+        _missing(f"PostgreSQL ({exc})")
+    with server:
+        yield server.create_database("massage_deploy")
 
 
 @dataclass
