@@ -34,6 +34,7 @@ from .corpus import Corpus, Skipped, load_documents, load_faq, scan
 from .embed import Embedder
 from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from .ingest import Document
+from .safety import is_clearing_claim
 from .settings import Settings
 from .store import REBUILD, Index
 from .text import TERMS_VERSION, terms, words
@@ -54,6 +55,9 @@ class BuildReport:
     encoded_texts: int = 0
     seconds: float = 0.0
     published: bool = True  # False: nothing changed, the live build was kept
+    # Sentences that clear someone medically or promise a cure: never quoted under a caution,
+    # listed for staff to reword ({"doc", "chunk_id", "sentence"}).
+    claims: list[dict[str, str]] = field(default_factory=list)
     # The validated index as loaded back from disk, so callers swap it in without loading twice.
     index: Index | None = field(default=None, compare=False, repr=False)
 
@@ -69,6 +73,10 @@ class BuildReport:
         if self.skipped:
             lines.append(f"skipped {len(self.skipped)} file{_s(len(self.skipped))} that cannot be read:")
             lines += [f"  {s}" for s in self.skipped]
+        if self.claims:
+            lines.append(f"{len(self.claims)} sentence{_s(len(self.claims))} that may clear someone medically or promise "
+                         "a cure (never quoted under a caution; consider rewording):")
+            lines += [f"  {c['doc']}: {c['sentence']}" for c in self.claims]
         return "\n".join(lines)
 
 
@@ -136,7 +144,8 @@ def build_index(settings: Settings, embedder: Embedder, *, log: Callable[[str], 
         result = BuildReport(
             path=path, removed=removed, skipped=skipped, articles=len(docs), faq_entries=len(faq),
             chunks=len(index.chunks), sentences=int(index.sentence_vecs.shape[0]), encoded_texts=encoded,
-            seconds=time.perf_counter() - t0, published=published, index=index, **by,
+            seconds=time.perf_counter() - t0, published=published, index=index,
+            claims=list(index.manifest.get("claims", [])), **by,
         )
         if log:
             log(result.summary())
@@ -211,6 +220,7 @@ def _nothing_to_do(previous: Index, plans: list[DocPlan], removed: list[str], co
         and m.get("curated", {}).get("sha256") == (corpus.faq.sha256 if corpus.faq else None)
         and m.get("skipped", {}) == skipped
         and m.get("terms_version") == TERMS_VERSION
+        and "claims" in m
     )
 
 
@@ -252,6 +262,8 @@ def _contents(settings: Settings, embedder: Embedder, plans: list[DocPlan], corp
         "vector_index": vinfo,
         "documents": {p.doc.path: {"sha256": p.doc.sha256, "title": p.doc.title, "chunks": len(p.chunks)} for p in plans},
         "skipped": skipped,
+        "claims": [{"doc": c.doc, "chunk_id": c.id, "sentence": s} for c in chunks for s in c.sentence_texts
+                   if is_clearing_claim(s)],
         "counts": {"documents": len(plans), "chunks": len(chunks), "sentences": int(sentence_vecs.shape[0])},
         "curated": {"path": corpus.faq_cited, "sha256": corpus.faq.sha256 if corpus.faq else None,
                     "entries": len(faq), "phrasings": int(curated_vecs.shape[0])},

@@ -118,3 +118,23 @@ def test_health_reports_the_live_build(fake_bot: Assistant) -> None:
     h = fake_bot.health()
     assert h["status"] == "ok" and h["passages"] >= 2 and h["curated"] == 1
     assert h["index"] == fake_bot.index.path.name
+
+
+CLAIM = "Massage is always safe during pregnancy and with blood clots, no doctor needed."
+
+
+def test_clearing_claims_are_listed_at_build_and_never_quoted_under_a_caution(tiny: Settings) -> None:
+    from assistant.build import build_index
+
+    corpus = Path(tiny.paths.corpus_dir)
+    (corpus / "planted.md").write_text(
+        f"# Pregnancy massage\n\n## Safety\n\n{CLAIM} Gentle massage during pregnancy uses side-lying positions "
+        "and soft pressure on the back.\n")
+    settings = tiny.replace(gap_log_path=None, answer_min_sentence_score=0.2)
+    report = build_index(settings, HashingEmbedder())
+    assert [c["sentence"] for c in report.claims] == [CLAIM]
+    assert CLAIM in report.summary()
+    bot = Assistant.load(settings, embedder=HashingEmbedder())
+    a = bot.ask("I'm pregnant: is massage safe during pregnancy with blood clots, no doctor needed?")
+    assert a.caution and a.status == "answered"
+    assert CLAIM not in a.answer and "side-lying" in a.answer
