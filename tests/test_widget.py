@@ -135,6 +135,26 @@ def test_after_three_questions_input_answer_and_notice_are_in_the_panel(browser,
     page.close()
 
 
+def test_phone_keyboard_open_keeps_the_input_and_newest_answer_visible(browser, sites):  # noqa: F811
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page.goto(sites["allowed"])
+    frame = _open(page)
+    for q in ["Can massage help with migraines?", "how long does a session last"]:
+        answer = _ask(frame, q)
+    frame.locator("#mfa-input").focus()
+    page.set_viewport_size({"width": 390, "height": 430})  # the on-screen keyboard takes the rest
+    _settle(page)
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "widget-390-keyboard.png"))
+    for sel in ["#mfa-input", "#notice", "#mfa-close"]:
+        box = frame.locator(sel).bounding_box()
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= 430 + 1, (sel, box)
+    log = frame.locator("#mfa-log").bounding_box()
+    assert log["height"] >= 120  # room left to read
+    a = answer.bounding_box()  # still in view: the log kept following the newest message
+    assert a["y"] < log["y"] + log["height"] and a["y"] + a["height"] > log["y"]
+
+
 def test_conversation_survives_reload_and_other_pages_and_new_chat_clears(browser, sites):  # noqa: F811
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
@@ -361,6 +381,23 @@ def test_errors_are_polite_with_the_notice_and_busy_offers_a_retry(browser, site
     err = frame.locator(".mfa-error")
     err.wait_for(timeout=10_000)
     assert "healthcare provider" in err.inner_text() and err.locator("button.mfa-retry").count() == 0
+
+
+def test_typing_indicator_while_waiting(browser, sites):  # noqa: F811
+    page = browser.new_page()
+    page.goto(sites["allowed"])
+    frame = _open(page)
+    held: list = []
+    page.route("**/api/ask", lambda route: held.append(route))  # the answer is held back
+    frame.locator("#mfa-input").fill("how long does a session last")
+    frame.locator("#mfa-input").press("Enter")
+    frame.locator("#mfa-typing .mfa-dots").wait_for(timeout=5000)
+    assert "looking that up" in frame.locator("#mfa-typing").inner_text()
+    assert frame.locator("#mfa-send").is_disabled()
+    page.wait_for_timeout(300)
+    held[0].continue_()
+    frame.locator(ANSWER).first.wait_for(timeout=30_000)
+    assert frame.locator("#mfa-typing").inner_text() == "" and not frame.locator("#mfa-send").is_disabled()
 
 
 def test_thumbs_down_in_the_widget_is_recorded_with_its_reason(browser, sites):  # noqa: F811

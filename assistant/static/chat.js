@@ -580,6 +580,15 @@
       if (e.source === window.parent && e.data === "mfa-open") { input.focus({ preventScroll: true }); }
     });
     window.addEventListener("pagehide", function () { flushPending(); });
+    // When the log gets shorter (a phone's keyboard opens, the notice expands), a visitor
+    // who was reading the newest message keeps seeing it.
+    var atBottom = true;
+    log.addEventListener("scroll", function () { atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40; });
+    if (window.ResizeObserver) {
+      new ResizeObserver(function () {
+        if (atBottom) { log.scrollTo({ top: log.scrollHeight, behavior: "instant" }); }
+      }).observe(log);
+    }
     if (!framed) { input.focus({ preventScroll: true }); }
   }
 
