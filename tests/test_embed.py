@@ -35,7 +35,7 @@ def test_backends_agree_on_vectors_and_rankings(real_settings, embedder, bot):
 def test_serving_path_never_imports_torch(real_settings, bot):
     code = (
         "import sys; from pathlib import Path; from assistant.settings import Settings;"
-        "from assistant.pipeline import Assistant; import assistant.app;"
+        "from assistant.pipeline import Assistant; import assistant.server;"
         f"s = Settings.of(corpus_dir=Path({str(real_settings.paths.corpus_dir)!r}), index_dir=Path({str(real_settings.paths.index_dir)!r}), gap_log_path=None);"
         "b = Assistant.load(s); a = b.ask('how long does a session last');"
         "print(a.status, sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules))"
