@@ -15,7 +15,8 @@ session_hash), asks 1-3 questions with think times between, and leaves (_visitor
 saturation run has the visitors ask back to back. Each line gives answers/s, p50/p95/p99 of one
 turn (POST /gradio_api/call/chat until the `complete` event), errors by kind, the server's RSS
 after the load and its CPU, and the load generator's own CPU (one asyncio process: above ~80% of
-a core, it would be the bottleneck and the line says so). Rate limiting is off for the project
+a core, it would be the bottleneck and the line says so). The server's CPU per answer is the
+figure that least depends on what else runs on the machine. Rate limiting is off for the project
 (every visitor is the same loopback address).
 
 The load generator shares the cores with the servers: figures are a floor for a dedicated
@@ -83,7 +84,8 @@ def line(label: str, r: dict, server: Server, cpu: float) -> str:
     errs = sum(r["errors"].values())
     warn = "  (LOAD GENERATOR SATURATED)" if r["client_cpu"] > 0.8 else ""
     return (f"{label:<11} {r['answers']:6d} ans {r['per_s']:6.1f}/s  p50 {r['p50']:7.1f}  p95 {r['p95']:7.1f}  "
-            f"p99 {r['p99']:7.1f} ms  err {errs:4d}  RSS {server.rss_mb():4d} MB  server CPU {cpu:4.0%}  "
+            f"p99 {r['p99']:7.1f} ms  err {errs:4d}  RSS {server.rss_mb():4d} MB  server CPU {cpu:4.0%} "
+            f"({cpu * r['wall'] * 1000 / max(1, r['answers']):5.1f} ms/answer)  "
             f"client CPU {r['client_cpu']:4.0%}  req {r['bytes_sent']:5.0f} B  ans {r['bytes_answer']:5.0f} B{warn}"
             + (f"  {r['errors']}" if errs else ""))
 
