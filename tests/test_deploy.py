@@ -58,6 +58,7 @@ QUESTIONS = [
     "how often should i get a massage",
 ]
 ANSWER_STATUSES = {"answered", "no_answer", "urgent"}
+STAFF_TOKEN = "deploy-test-staff-token-0123456789"
 
 
 def _missing(what: str) -> None:
@@ -494,7 +495,7 @@ def test_replicas_behind_nginx(tmp_path: Path) -> None:
         replicas = [Replica(_free_port(), root / f"replica{i}.log") for i in range(3)]
         replica_env = {**stack.env, "MASSAGE_DATABASE_URL": database_url, "MASSAGE_TRUSTED_PROXIES": "127.0.0.1",
                        "MASSAGE_RELOAD_INTERVAL": "1", "MASSAGE_RATE_LIMIT_PER_MINUTE": "600",
-                       "MASSAGE_ASK_WORKERS": "1"}
+                       "MASSAGE_ASK_WORKERS": "1", "MASSAGE_STAFF_TOKEN": STAFF_TOKEN}
 
         def start_replica(r: Replica) -> None:
             r.proc = stack.start(stack.cli("serve", "--read-only-index", "--host", "127.0.0.1", "--port", str(r.port)),
@@ -649,6 +650,14 @@ def test_replicas_behind_nginx(tmp_path: Path) -> None:
 
         _wait("the gap report to count the question from every replica", lambda: gap_count() == len(placement), 15)
         assert gap_count() == len(placement)
+        # What staff see: the report on /staff through the proxy (whichever replica serves it),
+        # and `massage-assistant gaps` on the host, both read from PostgreSQL.
+        with visitors.client("127.0.0.1") as http:
+            staff = http.get("/staff", headers={"x-staff-token": STAFF_TOKEN})
+        assert staff.status_code == 200 and gap_question in staff.text, staff.text[:300]
+        out = subprocess.run([sys.executable, "-m", "assistant", "gaps"], cwd=root, capture_output=True, text=True,
+                             timeout=300, env={**stack.env, "MASSAGE_DATABASE_URL": database_url})
+        assert out.returncode == 0 and gap_question in out.stdout, out.stdout[-2000:] + out.stderr[-2000:]
         # --- 4. The chat page in a real browser, through the proxy (Gradio's event streams) ----
         _browser_chat(base)
         print(f"\nswap after publish (s): {sorted(round(v, 2) for v in swapped.values())}; "
