@@ -268,7 +268,7 @@ def compose(query: Query, retrieval: Retrieval, tuning: Tuning, *,
             if prev is None or DANGLING.match(prev.text) or _FILLER.search(prev.text) or not ok(prev.text):
                 continue  # it would dangle: pick another sentence
         overlap = sum(idf.get(t, 0.0) for t in q & s.terms) / q_weight
-        score = s.score + tuning.lexical_weight * overlap - 0.01 * s.hit
+        score = s.score + tuning.lexical_weight * overlap + tuning.passage_weight * hits[s.hit].dense - 0.01 * s.hit
         if tuning.answer_type_weight and gives(query.intent, s.text, query.focus):
             score += tuning.answer_type_weight
         scored.append((score, s))

@@ -154,7 +154,7 @@ class Assistant:
             return Answer.answered(f"{prefix}{entry.answer} [1]", (citation,), ((entry.answer, 1),), notice=notice,
                                    reason=f"curated answer {entry.id} matched ({score:.2f})", confidence=score,
                                    resolved=query.label, caution=caution, safety=safety)
-        retrieval = retrieval or snap.retriever.search(query)
+        retrieval = retrieval or snap.retriever.search(query, k=s.tuning.top_k)
         decision = decide(retrieval, query, s.tuning)
         if decision.answer:
             comp = self._compose(query, retrieval, caution)
@@ -185,7 +185,7 @@ class Assistant:
         vp = self.embedder.encode([previous])[0]
         if terms(q) and tuning.standalone_topics:
             alone = Query.plain(q, vq)
-            retrieval = snap.retriever.search(alone)
+            retrieval = snap.retriever.search(alone, k=tuning.top_k)
             if retrieval.best_sentence >= tuning.followup_standalone_score:
                 return alone, retrieval
         return Query.followup(q, previous, vq, vp, tuning), None

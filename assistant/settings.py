@@ -146,12 +146,13 @@ class Tuning:
     hnsw_ef_construction: int = 200  # 80 left questions' recall stuck near 0.93 at 100k
     hnsw_target_recall: float = 0.98
     # Retrieval: reciprocal rank fusion of dense passages, dense sentences and BM25.
-    top_k: int = 5
+    top_k: int = 8
     rrf_k: int = 10
     bm25_weight: float = 2.0  # BM25's vote in the fusion, against 1.0 each for the dense views
     # Answer composition.
     max_answer_sentences: int = 3
-    lexical_weight: float = 0.3  # shared-word bonus in sentence selection
+    lexical_weight: float = 0.4  # shared-word bonus in sentence selection
+    passage_weight: float = 0.5  # weight of the sentence's passage similarity in sentence selection
     pool_margin: float = 0.2  # candidate sentences within this of the best
     near_duplicate: float = 0.82  # sentence cosine above which two sentences say the same thing
     mmr_relevance: float = 0.75  # MMR: relevance weight; 1 - this penalises redundancy
