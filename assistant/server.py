@@ -32,6 +32,7 @@ import os
 import re
 import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from .edge import ERROR_TEXT, Edge, Request, open_gap_store
 from .errors import BusyError, LockedOutError
 from .limits import Gate, RateLimiter, StaffLockout
+from .settings import Branding
 
 log = logging.getLogger(__name__)
 
@@ -378,6 +380,7 @@ def create_app(assistant: Any, *, edge: Edge | None = None, store: Any = None) -
                     gate=Gate(s.web.ask_workers, s.web.ask_queue))
     store = edge.store
     lockout = StaffLockout()
+    staff_cache = StaffCache()
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
 
     def error_parts(message: str, reason: str, retry_after: int | None) -> tuple[int, list[tuple[str, str]], bytes]:
@@ -479,14 +482,18 @@ def create_app(assistant: Any, *, edge: Edge | None = None, store: Any = None) -
     @app.get("/embed-code")
     def embed_code() -> HTMLResponse:
         origins = ", ".join(s.web.allowed_origins) or "none yet: only this assistant's own pages can show the chat"
-        return HTMLResponse(render("embed_code.html", snippet=snippet(s, base_url(s)), origins=origins))
+        unnamed = s.branding.clinic_name == Branding().clinic_name
+        hint = ("The snippet says \u201cour clinic\u201d: set clinic_name (MASSAGE_CLINIC_NAME) to your clinic's "
+                "name first.") if unnamed else ""
+        return HTMLResponse(render("embed_code.html", snippet=snippet(s, base_url(s)), origins=origins, hint=hint,
+                                   clinic_name=s.branding.clinic_name))
 
     @app.get("/demo")
     def demo_page() -> HTMLResponse:
         return HTMLResponse(render("demo.html", clinic_name=s.branding.clinic_name, snippet=snippet(s, "")))
 
     @app.get("/staff")
-    def staff(request: HttpRequest, token: str = "") -> HTMLResponse:
+    def staff(request: HttpRequest, token: str = "", page: int = 1) -> HTMLResponse:
         expected = s.web.staff_token
         if not expected:
             return HTMLResponse("The staff page is off: set MASSAGE_STAFF_TOKEN to enable it.", status_code=404)
@@ -503,7 +510,8 @@ def create_app(assistant: Any, *, edge: Edge | None = None, store: Any = None) -
                 log.warning("wrong staff token from %s", who)
             return HTMLResponse("Wrong or missing staff token.", status_code=403, headers={"Cache-Control": "no-store"})
         lockout.succeeded(who)
-        return HTMLResponse(staff_page(assistant, store), headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex"})
+        body = staff_page(assistant, store, staff_cache, page)
+        return HTMLResponse(body, headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex"})
 
     # Public-deployment settings: no monitoring endpoint, no run history in visitors' browsers,
     # no error details, a tiny upload cap (uploads are refused by Guard anyway).
@@ -568,16 +576,62 @@ def embed_values(s: Any) -> dict[str, Any]:
     return {"title": f"Ask {b.clinic_name}", "clinic_name": b.clinic_name, "lang": "en", "config_json": json_for_html(config)}
 
 
-def staff_page(assistant: Any, store: Any) -> str:
-    """The gap report: similar questions grouped, most asked first, with a suggested FAQ entry;
-    questions the current FAQ and articles now answer are left out. A broken store or index never
-    turns the page into a 500: the problem is shown at the top instead."""
+STAFF_PAGE_ROWS = 50  # question groups a page: the page re-checks each against the live index
+
+
+class StaffCache:
+    """What the gap report would otherwise recompute on every load: whether the live build now
+    answers a question (per build), and each question's vector for grouping. Bounded."""
+
+    def __init__(self, size: int = 5000) -> None:
+        self.size = size
+        self._answered: OrderedDict[tuple[str, str], bool] = OrderedDict()
+        self._vectors: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def answered(self, assistant: Any, question: str) -> bool:
+        key = (assistant.index.path.name, question)
+        with self._lock:
+            if key in self._answered:
+                return self._answered[key]
+        value = bool(assistant.answered_now(question))
+        self._put(self._answered, key, value)
+        return value
+
+    def encode(self, assistant: Any, texts: list[str]) -> Any:
+        import numpy as np
+
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if missing:
+            for text, vec in zip(missing, assistant.embedder.encode(missing), strict=True):
+                self._put(self._vectors, text, vec)
+        with self._lock:
+            return np.vstack([self._vectors[t] for t in texts])
+
+    def _put(self, table: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+        with self._lock:
+            table[key] = value
+            table.move_to_end(key)
+            while len(table) > self.size:
+                table.popitem(last=False)
+
+
+def staff_page(assistant: Any, store: Any, cache: StaffCache | None = None, page: int = 1) -> str:
+    """The gap report: similar questions grouped, most asked first, with the reason and a
+    suggested FAQ entry; questions the current FAQ and articles now answer are left out. One
+    page holds STAFF_PAGE_ROWS question groups (aggregated in SQL), so it stays fast at any
+    volume. A broken store or index never turns the page into a 500: the problem is shown at the
+    top instead."""
     from .gaps import cluster
 
+    cache = cache or StaffCache()
+    page = max(1, page)
     problems: list[str] = []
     gaps: list[Any] = []
     urgent: Any = "?"
     hidden = 0
+    more = False
     if store is None:
         problems.append("The gap log is off (MASSAGE_GAP_LOG_PATH is empty and no MASSAGE_DATABASE_URL is set).")
     else:
@@ -586,20 +640,24 @@ def staff_page(assistant: Any, store: Any) -> str:
             if not health.get("ok", True) or health.get("problem"):
                 problems.append(f"Gap log ({health.get('backend', '?')}): {health.get('problem') or 'not working'}"
                                 f"; events dropped: {health.get('dropped', 0)}.")
-            rows = list(store.grouped())
+            rows = list(store.grouped(limit=page * STAFF_PAGE_ROWS + 1))
+            more = len(rows) > page * STAFF_PAGE_ROWS
+            rows = rows[(page - 1) * STAFF_PAGE_ROWS : page * STAFF_PAGE_ROWS]
             urgent = store.urgent_total()
             # Only unanswered questions can have been fixed since; low-confidence and thumbs-down
             # rows are about answers given, and stay.
-            still = [r for r in rows if set(r.kinds) - {"no_answer"} or not assistant.answered_now(r.question)]
+            still = [r for r in rows if set(r.kinds) - {"no_answer"} or not cache.answered(assistant, r.question)]
             hidden = len(rows) - len(still)
-            gaps = cluster(still, assistant.embedder.encode, assistant.settings.tuning.gap_cluster_threshold)
+            gaps = cluster(still, lambda texts: cache.encode(assistant, texts), assistant.settings.tuning.gap_cluster_threshold)
         except Exception as exc:
             log.error("staff page: the gap log could not be read: %s", exc)
             problems.append(f"The gap log could not be read: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
     try:
         h = assistant.health()
+        claims = assistant.index.manifest.get("claims", [])
     except Exception as exc:
         h = {"status": "down", "index": "?", "passages": 0}
+        claims = []
         problems.append(f"The index health could not be read: {exc}")
     for item in h.get("skipped", []) or []:
         problems.append(f"Skipped document {item.get('path')}: {item.get('problem')}")
@@ -616,12 +674,21 @@ def staff_page(assistant: Any, store: Any) -> str:
         f"<br><small>{html.escape(' | '.join(g.reasons[:3]))}</small></td><td><pre>{html.escape(g.suggestion)}</pre></td></tr>"
         for g in gaps
     )
+    claim_items = "".join(f"<li><code>{html.escape(c.get('doc', ''))}</code>: {html.escape(c.get('sentence', ''))}</li>"
+                          for c in claims)
+    nav = "".join([
+        f'<a href="?page={page - 1}">Previous page</a> ' if page > 1 else "",
+        f'<a href="?page={page + 1}">Next page</a>' if more else "",
+    ])
     return render(
         "staff.html",
         problems="".join(f'<p class="problem">{html.escape(p)}</p>' for p in problems),
         total=sum(g.count for g in gaps), retention_days=assistant.settings.staff.gap_retention_days,
         urgent=urgent, hidden=hidden, index=h.get("index", "?"), passages=h.get("passages", 0),
-        status=h.get("status", "?"), rows=body,
+        status=h.get("status", "?"), rows=body, page=page, nav=nav,
+        claims=(f"<h2>Sentences to reword</h2><p>These sentences in your documents may clear someone medically "
+                f"or promise a cure. The assistant never quotes them under a health caution, and only when "
+                f"nothing safer answers otherwise.</p><ul>{claim_items}</ul>") if claims else "",
     )
 
 
