@@ -190,21 +190,44 @@ _NEG = re.compile(
     r"(chest ?(pain|pains|tightness|pressure|discomfort)|(pain|tightness|pressure) in (my |the )?chest|"
     r"shortness of breath|(trouble|difficulty|problems?) breathing|breathing (problems?|issues?|trouble)|fever)\b"
 )
+# The one negation crisis wording gets: a plain denial ("I'm not suicidal or anything") that comes
+# with "just/only" everyday stress. The denial phrase alone is dropped; the rest of the message is
+# still read by every crisis rule, so "not suicidal, just stressed, but I don't want to live" stays
+# a crisis, and "I don't want to live" is never read as a negation.
+_CRISIS_DENIAL = re.compile(
+    r"\b(im |i am |i m )?(not|never|definitely not|in no way) (suicidal|thinking (of|about) (suicide|hurting my ?self|harming my ?self|"
+    r"killing my ?self|ending (it|my life))|going to (hurt|harm|kill) my ?self|self harming|a danger to my ?self|in (any )?danger)"
+    r"( or anything( like that)?| at all| btw| lol)?\b"
+)
+_JUST_STRESS = re.compile(
+    r"\b(just|only|simply|merely)\b.{0,30}\b(stres\w*|tired|busy|overwhelmed|exhausted|burn(ed|t) out|anxious|tense|worn out|"
+    r"overworked|frazzled|ne?ed (a|to) (break|relax|unwind|rest|switch off))\b"  # "stresed", "ned": the de-doubled reading
+)
+
+
+def _defuse_denial(text: str) -> str:
+    """Normalized text without a plain crisis denial, when it comes with just/only stress."""
+    return _CRISIS_DENIAL.sub(" ", text) if _CRISIS_DENIAL.search(text) and _JUST_STRESS.search(text) else text
+
+
 CHEST_EXCUSE = (
     r"\b(bench|bench ?press\w*|gym|work ?outs?|push ?ups?|press ?ups?|lifting|weights|chest day|pecs?|"
     r"chest muscles?|desk|hunch\w*|posture|cough\w*|stretch\w*|weight training|rowing|pull ?ups?|chin ?ups?|dips|flyes|planks?|"
     r"chest press|climbing|swimming|cycling|running|training|exercis\w*|sports?|yoga|pilates|crossfit|boxing|carrying|"
-    r"moving (house|furniture|boxes)|lifting boxes|laugh\w*|sneez\w*)\b",
+    r"moving (house|furniture|boxes)|lifting boxes|laugh\w*|sneez\w*|"
+    # a past cause that has resolved: "from a cold last week, but I'm better now"
+    r"(im|i am|its|it is|feeling|feel|i feel) (much |a lot |loads |all |completely )?(better|fine|ok|okay|recovered|normal) now|used to (have|get))\b",
 )
 CHEST_RED_FLAGS = (
     r"\b(sweat\w*|clammy|arm|jaw|neck|breath\w*|faint\w*|dizz\w*|light ?headed|sick|nause\w*|vomit\w*|crush\w*|"
     r"spread\w*|radiat\w*|heavy|heaviness|elephant|squeez\w*|grey|gray|pale|racing|pounding|worse|severe|sudden\w*|"
-    r"now|right now|scared|emergency)\b",
+    r"right now|(?<!better )(?<!fine )(?<!ok )(?<!okay )(?<!gone )(?<!over )(?<!normal )now|scared|emergency)\b",
 )
 ABUSERS = (
     r"(partner|husband|wife|boyfriend|girlfriend|bf|gf|ex|dad|father|mum|mom|mother|stepdad|stepfather|stepmum|"
     r"stepmom|brother|sister|son|daughter|carer|caregiver|uncle|aunt|family|someone|somebody|parents?|flatmate|"
-    r"roommate|fiance|fiancee|spouse|he|she|they)"
+    r"roommate|fiance|fiancee|spouse|grandson|granddaughter|nephew|niece|stepson|stepdaughter|son in law|daughter in law|"
+    r"neighbou?r|landlord|coach|teacher|he|she|they|hes|shes|theyre)"
 )
 NOT_HISTORY = r"\b(had|after|since|previous|history of|recovering from|survived)\b"
 
@@ -266,6 +289,52 @@ RULES: tuple[Rule, ...] = (
         r"\b(being|been|was|am|im|get|getting) (abused|beaten|assaulted|raped|molested|trafficked)\b",
         r"\b(forcing|forced|forces|makes|making|made) me (to )?(do things|have sex|sleep with|do stuff)\b",
         r"\bdomestic (violence|abuse)\b", r"\b(partner|husband|wife|boyfriend|girlfriend) is (violent|abusive)\b",
+        # physical control ("pushes me around") and sexual abuse in plain words (a child may not say "abuse")
+        rf"\b{ABUSERS}\b.{{0,30}}\b(push\w*|shov\w*|throw\w*|threw|drag\w*|shak\w*|lock\w*) me (around|about|over|down|out|in|into|against)\b",
+        rf"\b{ABUSERS}\b.{{0,20}}\b(touch\w*|grop\w*|fondl\w*|feels? me up|kiss\w*) me\b.{{0,60}}\b(dont|do not|didnt|did not|not ok|"
+        r"uncomfortable|private|privates|down there|where|scared|afraid|secret|at night|in (my|the) (room|bed|bath)|tell anyone|"
+        r"wont stop|doesnt stop|inappropriat\w*|weird|bad)\b",
+        r"\b(touch\w*|grop\w*|fondl\w*) (me|my body)\b.{0,20}\b(inappropriately|in places|down there|where i dont|in my private)",
+        r"\b(touch\w*|grop\w*|fondl\w*) my (privates?|private (parts|areas?)|genitals?|vagina|penis|breasts?|bum|bottom)\b",
+        r"\b(makes|made|tells|told) me (to )?(keep|promise)\b.{0,20}\bsecret\b",
+        r"\b(says|said) (its|it is|this is) our (little )?secret\b", r"\b(sexually|sexual) (abus\w*|assault\w*|touch\w*)\b",
+        # someone threatening them now; being followed, stalked, threatened
+        r"\b(trying to|tried to|is|keeps) (break|breaking|get|getting|force|forcing|kick\w*|bang\w*) (in|into|down|on) (my|the|our) (house|home|flat|apartment|room|door)\b",
+        r"\b(being|been|im being|am being|keep being|keeps) (followed|stalked|threatened|harass\w*)\b",
+        r"\b(stalk\w*|threaten\w*) me\b", r"\b(following|follows|followed) me (home|everywhere|around|to (my|work|school))\b",
+        r"\b(dont|do not|no longer|never) feel safe\b(?! (getting|having|doing|lying|using|booking|with (a|the|deep|hot|that|this|oils?|massage|pressure)|about|during|on (the|a) (table|bed)))",
+    )),
+    # "going to kill me" is an idiom ("my wife will kill me if I book another") unless something says it is real
+    Rule("threat-to-life", "crisis", all=(
+        r"\b(going to|gonna|will|ll|wants to|is going to|trying to|tried to|threaten\w* to|swears? (he|she|they)? ?(will|ll)|says (he|she|they) (will|ll|is going to|are going to)) (kill|hurt|stab|shoot|strangle|murder|beat|get) (me|us|my|the kids)\b",
+        r"\b(outside|door|window|banging|break\w* in|get in|knife|gun|weapon|yell\w*|scream\w*|shout\w*|right now|threat\w*|scared|afraid|terrified|"
+        r"followed|following|hiding|hide|locked|police|drunk|angry|rage|means it|serious)\b",
+    )),
+    # intrusive thoughts of a method: "how easy it would be to drive into a wall", "step in front of a train"
+    Rule("suicide-method-thoughts", "crisis", all=(
+        r"\b(think|thinking|thought|thoughts|how easy|urges?|tempt\w*|imagin\w*|fantasi\w*|pictur\w*|wonder\w*|want to|wanna|"
+        r"could just|would be easy|keep seeing|cant stop|intrusive)\b",
+        r"\b(drive|driving|drove|crash\w*|swerv\w*|steer\w*|ram\w*|plough\w*|plow\w*) (my |the |our )?(car |truck |van |bike )?(into|off|in front of|under)\b.{0,25}\b(wall|tree|bridge|traffic|truck|lorry|cliff|oncoming|barrier|river|lake|pole|bus|train|edge|road|overpass)"
+        r"|\b(step|stepping|walk|walking|jump|jumping|throw\w*|fall|falling|lie|lying) (out )?(in front of|under|off|from|into) (a |the )?(train|bus|truck|lorry|car|traffic|bridge|roof|building|balcony|cliff|platform|tracks|sea|river|water)\b"
+        r"|\b(drown\w*|hang\w*|shoot\w*|poison\w*|gas\w*|starv\w*) my ?self\b|\b(slit|slash\w*|cut\w*) my (wrists?|throat)\b",
+    )),
+    # farewells: "a last nice thing before I go", "I won't be around for her birthday, I've made my peace"
+    Rule("farewell", "crisis", any=(
+        r"\b(last|final|one last|one final) (nice |good |special |kind |little |big |proper |real )?(thing|treat|massage|gift|time|hurrah|present|day out|splurge|wish)\b"
+        r".{0,40}\bbefore i (go|leave|die|am gone|m gone|check out|end it|pass|say goodbye)\b(?! (on|to|back|away|abroad|home|into|for|travel\w*|out|in|under|through|off|there|and|overseas|up|down|over|round|around|with|camping|skiing|shopping))",
+        r"\b(wont|will not|not going to|wont be|may not|might not|probably wont|wont still) (be )?(around|here|alive)\b.{0,100}\b(made (my )?peace|at peace|said (my )?goodbyes?|saying goodbye|my time|for the best|its time|ready to go|by then|no longer)\b",
+        r"\b(made (my )?peace|at peace|said (my )?goodbyes?)\b.{0,100}\b(wont|will not|not going to|wont be|may not|might not) (be )?(around|here|alive)\b",
+        r"\bwhen i(m| am) (gone|dead|no longer (here|around)|not (here|around) anymore)\b(?! (for|on|to|away|abroad|travel\w*|camping|on holiday))",
+        r"\b(my|this (is|will be)) last (birthday|christmas|massage|summer|new year|week|weekend)\b.{0,20}\b(ever|alive|before i)\b",
+        r"\b(putting|put|getting|get) my affairs in order\b", r"\b(wrote|written|writing|updated|made) (my |a )?(will)\b.{0,40}\b(goodbye|letters?|just in case|before i|peace)\b",
+    )),
+    # new or relapsed self-harm: "did some new ones last night", "scars from cutting"
+    Rule("self-harm-disclosure", "crisis", any=(
+        r"\b(scars?|marks?|cuts|wounds|burns)\b.{0,40}\bfrom (cutting|self ?harm\w*|hurting my ?self|burning my ?self|when i (cut|hurt|burn|harm)\w*)\b",
+        r"\b(did|made|done|do|doing|added) (some |a few |a couple (of )?|more |two |three )?(new|fresh|more) (ones|cuts|marks|burns)\b",
+        r"\b(new|fresh) (cuts|self ?harm\w*)\b.{0,40}\b(arms?|wrists?|thighs?|legs?|stomach|belly|hips?|last night|yesterday|today|again)\b",
+        r"\bi cut (again|last night|yesterday|today|this morning|myself)\b", r"\brelaps\w*\b.{0,30}\b(cutting|self ?harm\w*|hurting my ?self)\b",
+        r"\b(harming|harmed|harm) my ?self\b", r"\b(relapsed|started again|back to) (cutting|self ?harming|hurting myself)\b",
     )),
     Rule("overdose", "emergency", any=(
         r"\boverdos", r"\bod(d|ed)? on\b", r"\btook (way |far )?too many\b",
@@ -281,6 +350,13 @@ RULES: tuple[Rule, ...] = (
         r"\b(drank|drunk|swallowed|ate|eaten|licked|sucked on|got into|chewed)\b.{0,25}"
         r"\b(oils?|liniment|bleach|detergent|cleaner|cleaning \w+|pills?|tablets?|medicine|lotion|cream|button batter\w*|batter\w*|"
         r"antifreeze|chemicals?|poison|capsules?|pods?|meds|medication)\b",
+        # rubs, balms and household products, whatever is between: "drank some of the camphor rub"
+        r"\b(drank|drunk|swallowed|licked|sucked on|got into|chewed|sipped|gulped|ingested)\b.{0,40}"
+        r"\b(rub|rubs|balm|salve|ointment|camphor|menthol|wintergreen|eucalyptus|essential|tea tree|vapou?r ?rub|vicks|tiger balm|deep heat|"
+        r"icy hot|mouthwash|perfume|nail polish|polish remover|paint thinners?|thinners|lamp oil|paraffin|kerosene|petrol|gasoline|lighter fluid|"
+        r"weed ?killer|pesticide|insecticide|rat poison|slug pellets|dishwasher|laundry|softener|descaler|drain cleaner|saniti[sz]er|hand gel|"
+        r"rubbing alcohol|surgical spirit|e ?liquid|vape (juice|liquid)|nicotine|magnets?|disinfectant|dettol|washing up liquid|shampoo|"
+        r"bath oil|massage oil|someone elses (pills|tablets|medicine|meds))\b",
     )),
     Rule("heart-attack-signs", "emergency", any=(
         r"\bchest ?(pain|tight|pressure|crush|heav|squeez|hurt|ache|aching|burn|discomfort|feels like)",
@@ -298,6 +374,24 @@ RULES: tuple[Rule, ...] = (
         r"\bheart attack\b", r"\bcardiac arrest\b",
     ), unless=(rf"{NOT_HISTORY} (a |an |my )?(heart attack|cardiac arrest)\b(?!.{{0,40}}\bchest\b)",),
         excuse=CHEST_EXCUSE, red_flags=CHEST_RED_FLAGS),
+    Rule("heart-attack-atypical", "emergency", any=(
+        r"\b(indigestion|heartburn|heart burn|upper (stomach|belly|tummy) pain)\b.{0,80}\b(wont go|not going|doesnt go|will not go|isnt going|wont stop|"
+        r"getting worse|pale|grey|gray|ashen|sweat\w*|clammy|vomit\w*|throw\w* up|threw up|being sick|breathless|short of breath|faint\w*|"
+        r"arm|jaw)\b",
+        r"\b(pale|grey|gray|ashen|sweat\w*|clammy|vomit\w*|throw\w* up|threw up|being sick)\b.{0,60}\b(indigestion|heartburn|heart burn)\b",
+    ), all=(
+        r"\b(stents?|bypass|heart attack|angina|heart (disease|condition|problems?|surgery|failure)|cardiac|coronary|pacemaker|heart history)\b",
+        r"\b(pain|ache|aching|indigestion|heartburn|pressure|tight\w*|discomfort|unwell|funny|not right)\b",
+        r"\b(pale|grey|gray|ashen|sweat\w*|clammy|vomit\w*|throw\w* up|threw up|being sick|breathless|short of breath|faint\w*|dizz\w*|"
+        r"sudden\w*|wont go|not going away|wont stop|collaps\w*|cold and|nause\w*)\b",
+    )),
+    # pulmonary embolism: one swollen leg (or a long flight, recent surgery) and now pain on breathing or breathlessness
+    Rule("pulmonary-embolism-signs", "emergency", all=(
+        rf"{LEG}.{{0,60}}\b(swell\w*|swollen|twice|double|bigger|puffy|painful|pain|red|hot|warm)\b|\b(swell\w*|swollen|puffy)\b.{{0,40}}{LEG}"
+        r"|\b(long (flight|drive|haul|car ride|journey)|after (my |the |an? )?(surgery|operation|op)|bed ?rest|immobil\w*|cast)\b",
+        r"\b(pain|hurts?|sharp|stabbing|catch\w*)\b.{0,30}\b(when|as|if) (i )?(breath\w*|inhal\w*)|\b(breath\w*|inhal\w*)\b.{0,20}\b(hurts?|painful|sharp|stab\w*)\b"
+        r"|\bshort(ness)? of breath\b|\bbreathless|\bcough\w* (up )?blood\b|\b(cant|hard to|struggling to) (breathe|catch my breath)\b",
+    )),
     Rule("breathing-difficulty", "emergency", any=(
         r"\b(cant|cnat|cnt|cannot|can not|struggling to|hard to|trouble|difficulty|unable to|barely|hardly|can barely|can hardly) (properly )?(breath|breathe|breathing|breth|brethe|get (my )?breath|catch (my )?breath|get (any |enough )?air|get air)",
         r"\bshort(ness)? of breath\b", r"\bbreathless", r"\bgasping\b", r"\bchoking\b", r"\bsuffocat",
@@ -308,12 +402,15 @@ RULES: tuple[Rule, ...] = (
         r"\binhaler\b.{0,20}\b(isnt|is not|not|doesnt|does not|wont)\b.{0,10}\b(working|helping|work|help)\b",
         r"\basthma attack\b", r"\bwheez\w*\b.{0,40}\b(bad|badly|cant|hard|struggl|talk|speak|sentences)\b",
         r"\bcant (talk|speak) in (full )?sentences\b",
-    )),
+    ), excuse=(r"\b(breathless|out of breath|took my breath away|take my breath away)\b.{0,25}\b(just )?(thinking|think|remember\w*|how good|"
+               r"how amazing|excit\w*|anticipat\w*|in love|laugh\w*|giggl\w*|the view|beautiful|gorgeous)\b",),
+        red_flags=(r"\b(chest|lips?|blue|wheez\w*|dizz\w*|faint\w*|pain|sweat\w*|worse|help|emergency|right now|scared|cant (talk|speak)|choking|swell\w*)\b",)),
     Rule("blood-clot-signs", "emergency", any=(
         r"\b(blood )?clot\b.{0,40}\b(now|right now|today|think|worried|might|could|maybe|signs)\b",
         r"\b(think|worried|might|could|maybe|scared|afraid)\b.{0,30}\b(clot|dvt|embolism)\b",
         r"\b(dvt|embolism|thrombosis)\b.{0,30}\b(now|think|worried|might|could|signs|symptoms)\b",
         r"\b(leg|legs|calf|calves|thigh|ankle)\b.{0,40}\b(bigger|larger|fatter|more swollen) than the other\b",
+        r"\b(leg|calf|thigh|ankle)\b.{0,40}\b(twice|double|three times|much bigger than|way bigger than|bigger than) (the size|as big|as fat|as thick|the other|my other|the right|the left)\b",
         r"\b(long (flight|drive|haul))\b.{0,60}\b(swell\w*|swollen|short of breath|chest)\b",
     ), all=(LEG, r"\b(swell|swelling|swollen|puffy|puffed|hot|warm|warmth|red|redness|reddish|discolou?r\w*|hard lump|throbbing|tender)\b")),
     Rule("stroke-signs", "emergency", any=(
@@ -361,8 +458,29 @@ RULES: tuple[Rule, ...] = (
         r"\bsepsis\b", r"\bseptic\b", r"\bmeningitis\b",
         r"\brash\b.{0,40}\b(doesnt|does not|wont|didnt|will not|isnt|not) (fade|go away|disappear|go white|blanch)\b",
         r"\bglass test\b", r"\b(purple|blotchy|non blanching|mottled) (rash|skin|spots)\b",
-    ), all=(r"\b(fever|feverish|temperature|high temp|burning up|febrile)\b",
-            r"\b(stiff neck|neck is stiff|confus|rash|shiver|shaking|rigors|clammy|mottled|drowsy|very sleepy|hard to wake|cant look at (the )?light|light hurts|cant think)")),
+        r"\b(feel|feels|feeling) like (im|i am|hes|shes|he is|she is) (dying|going to die)\b.{0,80}\b(fever|burning up|freezing|shiver\w*|blotchy|mottled|"
+        r"rash|confus\w*|havent (peed|weed)|no (pee|urine)|breath\w*)\b",
+    ), all=(r"\b(fever|feverish|temperature|high temp|burning up|burning hot|febrile|hot and cold|hot then cold|freezing|chills|shivering)\b",
+            r"\b(stiff neck|neck is stiff|confus|rash|shiver|shaking|rigors|clammy|mottled|blotch\w*|discolou?r\w*|drowsy|very sleepy|hard to wake|"
+            r"cant look at (the )?light|light hurts|cant think|havent (peed|weed)|not peed|no (pee|urine)|feel like (im|i am) dying|going to die|"
+            r"breathing (really |very )?fast|slurr\w*)")),
+    # meningitis in words: severe headache + a neck that won't bend + vomiting, drowsiness, light, fever or rash
+    Rule("meningitis-signs", "emergency", all=(
+        r"\b(headache|head ache|head is pounding|head hurts|head pain|migraine)\b",
+        r"\b(stiff neck|neck (is )?(so |really |very |too )?stiff|stiffness in (his |her |my |their )?neck|(cant|cannot|can not|unable to|wont) (touch|bend|put|get|tuck|bring) "
+        r"(his |her |my |their )?(chin|head|neck)\b.{0,15}\b(chest|forward|down)|(cant|cannot) bend (his |her |my |their )?neck)\b",
+        r"\b(vomit\w*|throw\w* up|threw up|being sick|drowsy|sleepy|hard to wake|confus\w*|light (hurts|bothers)|cant (look at|stand) (the )?light|"
+        r"fever|burning up|rash|floppy|not himself|not herself)\b",
+    )),
+    # spinal injury: a fall or crash, then tingling, numbness or weakness in the arms, hands or both legs
+    Rule("spinal-injury-signs", "emergency", all=(
+        r"\b(fall|fell|fallen|falling|crash\w*|accident|dive|dived|diving|tackl\w*|landed|thrown|hit by|knocked|came off|flipped)\b",
+        r"\b(neck|spine|spinal|head|back)\b",
+        r"\b(tingl\w*|numb\w*|pins and needles|weak\w*|electric)\b.{0,40}\b(both|arms|hands|fingers|legs|all four)\b"
+        r"|\b(both|arms|hands)\b.{0,30}\b(tingl\w*|numb\w*|pins and needles|weak\w*)\b"
+        r"|\b(cant|cannot|can not|unable to|couldnt) (really |properly )?(move|feel|lift|use) (my |his |her |their )?(legs|arms|hands|feet|toes|fingers)\b"
+        r"|\b(legs|arms) (wont|will not|dont) (move|work)\b",
+    )),
     Rule("anaphylaxis-signs", "emergency", any=(
         r"\banaphyla", r"\bepi ?pen\b", r"\badrenaline (pen|auto)",
         r"\b(throat|tongue|lips?|mouth)\b.{0,20}\b(swell|swelling|swollen|closing|tight|puffy|puffing)",
@@ -377,7 +495,12 @@ RULES: tuple[Rule, ...] = (
         r"\b(hasnt|has not|not|isnt|is not|havent) (come|coming) (round|around|to)\b",
         r"\b(not|isnt|wont|doesnt|is not|will not|does not|stopped) (answer|answering|respond|responding|react|reacting)( to)? (me|us|anyone|anything|his name|her name|my voice)\b",
         r"\b(on|lying on) the (floor|ground)\b.{0,30}\b(shaking|jerking|twitching|fitting|not moving|unconscious|not breathing)",
-        r"\bno pulse\b", r"\bseizure", r"\bfitting\b", r"\bconvuls", r"\b(having|had|has|having a) (a )?fit\b(?! (in|into|for|of))",
+        r"\bno pulse\b", r"\bseizure", r"\bfitting\b", r"\bconvuls",
+        r"\bkeel\w* over\b", r"\b(dropped|slumped|crumpled|went down|fell down|fell over|hit the (floor|ground|deck))\b.{0,40}\b(not moving|isnt moving|wont wake|not waking|limp|floppy|not breathing|no pulse|cant (feel|find) a pulse|unresponsive|not responding|eyes)\b",
+        r"\b(cant|cannot|can not|couldnt|unable to) (feel|find|get|detect) (a |his |her |their |any |the )?(pulse|heart ?beat)\b", r"\bno (heart ?beat|signs of life)\b",
+        r"\b(gone|went|is|going) (limp|floppy|blue and)\b", r"\beyes (rolled|rolling|roll|are rolling|went) (back|up)\b",
+        r"\b(jerk\w*|twitch\w*|shaking|shook|stiffen\w*|went stiff)\b.{0,40}\b(eyes|unresponsive|not responding|wont respond|arms and legs|uncontrollab\w*|"
+        r"fever|burning hot|burning up|temperature|floor|ground|foaming|lips)\b", r"\b(having|had|has|having a) (a )?fit\b(?! (in|into|for|of))",
     ), unless=(r"\bi (nearly|almost) (fainted|passed out)\b.{0,30}\b(price|bill|cost|laugh)",)),
     Rule("head-injury-signs", "emergency", any=(r"\bconcuss",), all=(
         r"\b(hit|hitting|bang|banged|bump|bumped|knock|knocked|smack|smacked|fell|fall|fallen|blow|injur)\w*\b.{0,40}\bhead\b|\bhead (injury|trauma|wound)\b",
@@ -390,6 +513,15 @@ RULES: tuple[Rule, ...] = (
         r"\bblood (is )?(everywhere|pouring|spurting|gushing|pumping|squirting)\b", r"\b(pouring|spurting|gushing) (out )?blood\b",
         r"\b(so much|lots of|a lot of) blood\b", r"\b(vomit\w*|throw\w* up|threw up|puking|puke|coughing up|sick) (up )?blood\b",
         r"\bblood in (my )?(vomit|sick)\b",
+        r"\b(nose ?bleeds?|bleed\w*)\b.{0,50}\b(not slowing|isnt slowing|wont slow|not stopping|isnt stopping|wont stop|keeps going|still going|"
+        r"(been going|going on|for) (for )?(over |more than |about |almost |nearly |around |like )?(\d+|ten|fifteen|twenty|thirty|forty|fifty|an?|half an?) ?(min\w*|hours?|hrs?))\b",
+    )),
+    Rule("bleeding-on-blood-thinners", "emergency", all=(
+        r"\b(blood ?thinn\w*|anticoagul\w*|warfarin|coumadin|eliquis|apixaban|xarelto|rivaroxaban|heparin|clopidogrel|plavix|dabigatran|pradaxa|edoxaban|h(a)?emophilia)\b",
+        r"\b(nose ?bleed\w*|bleed\w*|blood)\b.{0,60}\b(wont stop|not stopping|isnt stopping|not slowing|isnt slowing|wont slow|keeps (going|coming)|still going|"
+        r"been going|for (\d+|an?|half an?|twenty|thirty|forty) ?(min\w*|hours?)|heavy|heavily|a lot|pouring|everywhere|gushing)\b"
+        r"|\b(vomit\w*|cough\w*|throw\w* up|pee\w*|peeing|urine|wee|poo|stool|black (poo|stool)s?)\b.{0,15}\bblood\b|\bblood in (my )?(pee|urine|wee|poo|stools?|vomit)\b"
+        r"|\b(hit|bang\w*|bump\w*|knock\w*|fell on) (my |his |her )?head\b|\bfell (over|down|and hit)\b",
     )),
     # --- cautions: the documents may be quoted, but clearance is the provider's -------------
     Rule("dosing", "caution", any=(
@@ -409,7 +541,12 @@ RULES: tuple[Rule, ...] = (
         rf"\b{MEDS}\b.{{0,30}}\b(stop|stopping|quit|replace|replaced|skip|reduce|less|no longer|anymore|any more)\b",
     )),
     Rule("pregnancy", "caution", any=(r"\bpregnan", r"\bexpecting (a baby|twins|triplets)\b", r"\btrimester\b", r"\bprenatal\b",
-                                      r"\bpostpartum\b", r"\b(im|i am|were|we are|wife is|partner is) expecting\b", r"\bweeks (along|gone)\b")),
+                                      r"\bpostpartum\b", r"\b(im|i am|were|we are|wife is|partner is) expecting\b", r"\bweeks (along|gone)\b",
+                                      r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|a few|few) (months?|weeks?|mo|wks?) (along|gone|in to (my|her|the) pregnancy)\b",
+                                      r"\b(baby|babys|my|her|our) (is )?due (date|in|next|this|on|soon)\b", r"\bbaby bump\b", r"\bmy bump\b",
+                                      r"\bmorning sickness\b", r"\bwith child\b", r"\b(ivf|trying to conceive|ttc|fertility treatment)\b"),
+         # "not pregnant (yet)" on its own is not a pregnancy (other cues still count)
+         unless=(r"\b(not|never been|arent|isnt|im not|she isnt) (pregnant|expecting)( yet)?\b(?!.{0,40}\b(weeks?|months?|trimester|due|bump|ivf)\b)",)),
     Rule("blood-thinners-or-bleeding", "caution", any=(
         r"\banticoagul", r"\bblood ?thinn", r"\bwarfarin\b", r"\bcoumadin\b", r"\beliquis\b", r"\bapixaban\b", r"\bxarelto\b",
         r"\brivaroxaban\b", r"\bheparin\b", r"\bclopidogrel\b", r"\bplavix\b", r"\bdabigatran\b", r"\bpradaxa\b", r"\bedoxaban\b",
@@ -419,6 +556,13 @@ RULES: tuple[Rule, ...] = (
     Rule("surgery-or-wounds", "caution", any=(
         r"\bsurger", r"\boperation\b", r"\bpost ?op\b", r"\bstitches\b", r"\bincision\b", r"\bwound", r"\bopen cut\b",
         r"\bc ?section\b", r"\b(knee|hip|joint|shoulder) replacement\b", r"\bimplant", r"\bkeyhole\b",
+        r"\b(hip|knee|shoulder|joint|ankle|elbow|wrist|spine|back|neck)s? (was |were |got |been |just )?(replaced|resurfaced|reconstructed|scoped|pinned|plated|fused|"
+        r"operated on|repaired|rebuilt|done)\b",
+        r"\bhad (my |a |an |the )?(hip|knee|shoulder|ankle|elbow|wrist|back|spine|neck|bunion|gallbladder|gall bladder|appendix|hernia|acl|tonsils|"
+        r"wisdom teeth|womb|uterus|ovaries|prostate|thyroid)s? (replaced|done|fixed|operated on|repaired|out|removed|scoped|fused|reconstructed)\b",
+        r"\barthroscop", r"\blaparoscop", r"\b(acl|mcl|rotator cuff|meniscus|hernia|spinal|spine|disc|disk|tendon|ligament) (repair|reconstruction|fusion|op)\b",
+        r"\b(hysterectomy|appendectomy|mastectomy|lumpectomy|biopsy|liposuction|lipo|tummy tuck|abdominoplasty|bbl|facelift|breast (augmentation|reduction|lift))\b",
+        r"\b(botox|fillers?)\b.{0,30}\b(ago|yesterday|today|last|just|recently|this week)\b", r"\b(stitches|staples|sutures) (out|in|removed)\b",
     )),
     Rule("fever-or-infection", "caution", any=(
         r"\bfever", r"\btemperature\b", r"\bflu\b", r"\binfect", r"\bcellulitis\b", r"\bcovid\b", r"\bcontagious\b",
@@ -426,7 +570,9 @@ RULES: tuple[Rule, ...] = (
     )),
     Rule("cancer", "caution", any=(r"\bcancer", r"\bchemo", r"\bradiotherapy\b", r"\bradiation (therapy|treatment)\b", r"\btumou?r",
                                    r"\boncolog", r"\blymphoma\b", r"\bmetasta", r"\bleuka?emia\b", r"\blymph ?(node|nodes|edema|oedema)\b",
-                                   r"\blymph(o)?edema\b", r"\blymphoedema\b", r"\bmastectomy\b")),
+                                   r"\blymph(o)?edema\b", r"\blymphoedema\b", r"\bmastectomy\b",
+                                   r"\bradiation\b(?! (from|of) (the |my |a )?(sun|phone|wifi|sauna|infrared|heat|microwave))", r"\bradio ?therapy\b",
+                                   r"\b(immunotherapy|tamoxifen|herceptin|palliative|hospice|in remission|lumpectomy)\b", r"\bport (fitted|placed|in)\b")),
     Rule("bones", "caution", any=(r"\bosteopor", r"\bosteopenia\b", r"\bbrittle bones?\b", r"\bfractur",
                                   r"\bbroken (bone|arm|leg|wrist|rib|ankle|foot|hand|toe|finger|collarbone)", r"\bbroke my\b",
                                   r"\bcracked (a |my )?(rib|bone)\b")),
@@ -445,7 +591,7 @@ RULES: tuple[Rule, ...] = (
                                            r"\bbp\b.{0,20}\b(high|low)\b")),
     Rule("diagnosis-request", "caution", any=(
         r"\bwhat (do|could|might) i have\b", r"\bwhats wrong with (me|my)\b", r"\bwhat is wrong with (me|my)\b", r"\bdiagnos",
-        r"\bdo (you think )?i have (a |an )?\w+", r"\bwhat (could|might|is) (this|it) be\b", r"\bis (this|it) (serious|cancer|a tear|broken)\b",
+        r"\bdo (you think )?i have (a |an )?(?!to\b)\w+", r"\bwhat (could|might|is) (this|it) be\b", r"\bis (this|it) (serious|cancer|a tear|broken)\b",
         r"\bshould i (be worried|see a doctor|go to (the )?(doctor|hospital|er))\b", r"\bwhat causes my\b",
     )),
     Rule("medical-clearance", "caution", any=(
@@ -453,7 +599,9 @@ RULES: tuple[Rule, ...] = (
         r"\bcan i (still |safely )?(get|have|book) a (massage|session)\b.{0,10}\b(if|with|while|after|since)\b",
         r"\bcontra ?indicat", r"\bshould i avoid\b", r"\bis massage (safe|ok|okay|dangerous)\b",
         r"\b(allerg)",
-    )),
+    ), # how often, or a plain cold, is not a clearance question (specific conditions have their own rules)
+        unless=(r"\b(every|each|once a|twice a|once per|per) (day|week|fortnight|month)\b|\bhow often\b",
+                r"\b(just|only) (a )?(cold|sniffl\w*|runny nose|blocked nose|stuffy nose|sore throat)\b",)),
 )
 
 # Other languages: emergency and crisis phrasings (visitors in distress write in their own
@@ -475,36 +623,46 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\bquitar(me)? la vida\b", r"\b(terminar|acabar) con (mi vida|todo)\b", r"\bganas de morir\b",
         r"\bno quiero (seguir |estar |vivir|seguir vivo|seguir viva)", r"\bno quiero vivir mas\b", r"\bno vale la pena (seguir )?vivi",
         r"\b(ya )?no aguanto mas (vivir|la vida)\b", r"\bhacerme dano\b", r"\bcortarme\b", r"\bdesaparecer para siempre\b",
-        r"\bme (pega|golpea|maltrata|pegan|golpean)\b", r"\bme quiere matar\b",
+        r"\bme (pega|golpea|maltrata|pegan|golpean|empuja|amenaza)\b", r"\bme quiere matar\b", r"\bme va a matar\b",
+        r"\bme (esta|estan) (siguiendo|amenazando)\b", r"\bno me siento (a salvo|segur[ao])\b", r"\bme (toca|manosea)\b.{0,30}\bno quiero\b",
+        r"\bme corte\b.{0,20}\b(otra vez|de nuevo|anoche)\b",
     )),
     Rule("crisis-fr", "crisis", lang="fr", any=(
         r"\b(je )?veux mourir\b", r"\benvie de mourir\b", r"\bme suicider\b", r"\bsuicid", r"\bme tuer\b",
         r"\b(ne )?veux plus vivre\b", r"\b(supporte|peux|arrive|veux) plus (de |a )?vivre\b", r"\bsupporte plus la vie\b", r"\bplus envie de vivre\b", r"\ben finir\b", r"\bmettre fin a (mes jours|ma vie)\b",
-        r"\bme faire du mal\b", r"\bme scarifie", r"\bdisparaitre pour toujours\b", r"\bme (frappe|bat|battre)\b",
+        r"\bme faire du mal\b", r"\bme scarifie", r"\bdisparaitre pour toujours\b", r"\bme (frappe|bat|battre|pousse|menace)\b",
+        r"\bva me tuer\b", r"\b(je suis|on me) (suivie?|menacee?)\b", r"\bme (suit|menace)\b", r"\bje ne me sens pas en securite\b",
+        r"\bme touche\b.{0,30}\b(veux pas|ne veux)\b",
     )),
     Rule("crisis-de", "crisis", lang="de", any=(
         r"\bmich umbringen\b", r"\bbringe? mich\b.{0,20}\bum\b", r"\bmich (toten|toeten)\b", r"\bselbstmord\b", r"\bsuizid",
         r"\b(will|mochte|moechte|mag) (nur noch )?sterben\b", r"\bnicht mehr leben\b", r"\bnicht mehr aufwachen\b",
         r"\bmeinem leben ein ende\b", r"\blebensmude\b", r"\bnicht mehr da sein\b", r"\bmich (ritzen|selbst verletzen)\b",
-        r"\b(schlagt|schlaegt|verprugelt|verpruegelt) mich\b",
+        r"\b(schlagt|schlaegt|verprugelt|verpruegelt|schubst|bedroht|verfolgt) mich\b", r"\b(bringt|will) mich (um|umbringen)\b",
+        r"\bfuhle mich nicht (mehr )?sicher\b", r"\bfasst mich an\b.{0,30}\b(will|mochte) (das )?nicht\b",
     )),
     Rule("crisis-pt", "crisis", lang="pt", any=(
         r"\bme matar\b", r"\bquero morrer\b", r"\bsuicid", r"\bnao quero (mais )?viver\b", r"\bvontade de (viver|morrer)\b",
         r"\bnao aguento mais viver\b", r"\bnao vale (mais )?a pena (continuar a )?viver\b", r"\btirar (a )?minha (propria )?vida\b",
-        r"\bacabar com (a minha vida|tudo)\b", r"\bme machucar\b", r"\bme cortar\b", r"\bme (bate|agride|espanca)\b", r"\bvou me matar\b",
+        r"\bacabar com (a minha vida|tudo)\b", r"\bme machucar\b", r"\bme cortar\b", r"\bme (bate|agride|espanca|empurra|ameaca)\b", r"\bvou me matar\b",
+        r"\b(vai|quer) me matar\b", r"\b(estou|to) sendo (seguid[ao]|ameacad[ao])\b", r"\bnao me sinto segur[ao]\b",
+        r"\bme (toca|apalpa)\b.{0,30}\bnao quero\b",
     )),
     Rule("crisis-it", "crisis", lang="it", any=(
         r"\b(voglio|vorrei|voglia di) morire\b", r"\buccidermi\b", r"\bammazzarmi\b", r"\bsuicid", r"\bnon voglio piu vivere\b",
         r"\bvoglia di vivere\b", r"\bfarla finita\b", r"\btogliermi la vita\b", r"\bfarmi del male\b",
-        r"\bmi (picchia|picchiano|maltratta)\b",
+        r"\bmi (picchia|picchiano|maltratta|spinge|minaccia|segue)\b", r"\bmi (vuole )?ammazza\w*\b", r"\bmi uccidera\b",
+        r"\bnon mi sento (al )?sicur[ao]\b", r"\bmi tocca\b.{0,30}\bnon voglio\b",
     )),
     Rule("crisis-zh", "crisis", lang="zh", script="cjk", any=(
         r"自杀", r"自殺", r"想死", r"去死", r"不想活", r"活不下去", r"活着没(有)?意(义|思)", r"活著沒(有)?意義", r"结束.{0,4}生命",
         r"結束.{0,4}生命", r"轻生", r"輕生", r"割腕", r"自残", r"自殘", r"家暴", r"(他|她|老公|丈夫|男朋友|妻子)(经常|總是|总是)?(打|殴打|毆打)我",
+        r"(要|会|會)(杀|殺)(了)?我", r"(跟踪|跟蹤|威胁|威脅)我", r"(不安全|没有安全感)", r"(摸|碰)我.{0,8}(不想|不要)",
     )),
     Rule("crisis-ja", "crisis", lang="ja", script="cjk", any=(
         r"死にた", r"死のう", r"自殺", r"消えたい", r"生きていたくない", r"生きたくない", r"生きる意味", r"生きている意味", r"命を絶",
         r"リストカット", r"自傷", r"殴られ", r"暴力を(受け|振る)", r"いなくなりたい",
+        r"殺(す|される)(と|って)", r"(後を|あとを)(つけ|付け)られ", r"尾行され", r"ストーカー", r"脅(さ|か)され", r"(触|さわ)られ.{0,8}(嫌|いや)", r"安全(じゃ|では)ない",
     )),
     # emergency
     Rule("emergency-es", "emergency", lang="es", any=(
@@ -512,41 +670,68 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         near(r"respirar|respiro|aire", r"no (puedo|puede|consigo)|me falta|falta de|me cuesta|dificultad|casi no", 20), r"\bme ahogo\b",
         r"\bcara (caida|torcida|paralizada)\b", r"\bno (puede|puedo) hablar\b", r"\bsudor frio\b", r"\bdesmay",
         r"\binfarto\b", r"\bderrame\b", r"\bsangra\w* (mucho|sin parar)\b", r"\bsobredosis\b", r"\bse (trago|bebio|tomo)\b.{0,20}\b(aceite|pastillas)\b",
+        r"\b(boca|cara|labio|sonrisa)\b.{0,20}\b(torcida|caida|colgando|paralizada|de lado|dormida)\b", r"\b(un lado|la mitad) de (la cara|el cuerpo)\b",
+        r"\bhabla (rara|arrastrada|mal|enredada)\b", r"\b(no (puede|puedo) (mover|levantar) (el|un|mi|su) (brazo|pierna))\b",
+        r"\b(bebio|trago|tomo|comio|ingirio|se bebio|se trago)\b.{0,30}\b(aceite|pastillas|lejia|cloro|detergente|pomada|crema|medicinas?|medicamentos?|producto|veneno)\b",
+        r"\b(se desmayo|no responde|no reacciona|convulsion\w*|no tiene pulso|no respira)\b",
     )),
     Rule("emergency-fr", "emergency", lang="fr", any=(
         near("poitrine|thoracique", r"douleur|mal|serre\w*|oppress\w*|ecras\w*|brul\w*|lourd\w*"),
         near("respirer|respire|souffle", r"narrive|n arrive|peux pas|peux plus|du mal|difficult\w*|manque|court", 20), r"\bj?etouffe\b",
         r"\bvisage (paralyse|tombe|de travers)\b", r"\bne (peut|peux) plus parler\b", r"\bcrise cardiaque\b", r"\bavc\b",
         r"\bevanoui", r"\bsurdose\b", r"\bsaigne\w* (beaucoup|sans arret)\b",
+        r"\b(bouche|visage|levre|sourire)\b.{0,20}\b(de travers|tordue?|tombante?|tombe|paralyse\w*|affaisse\w*)\b",
+        r"\b(narrive|n arrive|ne peut|ne peux|ne parvient|arrive) (plus|pas) a (parler|bouger|lever)\b", r"\bparle (bizarrement|mal|de travers)\b",
+        r"\b(un cote|la moitie) du (visage|corps)\b",
+        r"\b(a bu|a avale|a mange|bu|avale)\b.{0,30}\b(huile|medicaments?|comprimes|cachets|pilules|javel|produit|detergent|creme|pommade|poison)\b",
+        r"\b(ne repond plus|convulsion\w*|pas de pouls|ne respire plus|inconscient\w*)\b",
     )),
     Rule("emergency-de", "emergency", lang="de", any=(
         r"\bbrust ?schmerz", near("brust", r"schmerz\w*|weh|druck|eng|enge|stech\w*|brenn\w*"),
         near(r"atmen|luft", r"kann nicht|kann kaum|konnen nicht|keine|kaum|nicht mehr", 20), r"\batemnot\b", r"\bersticke\b",
         r"\bgesicht\b.{0,20}\b(hangt|haengt|schief|taub)\b", r"\b(kann|konnen) nicht (mehr )?sprechen\b", r"\bherzinfarkt\b",
         r"\bschlaganfall\b", r"\bohnmacht\b", r"\bbewusstlos\b", r"\buberdosis\b", r"\bblutet\b.{0,20}\b(stark|hort nicht auf)\b",
+        r"\b(mund|mundwinkel|lippe)\b.{0,20}\b(hangt|haengt|schief)\b", r"\b(spricht|sprache)\b.{0,15}\b(verwaschen|undeutlich|lallend|komisch)\b",
+        r"\b(eine|einer) (seite|korperhalfte)\b.{0,25}\b(taub|gelahmt|schwach|hangt)\b",
+        near(r"getrunken|verschluckt|geschluckt|gegessen|trank|schluckte", r"ol|oel|massageol|tabletten|medikament\w*|pillen|reiniger|bleiche|waschmittel|creme|salbe|gift", 40),
+        r"\b(krampf\w*|kein puls|atmet nicht|reagiert nicht)\b",
     )),
     Rule("emergency-pt", "emergency", lang="pt", any=(
         near("peito", r"dor|doi\w*|aperto|apertado|pressao|queima\w*|peso"),
         near(r"respirar|ar", r"nao (consigo|consegue|da)|falta|dificuldade", 20), r"\bsufoca",
         r"\b(rosto|boca|cara) tort[ao]\b", r"\bnao (consegue|consigo) falar\b", r"\binfarto\b", r"\bavc\b", r"\bdesmai",
         r"\bsuor frio\b", r"\boverdose\b", r"\bsangra\w* (muito|sem parar)\b",
+        r"\b(rosto|boca|cara|labio|sorriso)\b.{0,20}\b(tort[ao]|caid[ao]|caindo|paralisad[ao]|dormente|de lado)\b", r"\bfala (enrolada|arrastada|estranha)\b",
+        r"\b(um lado|metade) do (rosto|corpo)\b", r"\bnao (consegue|consigo) (falar|mexer|levantar)\b",
+        r"\b(bebeu|engoliu|tomou|comeu|ingeriu)\b.{0,30}\b(oleo|remedios?|comprimidos|pilulas|creme|pomada|lixivia|agua sanitaria|detergente|produto|veneno)\b",
+        r"\b(convuls\w*|nao responde|sem pulso|nao respira|inconsciente)\b",
     )),
     Rule("emergency-it", "emergency", lang="it", any=(
         near("petto", r"dolore|male|malissimo|stretto|oppression\w*|schiaccia\w*|bruci\w*|peso"),
         near(r"respirare|respiro|fiato|aria", r"non riesco|non respiro|manca|fatica|affanno", 20), r"\baffanno\b",
         r"\blabbra (blu|viola)\b", r"\bsud\w* freddo\b", r"\bfaccia storta\b", r"\bnon riesce a parlare\b",
         r"\binfarto\b", r"\bictus\b", r"\bsvenut", r"\bsanguina\w* (molto|tanto|senza sosta)\b",
+        r"\b(bocca|viso|labbro|sorriso)\b.{0,20}\b(storta|storto|cadente|paralizzat\w*|abbassat\w*)\b", r"\b(un lato|meta) del (viso|corpo)\b",
+        r"\bparla (male|strano|in modo strano)\b", r"\bnon riesce (piu )?a (parlare|muovere)\b",
+        r"\b(ha bevuto|ha ingoiato|ha mangiato|ha inghiottito|bevuto|ingoiato)\b.{0,30}\b(olio|pastiglie|compresse|farmac\w*|medicin\w*|candeggina|detersivo|crema|veleno)\b",
+        r"\b(convulsion\w*|non risponde|non ha polso|non respira|privo di sensi)\b",
     )),
     Rule("emergency-zh", "emergency", lang="zh", script="cjk", any=(
         near("胸|心口", "痛|疼|闷|悶|压|壓|紧|緊|难受|難受", 6, words=False), r"喘不(过|過|上)气", r"(不能|无法|無法|没法|沒法)呼吸",
         r"呼吸困(难|難)", r"透不(过|過)气", r"(说|說)话不清", r"(脸|臉|嘴)歪", r"心脏病(发|發)作", r"中(风|風)", r"昏(倒|迷)", r"晕倒",
         r"暈倒", r"出冷汗", r"吃了(很多|一整瓶|太多)(药|藥)", r"大出血", r"血流不止",
+        r"(嘴角|口角|脸|臉)(下垂|歪)", r"半(边|邊)(脸|臉|身)(麻|不能动|不能動|没有知觉|下垂|无力|無力)", r"(说|說)不出(话|話)", r"口齿不清", r"口齒不清",
+        r"(误服|誤服)", near("喝|吞", "精油|按摩油|漂白|清洁剂|清潔劑|洗涤|洗滌|农药|農藥", 6, words=False), r"(抽搐|没有脉搏|沒有脈搏|没有呼吸|沒有呼吸|叫不醒)",
     )),
     Rule("emergency-ja", "emergency", lang="ja", script="cjk", any=(
         near("胸", "痛|苦し|締め付け|しめつけ|圧迫|重", 8, words=False), r"胸痛",
         near("息|呼吸", "できな|出来な|苦し|つら", 6, words=False), r"呼吸困難",
         r"ろれつが回らない", r"顔が(ゆがん|歪ん)", r"心臓発作", r"脳卒中", r"意識が(ない|無い)", r"倒れ",
         r"冷や汗", r"薬を(大量|たくさん)", r"血が止まらない",
+        r"顔の(片側|半分|左|右)", r"(口|顔)が(ゆが|歪|曲が|下が|垂れ)", r"片側.{0,6}(しびれ|痺れ|動かな|麻痺|下が|力が入らな)",
+        r"(言葉|ことば)が.{0,6}(出ない|出てこない|でない)", r"(話せな|しゃべれな|喋れな)", r"ろれつ",
+        r"誤飲", near("オイル|精油|アロマ|洗剤|漂白剤|ボタン電池|農薬", "飲|食べ", 8, words=False),
+        r"(けいれん|痙攣|脈がない|息をしていない|反応がない)",
     )),
 )
 
@@ -576,12 +761,13 @@ def triage(message: str, rules: tuple[Rule, ...] = _ALL_RULES) -> Triage | None:
     edge to run before any limit."""
     variants = _latin_variants(message)
     negated = {_NEG.sub(" ", v) for v in variants}  # only emergency/caution rules see these
+    crisis = {_defuse_denial(v) for v in variants}  # crisis rules: only a plain denial + stress
     cjk = fold_cjk(message) if _CJK.search(message) else ""
     for rule in rules:
         if rule.script == "cjk":
             hit = bool(cjk) and rule.matches(cjk)
         else:
-            hit = rule.matches_any(variants if rule.category == "crisis" else negated)
+            hit = rule.matches_any(crisis if rule.category == "crisis" else negated)
         if hit:
             lang = rule.lang
             if rule.script == "cjk":  # Han characters are shared: kana says Japanese
@@ -695,8 +881,9 @@ class SemanticTriage:
         # Embeddings ignore negation ("no chest pain" sits next to "chest pain"): when the message
         # negates a symptom, the text without the negated phrase is embedded instead of `vec`.
         folded = normalize(message)
-        if _NEG.search(folded):
-            message_text, vec = _NEG.sub(" ", folded), None
+        defused = _defuse_denial(_NEG.sub(" ", folded))
+        if defused != folded:
+            message_text, vec = defused, None
         else:
             message_text = message
         rows = [np.asarray(vec, dtype=np.float32).reshape(-1)] if vec is not None else []
@@ -719,7 +906,8 @@ class SemanticTriage:
         with self._lock:
             missing = list(dict.fromkeys(m for m in messages if m not in self._cache))
         if missing:
-            plain = [m for m in missing if len(m) <= SENTENCE_CHECK_CHARS and not _NEG.search(normalize(m))]
+            plain = [m for m in missing if len(m) <= SENTENCE_CHECK_CHARS
+                     and _defuse_denial(_NEG.sub(" ", f := normalize(m))) == f]
             vecs = np.asarray(self.encode(plain), dtype=np.float32) if plain else []
             for m, v in zip(plain, vecs, strict=True):
                 self.check(m, v)
