@@ -231,6 +231,13 @@ ABUSERS = (
 )
 NOT_HISTORY = r"\b(had|after|since|previous|history of|recovering from|survived)\b"
 
+def near(a: str, b: str, gap: int = 30, words: bool = True) -> str:
+    """`a` and `b` within `gap` characters of each other, in either order (word order and
+    intensifiers vary: "presión muy fuerte en el pecho", "胸がすごく痛い")."""
+    wa, wb = (rf"\b(?:{a})", rf"\b(?:{b})") if words else (f"(?:{a})", f"(?:{b})")
+    return f"{wa}.{{0,{gap}}}{wb}|{wb}.{{0,{gap}}}{wa}"
+
+
 RULES: tuple[Rule, ...] = (
     # --- crisis first: a person in crisis must never get a symptom template instead --------
     Rule("self-harm-or-suicide", "crisis", any=(
@@ -250,6 +257,11 @@ RULES: tuple[Rule, ...] = (
         r"\b(disappear|not be here|not exist|vanish) (forever|for good|anymore)\b",
         r"\b(want|wanna|wish i could|would like) (to )?(just )?(disappear|vanish|not exist|stop existing|cease to exist|not be alive)\b",
         r"\b(sleep|go to sleep|fall asleep)\b.{0,25}\b(never|not) (wake|waking) (up|again)\b", r"\bnever wake up\b",
+        r"\b(sleep|go to sleep|fall asleep)\b.{0,25}\b(not|never|no longer|dont|do not) (have|need|want) to (wake|get) up( again)?\b",
+        r"\bgiv(e|ing|en) (all )?(my|of my) (things|stuff|belongings|possessions|clothes|books|pets?|cat|dog|savings) away\b",
+        r"\b(wont|will not|not going to) need (it|them|this|any of (it|this|that)|my \w+|anything) (soon|anymore|any more|much longer|where im going)\b",
+        r"\b(dont|cant|do not|cannot|can not) see myself (being |still )?(around|here|alive)\b",
+        r"\b(be|being|stay|staying) (around|here|alive) (much|for much|very much) longer\b",
         r"\b(saving|stockpil\w*|hoard\w*|collect\w*|storing|stashing|saved) (up )?(all )?(of )?(my |the |some )?(\w+ )?(pills|tablets|meds|medication|painkillers)\b",
         r"\b(take|taking|swallow) (them|all of them|the lot|all my (pills|tablets|meds)) all at once\b",
         r"\b(better off|happier|easier|better)\b.{0,40}\b(without me|if i (was|were|wasnt|werent|was not|were not) (gone|dead|here|around|alive))\b",
@@ -280,6 +292,12 @@ RULES: tuple[Rule, ...] = (
         r"\bburn(ing|t|ed|s)? (my ?self|my skin|my own skin)\b", r"\b(burn|burning|burned|burnt)\b.{0,30}\bwith (a )?cigarettes?\b",
         r"\bscratch\w* (my skin|my ?self|at my skin)\b.{0,30}\bbleed", r"\bhit(ting)? my ?self\b",
         r"\b(hurt|hit|bang|banging|punch|cut|burn|scratch|harm)\w*\b.{0,40}\bon purpose\b",
+        r"\bburn\w* (my |on my )?(arms?|wrists?|legs?|thighs?|skin|hands?|stomach|belly)\b.{0,20}\bwith (a |the )?(lighter|cigarette|match|matches|iron|hot)",
+        r"\b(cut|burn|hurt|hit|scratch|harm|punch)\w* (my ?self|my (arms?|wrists?|legs?|thighs?|skin))\b.{0,40}\bwhen (it|things|everything|life) (gets?|get|is) (too much|bad|overwhelming)\b",
+        # harm to others: a crisis line helps here too
+        r"\b(going to|gonna|want to|might|could|afraid i will|afraid i might|scared i will|scared i might|urges? to) (hurt|harm|attack|stab|strangle) "
+        r"(someone|somebody|people|others|my (baby|child|kids?|son|daughter|partner|wife|husband|mum|mom|dad))\b",
+        r"\b(going to|gonna|afraid i will|scared i will|urges? to) kill (someone|somebody|people)\b",
     )),
     Rule("abuse-or-danger", "crisis", any=(
         rf"\b{ABUSERS}\b.{{0,30}}\b(is |keeps |has been |always )?(hurting|hitting|hits|hit|beating|beats|beat|abusing|abuses|abused|choked|chokes|choking|strangl\w*|punch\w*|kick\w*|slap\w*|threaten\w*|rap\w*|hurts) me\b",
@@ -302,6 +320,11 @@ RULES: tuple[Rule, ...] = (
         r"\b(trying to|tried to|is|keeps) (break|breaking|get|getting|force|forcing|kick\w*|bang\w*) (in|into|down|on) (my|the|our) (house|home|flat|apartment|room|door)\b",
         r"\b(being|been|im being|am being|keep being|keeps) (followed|stalked|threatened|harass\w*)\b",
         r"\b(stalk\w*|threaten\w*) me\b", r"\b(following|follows|followed) me (home|everywhere|around|to (my|work|school))\b",
+        # coercive control: not allowed out, bruises when a partner gets angry
+        r"\b(im |i am )?not (really )?allowed (out|to go out|to leave( the house)?|to see (my )?(friends|family)|to have (money|my own money|a phone))\b",
+        rf"\b{ABUSERS}\b.{{0,20}}\b(doesnt|wont|does not|will not|never) let me (go out|leave the house|leave|see (my )?(friends|family)|have (money|my own money|a phone))\b",
+        rf"\bbruis\w*\b.{{0,80}}\b{ABUSERS}\b.{{0,20}}\b(gets?|got|was|is|goes) (angry|mad|violent|rough|drunk|physical)\b",
+        rf"\b{ABUSERS}\b.{{0,20}}\b(gets?|got|was|is|goes) (angry|mad|violent|rough|drunk|physical)\b.{{0,80}}\bbruis\w*\b",
         r"\b(dont|do not|no longer|never) feel safe\b(?! (getting|having|doing|lying|using|booking|with (a|the|deep|hot|that|this|oils?|massage|pressure)|about|during|on (the|a) (table|bed)))",
     )),
     # "going to kill me" is an idiom ("my wife will kill me if I book another") unless something says it is real
@@ -357,6 +380,14 @@ RULES: tuple[Rule, ...] = (
         r"weed ?killer|pesticide|insecticide|rat poison|slug pellets|dishwasher|laundry|softener|descaler|drain cleaner|saniti[sz]er|hand gel|"
         r"rubbing alcohol|surgical spirit|e ?liquid|vape (juice|liquid)|nicotine|magnets?|disinfectant|dettol|washing up liquid|shampoo|"
         r"bath oil|massage oil|someone elses (pills|tablets|medicine|meds))\b",
+    )),
+    # a child or adult got some of a product in their mouth and now has symptoms, however the product is named
+    Rule("ingestion-with-symptoms", "emergency", all=(
+        near(r"oils?|lotion|cream|balm|rub|gel|liniment|bleach|detergent|cleaner|pills?|tablets?|medicine|meds|chemicals?|product|"
+             r"batter(y|ies)|pods?|perfume|polish|soap|sanitiser|sanitizer|diffuser",
+             r"licked|drank|drunk|swallowed|ate|eaten|sucked|chewed|gulped|sipped|mouthful|got (it |some )?in (his|her|their|my) mouth", 30),
+        r"\b(vomit\w*|throw\w* up|threw up|being sick|sleepy|drowsy|floppy|coughing|choking|drool\w*|burn\w*|wheez\w*|shaky|shaking|"
+        r"not (himself|herself)|wont wake|unresponsive|breath\w*|dizzy|confus\w*|seiz\w*|rash|swell\w*)\b",
     )),
     Rule("heart-attack-signs", "emergency", any=(
         r"\bchest ?(pain|tight|pressure|crush|heav|squeez|hurt|ache|aching|burn|discomfort|feels like)",
@@ -609,13 +640,6 @@ RULES: tuple[Rule, ...] = (
 # "j'ai" -> "jai"); Chinese and Japanese rules on `fold_cjk()` text.
 
 
-def near(a: str, b: str, gap: int = 30, words: bool = True) -> str:
-    """`a` and `b` within `gap` characters of each other, in either order (word order and
-    intensifiers vary: "presión muy fuerte en el pecho", "胸がすごく痛い")."""
-    wa, wb = (rf"\b(?:{a})", rf"\b(?:{b})") if words else (f"(?:{a})", f"(?:{b})")
-    return f"{wa}.{{0,{gap}}}{wb}|{wb}.{{0,{gap}}}{wa}"
-
-
 FOREIGN_RULES: tuple[Rule, ...] = (
     # crisis
     Rule("crisis-es", "crisis", lang="es", any=(
@@ -780,11 +804,13 @@ def triage(message: str, rules: tuple[Rule, ...] = _ALL_RULES) -> Triage | None:
 # Semantic layer
 # ---------------------------------------------------------------------------------------------
 
-# Calibrated on evals/safety_train.jsonl only (`benchmarks/bench_triage.py --calibrate`):
-# the lowest cosine similarity that keeps false alarms on the training benign messages within
-# budget, and the margin by which an urgent exemplar must beat the closest benign one.
-# Result of `calibrate(train rows)` (budget 1%, floor 0.5) with MARGIN 0.05, all-MiniLM-L6-v2:
-THRESHOLDS: dict[str, float] = {"emergency": 0.62, "crisis": 0.50, "caution": 0.54}
+# Calibrated on the TRAINING splits only, evals/safety_train.jsonl + evals/safety_blind_train.jsonl
+# (`benchmarks/bench_triage.py --calibrate`): the lowest cosine similarity that keeps false alarms
+# on the training benign messages within budget, and the margin by which an urgent exemplar must
+# beat the closest benign one. The safety_holdout*.jsonl sets are never calibrated on.
+# Result of `calibrate(train + blind-train rows)` (budget 1%, floor 0.5) with MARGIN 0.05, all-MiniLM-L6-v2.
+# (Before the blind set and the bank's new exemplars: 0.62 / 0.50 / 0.54 on safety_train.jsonl alone.)
+THRESHOLDS: dict[str, float] = {"emergency": 0.56, "crisis": 0.50, "caution": 0.50}
 MARGIN = 0.05
 # Long messages: the whole-message vector dilutes one alarming sentence, so sentences are
 # checked too, in one batch. Short messages use only the vector the pipeline already has.
