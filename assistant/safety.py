@@ -80,7 +80,8 @@ def normalize(text: str, one: str = "i") -> str:
     text = re.sub(r"['’`´‘]", "", text)
     tokens = []
     for tok in re.split(r"\s+", text):
-        if re.search(r"[a-z]", tok) and re.search(r"[0-9@$!+]", tok):
+        # a number with its unit ("800mg", "3yo", "40mins") is not leetspeak
+        if re.search(r"[a-z]", tok) and re.search(r"[0-9@$!+]", tok) and not re.fullmatch(r"\d+([.,]\d+)?[a-z]{1,5}[.,!?]*", tok):
             tok = "".join(_LEET.get(ch, one if ch == "1" else ch) for ch in tok)
         tokens.append(tok)
     text = " ".join(tokens)
@@ -303,7 +304,8 @@ RULES: tuple[Rule, ...] = (
         rf"\b{ABUSERS}\b.{{0,30}}\b(is |keeps |has been |always )?(hurting|hitting|hits|hit|beating|beats|beat|abusing|abuses|abused|choked|chokes|choking|strangl\w*|punch\w*|kick\w*|slap\w*|threaten\w*|rap\w*|hurts) me\b",
         r"\b(not safe|unsafe) (at home|with (my|him|her))\b", r"\bafraid for my (life|safety)\b",
         r"\b(scared|afraid|frightened|terrified) (of (my )?(partner|husband|wife|boyfriend|girlfriend|dad|father|mum|mom|mother|stepdad|stepfather|ex)|to go (back )?home)\b",
-        r"\bthreat\w* to (kill|hurt|harm|beat) me\b", r"\b(hurt|kill|harm|beat) me if i\b",
+        r"\bthreat\w* to (kill|hurt|harm|beat) me\b", r"\b(hurt|harm|beat) me if i\b",
+        r"\bkill me if i (leave|tell|go to|call|report|try to leave|ever leave|dont come|say)\b",
         r"\b(being|been|was|am|im|get|getting) (abused|beaten|assaulted|raped|molested|trafficked)\b",
         r"\b(forcing|forced|forces|makes|making|made) me (to )?(do things|have sex|sleep with|do stuff)\b",
         r"\bdomestic (violence|abuse)\b", r"\b(partner|husband|wife|boyfriend|girlfriend) is (violent|abusive)\b",
@@ -586,7 +588,7 @@ RULES: tuple[Rule, ...] = (
     Rule("blood-clot-history", "caution", any=(r"\bclot", r"\bdvt\b", r"\bthrombo", r"\bembolism\b", r"\bvaricose\b")),
     Rule("surgery-or-wounds", "caution", any=(
         r"\bsurger", r"\boperation\b", r"\bpost ?op\b", r"\bstitches\b", r"\bincision\b", r"\bwound", r"\bopen cut\b",
-        r"\bc ?section\b", r"\b(knee|hip|joint|shoulder) replacement\b", r"\bimplant", r"\bkeyhole\b",
+        r"\bc ?section\b", r"\b(knee|hip|joint|shoulder) replacement\b", r"\b(knee|shoulder|hip|ankle|wrist|elbow) scope\b", r"\bimplant", r"\bkeyhole\b",
         r"\b(hip|knee|shoulder|joint|ankle|elbow|wrist|spine|back|neck)s? (was |were |got |been |just )?(replaced|resurfaced|reconstructed|scoped|pinned|plated|fused|"
         r"operated on|repaired|rebuilt|done)\b",
         r"\bhad (my |a |an |the )?(hip|knee|shoulder|ankle|elbow|wrist|back|spine|neck|bunion|gallbladder|gall bladder|appendix|hernia|acl|tonsils|"
@@ -605,6 +607,8 @@ RULES: tuple[Rule, ...] = (
                                    r"\bradiation\b(?! (from|of) (the |my |a )?(sun|phone|wifi|sauna|infrared|heat|microwave))", r"\bradio ?therapy\b",
                                    r"\b(immunotherapy|tamoxifen|herceptin|palliative|hospice|in remission|lumpectomy)\b", r"\bport (fitted|placed|in)\b")),
     Rule("bones", "caution", any=(r"\bosteopor", r"\bosteopenia\b", r"\bbrittle bones?\b", r"\bfractur",
+                                  r"\bbones? (are |is )?(thin|thinning|weak|fragile|brittle)\b", r"\b(thin|thinning|weak|fragile) bones?\b",
+                                  r"\b(low|reduced) bone (density|mass)\b",
                                   r"\bbroken (bone|arm|leg|wrist|rib|ankle|foot|hand|toe|finger|collarbone)", r"\bbroke my\b",
                                   r"\bcracked (a |my )?(rib|bone)\b")),
     Rule("acute-injury", "caution", any=(
@@ -707,7 +711,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\b(bouche|visage|levre|sourire)\b.{0,20}\b(de travers|tordue?|tombante?|tombe|paralyse\w*|affaisse\w*)\b",
         r"\b(narrive|n arrive|ne peut|ne peux|ne parvient|arrive) (plus|pas) a (parler|bouger|lever)\b", r"\bparle (bizarrement|mal|de travers)\b",
         r"\b(un cote|la moitie) du (visage|corps)\b",
-        r"\b(a bu|a avale|a mange|bu|avale)\b.{0,30}\b(huile|medicaments?|comprimes|cachets|pilules|javel|produit|detergent|creme|pommade|poison)\b",
+        r"\b(a bu|a avale|a mange|bu|avale)\b.{0,30}\b(d|l|de l)?(huile|medicaments?|comprimes|cachets|pilules|javel|produit|detergent|creme|pommade|poison)\b",
         r"\b(ne repond plus|convulsion\w*|pas de pouls|ne respire plus|inconscient\w*)\b",
     )),
     Rule("emergency-de", "emergency", lang="de", any=(
@@ -737,7 +741,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\binfarto\b", r"\bictus\b", r"\bsvenut", r"\bsanguina\w* (molto|tanto|senza sosta)\b",
         r"\b(bocca|viso|labbro|sorriso)\b.{0,20}\b(storta|storto|cadente|paralizzat\w*|abbassat\w*)\b", r"\b(un lato|meta) del (viso|corpo)\b",
         r"\bparla (male|strano|in modo strano)\b", r"\bnon riesce (piu )?a (parlare|muovere)\b",
-        r"\b(ha bevuto|ha ingoiato|ha mangiato|ha inghiottito|bevuto|ingoiato)\b.{0,30}\b(olio|pastiglie|compresse|farmac\w*|medicin\w*|candeggina|detersivo|crema|veleno)\b",
+        r"\b(ha bevuto|ha ingoiato|ha mangiato|ha inghiottito|bevuto|ingoiato)\b.{0,30}\b(l|dell|d)?(olio|pastiglie|compresse|farmac\w*|medicin\w*|candeggina|detersivo|crema|veleno)\b",
         r"\b(convulsion\w*|non risponde|non ha polso|non respira|privo di sensi)\b",
     )),
     Rule("emergency-zh", "emergency", lang="zh", script="cjk", any=(
