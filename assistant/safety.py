@@ -287,6 +287,12 @@ RULES: tuple[Rule, ...] = (
         r"\bno reason (for me )?to (keep going|go on|live|be here|stay|keep living)\b",
         r"\b(jump|jumping|throw myself) (off|from|in front of) (a |the )?(bridge|building|roof|cliff|train|balcony)\b",
         r"\bhang(ing)? my ?self\b", r"\boverdose to end\b", r"\b(feel|feeling|im) trapped\b",
+        # a plan or the means at hand
+        r"\b(rope|noose|pills|tablets|meds|gun|blade|razor|razors)\b.{0,25}\b(ready|set aside|saved up|waiting|lined up|counted out|hidden away)\b",
+        r"\b(bought|got|have|tied|made) (a |the )?(rope|noose)\b(?! (for|to) (climb\w*|the gym|swing|skipping|tow\w*))",
+        r"\btak(e|ing) (everything|all of it|all the (pills|tablets|meds))\b.{0,40}\b(tonight|today|cabinet|at once|in one go)\b",
+        r"\b(decided|made up my mind|made my mind up)\b.{0,20}\b(today|tonight|tomorrow|this weekend) (is|will be|s) the (day|night)\b(?! (i|we|to|for|of|that|when)\b)",
+        r"\b(im|i am) (so |just |completely |totally |really )?done with (life|living|existing|being alive|it all|this world|everything and everyone)\b",
         # self-harm disclosures
         r"\bcut(ting|s)? (my |on my )?(arms?|wrists?|thighs?|legs?|skin|stomach|belly)\b(?! (on|with) (a|the) (paper|knife|glass) (by )?accident)",
         r"\b(keep|kept|been|started|start|stop|stopped|still) cutting\b", r"\bcutting again\b",
@@ -390,6 +396,35 @@ RULES: tuple[Rule, ...] = (
              r"licked|drank|drunk|swallowed|ate|eaten|sucked|chewed|gulped|sipped|mouthful|got (it |some )?in (his|her|their|my) mouth", 30),
         r"\b(vomit\w*|throw\w* up|threw up|being sick|sleepy|drowsy|floppy|coughing|choking|drool\w*|burn\w*|wheez\w*|shaky|shaking|"
         r"not (himself|herself)|wont wake|unresponsive|breath\w*|dizzy|confus\w*|seiz\w*|rash|swell\w*)\b",
+    )),
+    # acute abdomen: the worst pain in the belly with vomiting, a rigid belly, fever, blood or collapse
+    Rule("abdominal-emergency", "emergency", any=(
+        r"\b(belly|stomach|tummy|abdomen)\b.{0,20}\b(is |feels |gone )?(rigid|hard as a board|board ?like)\b",
+    ), all=(
+        r"\b(worst|severe|unbearable|excruciating|agoni[sz]ing|terrible|awful|sudden|really bad|extreme)\b.{0,30}\b(pain|ache|cramps?)\b.{0,40}"
+        r"\b(belly|stomach|tummy|abdomen|abdominal|side|groin|testicles?|balls)\b|\b(belly|stomach|tummy|abdomen|abdominal|groin|testicles?)\b.{0,30}\b(worst|severe|unbearable|excruciating|agoni[sz]ing)\b",
+        r"\b(vomit\w*|throw\w* up|threw up|being sick|rigid|hard|fever|blood|bleed\w*|cant (stand|move|walk|straighten)|faint\w*|collaps\w*|swollen|pregnan\w*)\b",
+    )),
+    # pregnancy warning signs: bleeding, pre-eclampsia in words, the baby not moving, waters breaking early
+    Rule("pregnancy-warning-signs", "emergency", any=(
+        r"\b(baby|babys|bub)\b.{0,20}\b(hasnt|has not|isnt|is not|stopped|not|no longer|hardly|barely)\b.{0,10}\b(moved|moving|kicking|kicked|kicks)\b",
+        r"\bwaters? (have |has )?(broke|broken|breaking|gone)\b",
+    ), all=(
+        r"\b(pregnan\w*|trimester|weeks along|months along|expecting|(im|i am|shes|she is) \d+ (weeks|wks)\b(?! ago))",
+        r"\b(bleed\w*|blood|spotting heavily|blurr\w*|spots (in|before) my eyes|severe headache|pounding headache|bad headache|face (is )?(puffy|swollen)|"
+        r"sudden swelling|severe (pain|cramp\w*)|contractions|fluid (leaking|gushing)|leaking fluid)\b",
+    )),
+    # low blood sugar: a diabetic who is confused, drowsy or can't stand
+    Rule("hypoglycaemia-signs", "emergency", all=(
+        r"\b(diabet\w*|blood sugar|insulin|hypo|type (1|one|2|two))\b",
+        r"\b(confus\w*|not making sense|drowsy|unresponsive|cant wake|wont wake|slurr\w*|passing out|passed out|collaps\w*|barely stand|cant stand|"
+        r"fitting|seizure|very low|really low|so low|dangerously low|fruity)\b",
+    )),
+    # serious burns
+    Rule("severe-burn", "emergency", all=(
+        r"\b(burn\w*|scald\w*|boiling|fire|flames|chemical|acid|hot oil|hot stone|kettle)\b",
+        r"\bskin\b.{0,15}\b(coming|came|falling|fell|peeling|peeled|sliding) off\b|\b(charred|leathery)\b|\bwhite and (numb|painless)\b"
+        r"|\b(huge|massive|big|giant) blisters?\b|\bblisters? (all over|bigger than)\b|\bburn\w*\b.{0,30}\b(my|his|her) (face|eyes|whole (arm|leg|back|chest|hand))\b",
     )),
     Rule("heart-attack-signs", "emergency", any=(
         r"\bchest ?(pain|tight|pressure|crush|heav|squeez|hurt|ache|aching|burn|discomfort|feels like)",
@@ -521,6 +556,7 @@ RULES: tuple[Rule, ...] = (
         r"\ballerg\w*\b.{0,50}\b(breath|throat|swell|swollen|hives|wheez|tongue|lips|swallow|tight)",
         r"\bhives\b.{0,40}\b(swell|swollen|breath|throat|wheez|tongue|lips|face)",
         r"\b(face|eyes)\b.{0,20}\b(swell\w*|swollen)\b.{0,40}\b(breath|oil|lotion|cream|allerg)",
+        r"\b(stung|sting|stings|bitten|ate|eaten|nuts?|peanuts?|shellfish|allerg\w*)\b.{0,60}\b(face|lips?|eyes?|tongue|throat|mouth)\b.{0,20}\b(swell\w*|swollen|puff\w*|blow\w* up|ballooning)",
     )),
     Rule("fainting-or-unresponsive", "emergency", any=(
         r"\bfaint(ed|ing)?\b(?! (smell|scent|mark|line|hint|sound|trace|memory|idea))", r"\bpass(ed|ing)? out\b", r"\bblack(ed|ing)? out\b", r"\bcollaps(ed|ing|e)\b",

@@ -196,6 +196,15 @@ def test_negation_and_excuses_never_hide_red_flags(message):
     ("sometimes i wish i could fall asleep and not have to wake up", "crisis"),
     ("i'm scared i might hurt my baby", "crisis"),
     ("i'm not really allowed out, and he gets angry and leaves bruises", "crisis"),
+    # neighbouring families nobody has missed yet (same reasoning: name the family, not the message)
+    ("i have the rope ready", "crisis"),
+    ("i've decided tonight is the night", "crisis"),
+    ("got stung by a wasp and my lips are puffing up", "emergency"),
+    ("worst pain of my life in my stomach and i keep throwing up", "emergency"),
+    ("i'm 30 weeks pregnant and bleeding", "emergency"),
+    ("my baby hasn't moved since yesterday", "emergency"),
+    ("my diabetic mum is confused and can barely stand", "emergency"),
+    ("spilled boiling water on my leg and the skin is peeling off", "emergency"),
     ("i'm 6 months along, is prenatal massage ok", "caution"),
     ("had my shoulder replaced last month, can i book", "caution"),
     ("had a knee scope last week", "caution"),
@@ -217,6 +226,8 @@ def test_blind_set_families_generalize(message, category):
     "i cut my hair yesterday, any neck massage tips",
     "i drank a bottle of water after my massage and felt a bit dizzy",
     "i don't feel safe lying face down on the table with my neck, any options",
+    "i'm diabetic, is massage ok for my feet", "today is the day i finally book a massage",
+    "i bought a rope for climbing", "severe period cramps, can massage help",
 ])
 def test_new_families_do_not_alarm_on_benign_wording(message):
     t = triage(message)
