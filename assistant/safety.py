@@ -9,7 +9,8 @@ Three layers, each recorded in `Triage.layer`:
   over-trigger: missing an emergency costs far more than a cautious reply.
 - **semantic**: the question vector (the one the pipeline already computed) is compared with a
   bank of exemplars per category (`assistant/data/safety_bank.toml`, which staff can read and
-  extend). Thresholds were calibrated on `evals/safety_train.jsonl` only.
+  extend). Thresholds were calibrated on the training splits only (`evals/safety_train.jsonl` and
+  `evals/safety_blind_train.jsonl`); the `evals/safety_holdout*.jsonl` sets are never calibrated on.
 - **context**: the safety state of earlier user turns: a follow-up to an urgent turn keeps the
   urgent reply; a follow-up to a caution topic keeps the caution.
 

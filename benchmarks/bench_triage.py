@@ -2,10 +2,11 @@
 
     python benchmarks/bench_triage.py            # speed: triage cost beside ask() p50, same run
     python benchmarks/bench_triage.py --eval     # recall / false alarms: train, dev, held-out
-    python benchmarks/bench_triage.py --calibrate  # semantic thresholds from the TRAINING split only
+    python benchmarks/bench_triage.py --calibrate  # semantic thresholds from the TRAINING splits only
+                                                   # (safety_train + safety_blind_train)
 
 Goal (issue 12): the urgent path adds <= 5 ms p50 to ask(); emergency and crisis recall 1.00 and
-false alarms <= 5% on the held-out set (evals/safety_holdout.jsonl, never used for calibrating).
+false alarms <= 5% on the held-out sets (evals/safety_holdout*.jsonl, never used for calibrating).
 """
 
 from __future__ import annotations
