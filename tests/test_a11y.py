@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_browser import SHOTS, browser, chat_server  # noqa: F401
-from tests.test_widget import ANSWER, _ask, _open, sites  # noqa: F401
+from tests.browser_support import SHOTS, ask_in, open_widget
 
 pytestmark = pytest.mark.slow
 SCHEMES = ["light", "dark"]
@@ -25,15 +24,15 @@ def _serious(target) -> list[str]:
 
 def _converse(frame) -> None:
     """A conversation that shows every kind of message the chat can show."""
-    answer = _ask(frame, "how long does a session last")
+    answer = ask_in(frame, "how long does a session last")
     answer.locator("details.mfa-sources summary").click()
-    _ask(frame, "do you take paypal")
-    _ask(frame, "my leg is hot and swollen since the session")
+    ask_in(frame, "do you take paypal")
+    ask_in(frame, "my leg is hot and swollen since the session")
     answer.get_by_role("button", name="Not helpful").click()  # the reason chips
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_embed_page_has_no_serious_violations(browser, sites, scheme):  # noqa: F811
+def test_embed_page_has_no_serious_violations(browser, sites, scheme):
     page = browser.new_page(color_scheme=scheme, viewport={"width": 420, "height": 760})
     page.goto(sites["assistant"] + "embed/")
     page.locator(".mfa-welcome").wait_for()
@@ -46,12 +45,12 @@ def test_embed_page_has_no_serious_violations(browser, sites, scheme):  # noqa: 
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_widget_on_a_host_page_has_no_serious_violations(browser, sites, scheme):  # noqa: F811
+def test_widget_on_a_host_page_has_no_serious_violations(browser, sites, scheme):
     page = browser.new_page(color_scheme=scheme, viewport={"width": 1280, "height": 900})
     page.goto(sites["allowed"])
     page.locator("button.mfa-btn").wait_for()
     assert _serious(page) == []
-    frame = _open(page)
+    frame = open_widget(page)
     _converse(frame)
     assert _serious(page) == []  # the host page with the launcher and the open panel
     inner = page.locator("iframe.mfa-frame").element_handle().content_frame()
@@ -61,7 +60,7 @@ def test_widget_on_a_host_page_has_no_serious_violations(browser, sites, scheme)
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_widget_origin_message_has_no_serious_violations(browser, sites, scheme):  # noqa: F811
+def test_widget_origin_message_has_no_serious_violations(browser, sites, scheme):
     page = browser.new_page(color_scheme=scheme)
     page.goto(sites["other"])
     page.click("button.mfa-btn")
@@ -69,7 +68,7 @@ def test_widget_origin_message_has_no_serious_violations(browser, sites, scheme)
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_main_page_has_no_serious_violations(browser, sites, scheme):  # noqa: F811
+def test_main_page_has_no_serious_violations(browser, sites, scheme):
     page = browser.new_page(color_scheme=scheme, viewport={"width": 1280, "height": 900})
     page.goto(sites["assistant"])
     page.locator("#notice").wait_for(timeout=30_000)

@@ -55,3 +55,17 @@ def test_holdout_floors(real_settings, bot):
     assert s["grounding"] == 1.0
     assert s["hit@1"] >= 0.75 and s["hit@3"] >= 0.85 and s["quote_hit"] >= 0.85
     assert s["answered_rate"] >= 0.9 and s["abstention_rate"] >= 0.9
+
+
+def test_visitor_holdout_floors(real_settings, bot):
+    """The independent visitor held-out set (issue 13; written by a third author before any
+    tuning, never tuned on). Floors a little below the measured figures guard against
+    regressions; the issue's goals (hit@1 >= 0.88 ...) are not reached yet: README "Quality"."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "evals" / "visitors_holdout.jsonl"
+    s = run_eval(real_settings, path, baselines=False, assistant=bot)["system"]
+    assert s["grounding"] == 1.0
+    assert s["dangling_openers"] == 0 and s["shifts_hijacked"] == 0
+    assert s["hit@1"] >= 0.45 and s["quote_hit"] >= 0.5
+    assert s["answered_rate"] >= 0.7 and s["abstention_rate"] >= 0.9

@@ -7,117 +7,46 @@ The messenger page inside the frame is `templates/embed.html` + `static/chat.js`
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import threading
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.test_browser import SHOTS, browser, chat_server  # noqa: F401
+from tests.browser_support import (  # noqa: F401
+    ANSWER,
+    COLOR,
+    COLOR_RGB,
+    SHOTS,
+    ask_in,
+    inside,
+    open_widget,
+    settle,
+)
 
 pytestmark = pytest.mark.slow
-
-COLOR = "#aa3355"  # the snippet's data-color: the chat must use it inside the frame
-COLOR_RGB = "rgb(170, 51, 85)"
-ANSWER = ".mfa-msg.mfa-bot:not(.mfa-welcome)"
-
-
-def _host_page(root: Path, assistant_url: str, title: str) -> None:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "index.html").write_text(
-        "<!doctype html><html lang=en><head><meta charset=utf-8>"
-        "<meta name=viewport content='width=device-width,initial-scale=1'>"
-        f"<title>{title}</title><style>body{{font-family:Georgia,serif;max-width:760px;margin:0 auto;padding:24px;"
-        "color:#1f2937;line-height:1.6}} nav a{{margin-right:16px;color:#1d4ed8}}</style></head><body>"
-        "<nav aria-label=Site><a href='index.html'>Home</a><a href='about.html'>About us</a><a href='#'>Contact</a></nav>"
-        f"<main><h1>{title}</h1><p>Riverside Massage Clinic offers medical and relaxation massage in the heart of town. "
-        "Our therapists work with your doctor's advice and tailor every session to you.</p>"
-        "<p>Questions before you book? Use the chat button in the corner.</p></main>"
-        f'<script src="{assistant_url}widget.js" data-clinic="Riverside Clinic" data-color="{COLOR}" async></script>'
-        "</body></html>"
-    )
-    (root / "about.html").write_text((root / "index.html").read_text().replace(f"<h1>{title}</h1>", "<h1>About us</h1>"))
-
-
-def _serve_dir(root: Path, port: int) -> http.server.ThreadingHTTPServer:
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):  # noqa: ANN002
-            pass
-
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(Quiet, directory=str(root)))
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    return srv
-
-
-@pytest.fixture(scope="module")
-def sites(tmp_path_factory, chat_server):  # noqa: F811
-    """{"assistant": url, "allowed": host page url, "other": a host page not on the list}."""
-    tmp = tmp_path_factory.mktemp("sites")
-    url, allowed_port = chat_server["url"], chat_server["host_port"]
-    _host_page(tmp / "allowed", url, "Riverside Massage Clinic")
-    _host_page(tmp / "other", url, "Some other site")
-    from tests.test_server import _free_port
-
-    allowed = _serve_dir(tmp / "allowed", allowed_port)
-    other = _serve_dir(tmp / "other", _free_port())
-    yield {"assistant": url, "allowed": f"http://127.0.0.1:{allowed_port}/",
-           "other": f"http://127.0.0.1:{other.server_address[1]}/", **chat_server}
-    allowed.shutdown()
-    other.shutdown()
-
-
-def _open(page):
-    page.click("button.mfa-btn")
-    frame = page.frame_locator("iframe.mfa-frame")
-    frame.locator(".mfa-welcome").wait_for(timeout=15_000)  # chat.js is running
-    return frame
-
-
-def _ask(frame, text: str):
-    """Types a question, sends it with Enter, and returns the new answer's locator."""
-    n = frame.locator(ANSWER).count()
-    frame.locator("#mfa-input").fill(text)
-    frame.locator("#mfa-input").press("Enter")
-    answer = frame.locator(ANSWER).nth(n)
-    answer.wait_for(timeout=30_000)
-    return answer
-
-
-def _settle(page, ms: int = 700) -> None:
-    page.wait_for_timeout(ms)  # smooth scrolling to the newest message
-
-
-def _inside(inner: dict, outer: dict, slack: float = 1.0) -> bool:
-    return (inner["x"] >= outer["x"] - slack and inner["y"] >= outer["y"] - slack
-            and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + slack
-            and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + slack)
-
 
 SIZES = [(1280, 900), (1366, 650), (390, 844), (320, 568), (1440, 900)]
 
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
-def test_after_three_questions_input_answer_and_notice_are_in_the_panel(browser, sites, size):  # noqa: F811
+def test_after_three_questions_input_answer_and_notice_are_in_the_panel(browser, sites, size):
     w, h = size
     page = browser.new_page(viewport={"width": w, "height": h})
     page.goto(sites["allowed"])
-    frame = _open(page)
+    frame = open_widget(page)
     for q in ["Can massage help with migraines?", "how long does a session last", "what should I do after a massage"]:
-        answer = _ask(frame, q)
-    _settle(page)
+        answer = ask_in(frame, q)
+    settle(page, frame=frame)
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"widget-{w}x{h}.png"))
     panel = page.locator("#mfa-panel").bounding_box()
     view = {"x": 0, "y": 0, "width": w, "height": h}
-    assert _inside(panel, view), (panel, view)
+    assert inside(panel, view), (panel, view)
     if w < 480:  # full screen on phones
         assert panel["width"] >= w - 1 and panel["height"] >= h - 1
     for sel in ["#mfa-input", "#mfa-send", "#notice", "#mfa-new"]:
         box = frame.locator(sel).bounding_box()
-        assert box and _inside(box, panel), (sel, box, panel)
+        assert box and inside(box, panel), (sel, box, panel)
     log = frame.locator("#mfa-log").bounding_box()
     a = answer.bounding_box()
     # The newest answer is scrolled into the visible part of the message list: its start at
@@ -135,15 +64,15 @@ def test_after_three_questions_input_answer_and_notice_are_in_the_panel(browser,
     page.close()
 
 
-def test_phone_keyboard_open_keeps_the_input_and_newest_answer_visible(browser, sites):  # noqa: F811
+def test_phone_keyboard_open_keeps_the_input_and_newest_answer_visible(browser, sites):
     page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page.goto(sites["allowed"])
-    frame = _open(page)
+    frame = open_widget(page)
     for q in ["Can massage help with migraines?", "how long does a session last"]:
-        answer = _ask(frame, q)
+        answer = ask_in(frame, q)
     frame.locator("#mfa-input").focus()
     page.set_viewport_size({"width": 390, "height": 430})  # the on-screen keyboard takes the rest
-    _settle(page)
+    settle(page, frame=frame)
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "widget-390-keyboard.png"))
     for sel in ["#mfa-input", "#notice", "#mfa-close"]:
@@ -155,12 +84,12 @@ def test_phone_keyboard_open_keeps_the_input_and_newest_answer_visible(browser, 
     assert a["y"] < log["y"] + log["height"] and a["y"] + a["height"] > log["y"]
 
 
-def test_conversation_survives_reload_and_other_pages_and_new_chat_clears(browser, sites):  # noqa: F811
+def test_conversation_survives_reload_and_other_pages_and_new_chat_clears(browser, sites):
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
     page.goto(sites["allowed"])
-    frame = _open(page)
-    _ask(frame, "how long does a session last")
+    frame = open_widget(page)
+    ask_in(frame, "how long does a session last")
     assert "30 minutes to 1 hour" in frame.locator("#mfa-log").inner_text()
     page.reload()
     page.locator("iframe.mfa-frame").wait_for(timeout=10_000)  # the open chat stays open on desktop
@@ -181,26 +110,26 @@ def test_conversation_survives_reload_and_other_pages_and_new_chat_clears(browse
     ctx.close()
 
 
-def test_a_new_browser_session_starts_empty(browser, sites):  # noqa: F811
+def test_a_new_browser_session_starts_empty(browser, sites):
     ctx = browser.new_context()
     page = ctx.new_page()
     page.goto(sites["allowed"])
-    frame = _open(page)
-    _ask(frame, "how long does a session last")
+    frame = open_widget(page)
+    ask_in(frame, "how long does a session last")
     ctx.close()
     ctx = browser.new_context()
     page = ctx.new_page()
     page.goto(sites["allowed"])
-    frame = _open(page)
+    frame = open_widget(page)
     assert frame.locator(ANSWER).count() == 0
     ctx.close()
 
 
-def test_brand_colour_is_inside_the_chat_with_readable_text(browser, sites):  # noqa: F811
+def test_brand_colour_is_inside_the_chat_with_readable_text(browser, sites):
     page = browser.new_page()
     page.goto(sites["allowed"])
-    frame = _open(page)
-    _ask(frame, "Can massage help with migraines?")
+    frame = open_widget(page)
+    ask_in(frame, "Can massage help with migraines?")
     style = "e => { const s = getComputedStyle(e); return [s.backgroundColor, s.color]; }"
     bubble_bg, bubble_fg = frame.locator(".mfa-user .mfa-bubble").first.evaluate(style)
     send_bg, _ = frame.locator("#mfa-send").evaluate(style)
@@ -211,7 +140,7 @@ def test_brand_colour_is_inside_the_chat_with_readable_text(browser, sites):  # 
     assert frame.locator("#mfa-title").inner_text() == "Riverside Clinic"
 
 
-def test_light_brand_colour_gets_dark_text(browser, sites):  # noqa: F811
+def test_light_brand_colour_gets_dark_text(browser, sites):
     page = browser.new_page()
     page.goto(sites["assistant"] + "embed/?color=%23facc15")  # a light yellow
     page.locator(".mfa-welcome").wait_for()
@@ -222,11 +151,11 @@ def test_light_brand_colour_gets_dark_text(browser, sites):  # noqa: F811
     assert (r, g, b) != (250, 204, 21)  # links and chips use a darkened yellow
 
 
-def test_no_answer_reply_offers_the_clinic_contacts(browser, sites):  # noqa: F811
+def test_no_answer_reply_offers_the_clinic_contacts(browser, sites):
     page = browser.new_page()
     page.goto(sites["allowed"])
-    frame = _open(page)
-    answer = _ask(frame, "do you take paypal")
+    frame = open_widget(page)
+    answer = ask_in(frame, "do you take paypal")
     assert "couldn't find" in answer.inner_text()
     hrefs = answer.locator("a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
     assert "tel:+15550100" in hrefs and "mailto:hello@riverside.example" in hrefs
@@ -236,11 +165,11 @@ def test_no_answer_reply_offers_the_clinic_contacts(browser, sites):  # noqa: F8
     assert answer.locator(".mfa-thumb").count() == 0
 
 
-def test_urgent_reply_is_an_alert_with_a_tel_link_and_no_thumbs(browser, sites):  # noqa: F811
+def test_urgent_reply_is_an_alert_with_a_tel_link_and_no_thumbs(browser, sites):
     page = browser.new_page()
     page.goto(sites["allowed"])
-    frame = _open(page)
-    answer = _ask(frame, "my leg is hot and swollen since the session")
+    frame = open_widget(page)
+    answer = ask_in(frame, "my leg is hot and swollen since the session")
     assert answer.locator("[role=alert]").count() == 1
     assert answer.locator("a[href='tel:911']").count() >= 1
     assert answer.locator(".mfa-thumb").count() == 0 and answer.locator(".mfa-sources").count() == 0
@@ -248,11 +177,11 @@ def test_urgent_reply_is_an_alert_with_a_tel_link_and_no_thumbs(browser, sites):
     assert bg == "rgb(254, 242, 242)"  # alert styling, not the ordinary grey bubble
 
 
-def test_sources_show_titles_and_passages_and_markers_open_them(browser, sites):  # noqa: F811
+def test_sources_show_titles_and_passages_and_markers_open_them(browser, sites):
     page = browser.new_page()
     page.goto(sites["allowed"])
-    frame = _open(page)
-    answer = _ask(frame, "how long does a session last")
+    frame = open_widget(page)
+    answer = ask_in(frame, "how long does a session last")
     sources = answer.locator("details.mfa-sources")
     assert sources.get_attribute("open") is None  # collapsed until asked for
     answer.locator("button.mfa-cite").first.click()
@@ -265,14 +194,14 @@ def test_sources_show_titles_and_passages_and_markers_open_them(browser, sites):
     size = item.locator(".mfa-source-text").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
     assert size >= 14
     # A staff FAQ answer: the source says so rather than repeating the answer.
-    faq = _ask(frame, "what are your opening hours")
+    faq = ask_in(frame, "what are your opening hours")
     assert "Monday to Friday" in faq.locator(".mfa-bubble > p").first.inner_text()
     faq.locator("details.mfa-sources summary").click()
     src = faq.locator(".mfa-source").first.inner_text()
     assert "From our FAQ" in src and "Monday to Friday" not in src
 
 
-def test_keyboard_only_from_the_page_to_an_answer_and_back(browser, sites):  # noqa: F811
+def test_keyboard_only_from_the_page_to_an_answer_and_back(browser, sites):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(sites["allowed"])
     page.locator("button.mfa-btn").wait_for()
@@ -303,7 +232,7 @@ def test_keyboard_only_from_the_page_to_an_answer_and_back(browser, sites):  # n
     assert "30 minutes to 1 hour" in inner.locator("#mfa-log").inner_text()
 
 
-def test_site_not_on_the_list_gets_a_message_instead_of_a_blank_frame(browser, sites):  # noqa: F811
+def test_site_not_on_the_list_gets_a_message_instead_of_a_blank_frame(browser, sites):
     page = browser.new_page()
     page.goto(sites["other"])
     page.click("button.mfa-btn")
@@ -318,7 +247,7 @@ def test_site_not_on_the_list_gets_a_message_instead_of_a_blank_frame(browser, s
     assert not panel.is_visible()
 
 
-def test_a_frame_on_a_site_not_on_the_list_is_refused(browser, sites):  # noqa: F811
+def test_a_frame_on_a_site_not_on_the_list_is_refused(browser, sites):
     # Even a page that frames /embed/ by itself gets nothing: CSP frame-ancestors.
     page = browser.new_page()
     page.goto(sites["other"])
@@ -329,17 +258,17 @@ def test_a_frame_on_a_site_not_on_the_list_is_refused(browser, sites):  # noqa: 
     assert "healthcare provider" not in (frame.content() or "")
 
 
-def test_markup_in_questions_and_answers_is_only_text(browser, sites):  # noqa: F811
+def test_markup_in_questions_and_answers_is_only_text(browser, sites):
     page = browser.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     fetched: list[str] = []
     page.on("request", lambda r: fetched.append(r.url))
     page.goto(sites["allowed"])
-    frame = _open(page)
+    frame = open_widget(page)
     for payload in ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "![x](http://203.0.113.9/p.png)",
                     "[click](javascript:alert(1)) **bold**"]:
-        _ask(frame, payload)
+        ask_in(frame, payload)
     log = frame.locator("#mfa-log")
     assert "<img src=x onerror=alert(1)>" in log.inner_text() and dialogs == []
     assert "**bold**" in log.inner_text()  # visitors' text is never Markdown either
@@ -348,10 +277,10 @@ def test_markup_in_questions_and_answers_is_only_text(browser, sites):  # noqa: 
     assert not [u for u in fetched if "203.0.113.9" in u]
 
 
-def test_errors_are_polite_with_the_notice_and_busy_offers_a_retry(browser, sites):  # noqa: F811
+def test_errors_are_polite_with_the_notice_and_busy_offers_a_retry(browser, sites):
     page = browser.new_page()
     page.goto(sites["allowed"])
-    frame = _open(page)
+    frame = open_widget(page)
     busy = {"status": "error", "answer": "We're answering a lot of questions right now.", "citations": [],
             "notice": "General information only: consult your healthcare provider.", "caution": False,
             "safety": None, "reason": "busy", "confidence": 0.0}
@@ -383,10 +312,10 @@ def test_errors_are_polite_with_the_notice_and_busy_offers_a_retry(browser, site
     assert "healthcare provider" in err.inner_text() and err.locator("button.mfa-retry").count() == 0
 
 
-def test_typing_indicator_while_waiting(browser, sites):  # noqa: F811
+def test_typing_indicator_while_waiting(browser, sites):
     page = browser.new_page()
     page.goto(sites["allowed"])
-    frame = _open(page)
+    frame = open_widget(page)
     held: list = []
     page.route("**/api/ask", lambda route: held.append(route))  # the answer is held back
     frame.locator("#mfa-input").fill("how long does a session last")
@@ -400,11 +329,11 @@ def test_typing_indicator_while_waiting(browser, sites):  # noqa: F811
     assert frame.locator("#mfa-typing").inner_text() == "" and not frame.locator("#mfa-send").is_disabled()
 
 
-def test_thumbs_down_in_the_widget_is_recorded_with_its_reason(browser, sites):  # noqa: F811
+def test_thumbs_down_in_the_widget_is_recorded_with_its_reason(browser, sites):
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     page.goto(sites["allowed"])
-    frame = _open(page)
-    answer = _ask(frame, "what is myofascial release")
+    frame = open_widget(page)
+    answer = ask_in(frame, "what is myofascial release")
     answer.get_by_role("button", name="Not helpful").click()
     answer.get_by_role("button", name="Didn't answer my question").click()
     assert "Thanks" in answer.inner_text()
