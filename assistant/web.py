@@ -129,7 +129,8 @@ def _ink(c: tuple[int, int, int], bg: tuple[int, int, int], toward: tuple[int, i
     (4.5:1) on `bg`."""
     for step in range(26):
         t = step / 25
-        m = tuple(v + (w - v) * t for v, w in zip(c, toward, strict=True))
+        r, g, b = (v + (w - v) * t for v, w in zip(c, toward, strict=True))
+        m = (r, g, b)
         if contrast(m, bg) >= 4.6:
             return "#" + "".join(f"{round(v):02x}" for v in m)
     return "#" + "".join(f"{v:02x}" for v in toward)
@@ -311,7 +312,7 @@ def build_chat(edge: Edge, *, compact: bool = False) -> Any:
                 gr.HTML(heading_html(s), elem_id="heading", js_on_load=None, padding=False)
                 clear = gr.Button("New chat", variant="secondary", size="md", elem_id="new-chat", scale=0)
         gr.Markdown(f"**Please note:** {s.notice_text}", elem_id="notice")
-        examples = [{"text": q} for q in b.example_questions] or None
+        examples: list[Any] | None = [{"text": q} for q in b.example_questions] or None
         chatbot = gr.Chatbot(
             label=f"Conversation with {b.clinic_name}",
             show_label=False,
