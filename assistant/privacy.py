@@ -31,6 +31,7 @@ What is removed, each replaced by a bracketed tag so staff still see the questio
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 
 def _wordset(text: str) -> frozenset[str]:
@@ -266,33 +267,9 @@ def _health_clauses(text: str) -> str:
 
 
 def _names(text: str) -> str:
-    def name_is(m: re.Match[str]) -> str:
-        words = m.group(3).split()
-        taken = []
-        for w in words:
-            if w.lower() in _NOT_NAME_AFTER:
-                break
-            taken.append(w)
-        if not taken:
-            return m.group()
-        rest = m.group(3)[len(" ".join(taken)):]
-        return m.group(1) + m.group(2) + "[name]" + rest
-
-    text = _NAME_IS.sub(name_is, text)
-
-    def intro(m: re.Match[str]) -> str:
-        words = m.group(3).split()
-        taken = []
-        for w in words:
-            if w.lower().rstrip(".") in NOT_NAMES or w.lower() in TOPIC_WORDS or (w.isupper() and len(w) > 1):
-                break
-            taken.append(w)
-        if not taken:
-            return m.group()
-        rest = m.group(3)[len(" ".join(taken)):]
-        return m.group(1) + m.group(2) + "[name]" + rest
-
-    text = _INTRO.sub(intro, text)
+    text = _NAME_IS.sub(lambda m: _name_words(m, lambda w: w.lower() in _NOT_NAME_AFTER), text)
+    text = _INTRO.sub(lambda m: _name_words(m, lambda w: w.lower().rstrip(".") in NOT_NAMES or w.lower() in TOPIC_WORDS
+                                            or (w.isupper() and len(w) > 1)), text)
 
     def first_last(m: re.Match[str]) -> str:
         if m.group(1).lower() not in FIRST_NAMES:
@@ -310,6 +287,19 @@ def _conditions(text: str) -> str:
     parts = re.split(r"(?<=[.!?;])\s+", text)
     return " ".join(_CONDITION.sub("[health]", p) if _PERSONAL.search(p) else p for p in parts)
 
+
+
+def _name_words(m: re.Match[str], stop: Callable[[str], bool]) -> str:
+    """Replace the name words of group 3 ("my name is Jane Smith and ...") up to the first word
+    `stop` accepts, keeping groups 1-2 and the rest of the text."""
+    taken = []
+    for w in m.group(3).split():
+        if stop(w):
+            break
+        taken.append(w)
+    if not taken:
+        return m.group()
+    return m.group(1) + m.group(2) + "[name]" + m.group(3)[len(" ".join(taken)):]
 
 def redact(text: str) -> str:
     """The text with personal data replaced by bracketed tags ([name], [email], [health]...).
