@@ -269,7 +269,10 @@ RULES: tuple[Rule, ...] = (
         r"\b(better off|happier|easier|better)\b.{0,40}\b(without me|if i (was|were|wasnt|werent|was not|were not) (gone|dead|here|around|alive))\b",
         r"\b(nobody|no one|noone|no body) (would|will|is going to|gonna) (miss|notice|care)\b.{0,20}\b(me|if i|gone)\b",
         r"\b(want|wish|need) (it|everything|the pain|it all|this) (all )?to (stop|end) (forever|for good|permanently)\b",
-        r"\b(wont|will not|wont be|might not) (be )?(around|here) (much )?(longer|for long|anymore|tomorrow|next week)\b",
+        r"\b(wont|will not|wont be|might not) (be )?(around|here) (much )?(longer|for long|anymore)\b",
+        # "won't be around next week" is a farewell unless the message is plainly about a booking
+        r"^(?!.*\b(reschedul\w*|appointment|booking|book|session|cancel\w*|holiday|vacation|trip|travel\w*|away|moving|out of town|"
+        r"work|business|conference|visiting|slot)\b).*\b(wont|will not|wont be|might not) (be )?(around|here) (tomorrow|next week)\b",
         r"\b(suicide note|goodbye (letter|note|message)s?)\b",
         r"\b(say|saying|said|written|writing|wrote|write) (my )?(goodbyes?|letters?)\b.{0,40}\b(goodbye|family|everyone|kids)\b",
         r"\b(dont|cant|do not|cannot|can not) see (a|any) future\b", r"\bno future for me\b",
@@ -328,13 +331,15 @@ RULES: tuple[Rule, ...] = (
         # someone threatening them now; being followed, stalked, threatened
         r"\b(trying to|tried to|is|keeps) (break|breaking|get|getting|force|forcing|kick\w*|bang\w*) (in|into|down|on) (my|the|our) (house|home|flat|apartment|room|door)\b",
         r"\b(being|been|im being|am being|keep being|keeps) (followed|stalked|threatened|harass\w*)\b",
-        r"\b(stalk\w*|threaten\w*) me\b", r"\b(following|follows|followed) me (home|everywhere|around|to (my|work|school))\b",
+        r"\b(stalk\w*|threaten\w*) me\b",
+        r"\b(someone|somebody|a (man|guy|woman|stranger|car)|my ex|he|she|they|people|strangers?)\b.{0,25}\b(following|follows|followed) me (home|everywhere|around|to (my|work|school))\b",
         # coercive control: not allowed out, bruises when a partner gets angry
         r"\b(im |i am )?not (really )?allowed (out|to go out|to leave( the house)?|to see (my )?(friends|family)|to have (money|my own money|a phone))\b",
         rf"\b{ABUSERS}\b.{{0,20}}\b(doesnt|wont|does not|will not|never) let me (go out|leave the house|leave|see (my )?(friends|family)|have (money|my own money|a phone))\b",
         rf"\bbruis\w*\b.{{0,80}}\b{ABUSERS}\b.{{0,20}}\b(gets?|got|was|is|goes) (angry|mad|violent|rough|drunk|physical)\b",
         rf"\b{ABUSERS}\b.{{0,20}}\b(gets?|got|was|is|goes) (angry|mad|violent|rough|drunk|physical)\b.{{0,80}}\bbruis\w*\b",
-        r"\b(dont|do not|no longer|never) feel safe\b(?! (getting|having|doing|lying|using|booking|with (a|the|deep|hot|that|this|oils?|massage|pressure)|about|during|on (the|a) (table|bed)))",
+        r"\b(dont|do not|no longer|never) feel safe\b(?! (getting|having|doing|lying|using|booking|driving|to drive|going|walking|taking|leaving|"
+        r"parking|with (a|the|deep|hot|that|this|oils?|massage|pressure|cupping|needles)|about|during|on (the|a) (table|bed)|in (the|a) (car|sauna|steam|pool)))",
     )),
     # "going to kill me" is an idiom ("my wife will kill me if I book another") unless something says it is real
     Rule("threat-to-life", "crisis", all=(
@@ -404,7 +409,7 @@ RULES: tuple[Rule, ...] = (
     ), all=(
         r"\b(worst|severe|unbearable|excruciating|agoni[sz]ing|terrible|awful|sudden|really bad|extreme)\b.{0,30}\b(pain|ache|cramps?)\b.{0,40}"
         r"\b(belly|stomach|tummy|abdomen|abdominal|side|groin|testicles?|balls)\b|\b(belly|stomach|tummy|abdomen|abdominal|groin|testicles?)\b.{0,30}\b(worst|severe|unbearable|excruciating|agoni[sz]ing)\b",
-        r"\b(vomit\w*|throw\w* up|threw up|being sick|rigid|hard|fever|blood|bleed\w*|cant (stand|move|walk|straighten)|faint\w*|collaps\w*|swollen|pregnan\w*)\b",
+        r"\b(vomit\w*|throw\w* up|threw up|being sick|rigid|hard|fever|blood (in|from)|bleed\w*|cant (stand|move|walk|straighten)|faint\w*|collaps\w*|swollen|pregnan\w*)\b",
     )),
     # pregnancy warning signs: bleeding, pre-eclampsia in words, the baby not moving, waters breaking early
     Rule("pregnancy-warning-signs", "emergency", any=(
@@ -412,7 +417,7 @@ RULES: tuple[Rule, ...] = (
         r"\bwaters? (have |has )?(broke|broken|breaking|gone)\b",
     ), all=(
         r"\b(pregnan\w*|trimester|weeks along|months along|expecting|(im|i am|shes|she is) \d+ (weeks|wks)\b(?! ago))",
-        r"\b(bleed\w*|blood|spotting heavily|blurr\w*|spots (in|before) my eyes|severe headache|pounding headache|bad headache|face (is )?(puffy|swollen)|"
+        r"\b(bleed\w*|blood (in|from|coming|pouring|loss|everywhere)|passing (blood|clots)|spotting heavily|blurr\w*|spots (in|before) my eyes|severe headache|pounding headache|bad headache|face (is )?(puffy|swollen)|"
         r"sudden swelling|severe (pain|cramp\w*)|contractions|fluid (leaking|gushing)|leaking fluid)\b",
     )),
     # low blood sugar: a diabetic who is confused, drowsy or can't stand
@@ -479,7 +484,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(think|worried|might|could|maybe|scared|afraid)\b.{0,30}\b(clot|dvt|embolism)\b",
         r"\b(dvt|embolism|thrombosis)\b.{0,30}\b(now|think|worried|might|could|signs|symptoms)\b",
         r"\b(leg|legs|calf|calves|thigh|ankle)\b.{0,40}\b(bigger|larger|fatter|more swollen) than the other\b",
-        r"\b(leg|calf|thigh|ankle)\b.{0,40}\b(twice|double|three times|much bigger than|way bigger than|bigger than) (the size|as big|as fat|as thick|the other|my other|the right|the left)\b",
+        r"\b(leg|calf|thigh|ankle)\b.{0,40}\b(twice|double|three times|much bigger than|way bigger than|bigger than)\b.{0,15}\b(the other|my other|the right|the left|my right|my left)\b",
         r"\b(long (flight|drive|haul))\b.{0,60}\b(swell\w*|swollen|short of breath|chest)\b",
     ), all=(LEG, r"\b(swell|swelling|swollen|puffy|puffed|hot|warm|warmth|red|redness|reddish|discolou?r\w*|hard lump|throbbing|tender)\b")),
     Rule("stroke-signs", "emergency", any=(
@@ -588,10 +593,10 @@ RULES: tuple[Rule, ...] = (
     )),
     Rule("bleeding-on-blood-thinners", "emergency", all=(
         r"\b(blood ?thinn\w*|anticoagul\w*|warfarin|coumadin|eliquis|apixaban|xarelto|rivaroxaban|heparin|clopidogrel|plavix|dabigatran|pradaxa|edoxaban|h(a)?emophilia)\b",
-        r"\b(nose ?bleed\w*|bleed\w*|blood)\b.{0,60}\b(wont stop|not stopping|isnt stopping|not slowing|isnt slowing|wont slow|keeps (going|coming)|still going|"
+        r"\b(nose ?bleed\w*|bleed\w*|blood (is |keeps |has been )?(coming|pouring|running|dripping|gushing))\b.{0,60}\b(wont stop|not stopping|isnt stopping|not slowing|isnt slowing|wont slow|keeps (going|coming)|still going|"
         r"been going|for (\d+|an?|half an?|twenty|thirty|forty) ?(min\w*|hours?)|heavy|heavily|a lot|pouring|everywhere|gushing)\b"
         r"|\b(vomit\w*|cough\w*|throw\w* up|pee\w*|peeing|urine|wee|poo|stool|black (poo|stool)s?)\b.{0,15}\bblood\b|\bblood in (my )?(pee|urine|wee|poo|stools?|vomit)\b"
-        r"|\b(hit|bang\w*|bump\w*|knock\w*|fell on) (my |his |her )?head\b|\bfell (over|down|and hit)\b",
+        r"|\b(hit|bang\w*|bump\w*|knock\w*|fell on) (my |his |her )?head\b|\bfell and hit\b",
     )),
     # --- cautions: the documents may be quoted, but clearance is the provider's -------------
     Rule("dosing", "caution", any=(
@@ -642,7 +647,7 @@ RULES: tuple[Rule, ...] = (
                                    r"\boncolog", r"\blymphoma\b", r"\bmetasta", r"\bleuka?emia\b", r"\blymph ?(node|nodes|edema|oedema)\b",
                                    r"\blymph(o)?edema\b", r"\blymphoedema\b", r"\bmastectomy\b",
                                    r"\bradiation\b(?! (from|of) (the |my |a )?(sun|phone|wifi|sauna|infrared|heat|microwave))", r"\bradio ?therapy\b",
-                                   r"\b(immunotherapy|tamoxifen|herceptin|palliative|hospice|in remission|lumpectomy)\b", r"\bport (fitted|placed|in)\b")),
+                                   r"\b(immunotherapy|tamoxifen|herceptin|palliative|hospice|in remission|lumpectomy)\b", r"\bport (fitted|placed|inserted)\b", r"\b(chemo|picc) (port|line)\b")),
     Rule("bones", "caution", any=(r"\bosteopor", r"\bosteopenia\b", r"\bbrittle bones?\b", r"\bfractur",
                                   r"\bbones? (are |is )?(thin|thinning|weak|fragile|brittle)\b", r"\b(thin|thinning|weak|fragile) bones?\b",
                                   r"\b(low|reduced) bone (density|mass)\b",

@@ -228,6 +228,11 @@ def test_blind_set_families_generalize(message, category):
     "i don't feel safe lying face down on the table with my neck, any options",
     "i'm diabetic, is massage ok for my feet", "today is the day i finally book a massage",
     "i bought a rope for climbing", "severe period cramps, can massage help",
+    "my dog keeps following me around the house", "i won't be around next week, can i reschedule", "i don't feel safe driving after a massage, should i bring someone",
+    "my calf is twice as big as last year from cycling", "im on warfarin and have blood tests a lot, is massage ok",
+    "had bypass surgery 5 years ago, sometimes get indigestion after big meals",
+    "i fell skiing last year and my back still aches, sometimes my leg tingles",
+    "my grandma keeps taking my pension card to the shop for me, can she book too",
 ])
 def test_new_families_do_not_alarm_on_benign_wording(message):
     t = triage(message)
