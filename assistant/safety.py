@@ -696,6 +696,9 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\bme (pega|golpea|maltrata|pegan|golpean|empuja|amenaza)\b", r"\bme quiere matar\b", r"\bme va a matar\b",
         r"\bme (esta|estan) (siguiendo|amenazando)\b", r"\bno me siento (a salvo|segur[ao])\b", r"\bme (toca|manosea)\b.{0,30}\bno quiero\b",
         r"\bme corte\b.{0,20}\b(otra vez|de nuevo|anoche)\b",
+        r"\b(ganas de|quiero|quisiera) desaparecer\b", r"\bno puedo mas con (mi vida|la vida|esto|todo)\b", r"\b(me|lo) (pego|golpeo)\b",
+        r"\bmiedo de (volver|regresar|ir) a (casa|mi casa)\b", r"\b(tirarme|lanzarme|arrojarme) (de (un|el|la) (puente|edificio|balcon|ventana|azotea)|del (puente|edificio|balcon)|por (la|una) ventana|a las vias|al tren|delante de (un|una|el|la) (tren|coche|camion|autobus)|bajo (un|el) tren)\b",
+        r"\bpens(ando|e|ado) en (matarme|quitarme la vida|suicid\w*|morir)\b", r"\bno quiero despertar\b",
     )),
     Rule("crisis-fr", "crisis", lang="fr", any=(
         r"\b(je )?veux mourir\b", r"\benvie de mourir\b", r"\bme suicider\b", r"\bsuicid", r"\bme tuer\b",
@@ -703,6 +706,9 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\bme faire du mal\b", r"\bme scarifie", r"\bdisparaitre pour toujours\b", r"\bme (frappe|bat|battre|pousse|menace)\b",
         r"\bva me tuer\b", r"\b(je suis|on me) (suivie?|menacee?)\b", r"\bme (suit|menace)\b", r"\bje ne me sens pas en securite\b",
         r"\bme touche\b.{0,30}\b(veux pas|ne veux)\b",
+        r"\bma (frappee?|battue?|menacee?|etranglee?)\b", r"\bpeur de rentrer\b", r"\bpeur de (lui|mon mari|mon copain|mon compagnon|mon pere)\b",
+        r"\bme (jeter|lancer) (sous|du haut|d un|dun|par la)\b", r"\bplus envie de rien\b", r"\b(veux|voudrais|envie de|aimerais) disparaitre\b",
+        r"\b(pense|pensee|pensees) a (me tuer|mourir|en finir|me suicider)\b", r"\bne plus me reveiller\b",
     )),
     Rule("crisis-de", "crisis", lang="de", any=(
         r"\bmich umbringen\b", r"\bbringe? mich\b.{0,20}\bum\b", r"\bmich (toten|toeten)\b", r"\bselbstmord\b", r"\bsuizid",
@@ -710,6 +716,9 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\bmeinem leben ein ende\b", r"\blebensmude\b", r"\bnicht mehr da sein\b", r"\bmich (ritzen|selbst verletzen)\b",
         r"\b(schlagt|schlaegt|verprugelt|verpruegelt|schubst|bedroht|verfolgt) mich\b", r"\b(bringt|will) mich (um|umbringen)\b",
         r"\bfuhle mich nicht (mehr )?sicher\b", r"\bfasst mich an\b.{0,30}\b(will|mochte) (das )?nicht\b",
+        r"\bhat mich (geschlagen|verprugelt|gewurgt|bedroht|vergewaltigt)\b", r"\bangst vor (ihm|ihr|meinem (mann|freund|vater|partner))\b",
+        r"\bmir das leben (zu )?nehmen\b", r"\bich will (einfach |echt )?nicht mehr\b(?=$| ich | es | alles | das | leben)", r"\bvor (den|einen) zug\b",
+        r"\bverschwinden (fur immer|will)\b", r"\bnicht mehr aufwachen\b",
     )),
     Rule("crisis-pt", "crisis", lang="pt", any=(
         r"\bme matar\b", r"\bquero morrer\b", r"\bsuicid", r"\bnao quero (mais )?viver\b", r"\bvontade de (viver|morrer)\b",
@@ -717,22 +726,29 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\bacabar com (a minha vida|tudo)\b", r"\bme machucar\b", r"\bme cortar\b", r"\bme (bate|agride|espanca|empurra|ameaca)\b", r"\bvou me matar\b",
         r"\b(vai|quer) me matar\b", r"\b(estou|to) sendo (seguid[ao]|ameacad[ao])\b", r"\bnao me sinto segur[ao]\b",
         r"\bme (toca|apalpa)\b.{0,30}\bnao quero\b",
+        r"\bquero (sumir|desaparecer)\b", r"\bnao aguento mais\b.{0,30}\b(viver|vida|nada|sumir|morrer|existir)\b",
+        r"\bme (bateu|agrediu|ameacou|espancou)\b", r"\bmedo de (voltar|ir) (para|pra) casa\b",
+        r"\bme (jogar|atirar) (na frente d[eo] (um|uma|o|a) (carro|trem|comboio|onibus|caminhao)|de (uma|um) (ponte|predio|janela|varanda)|da (ponte|janela|varanda)|do (predio|viaduto)|debaixo d[eo])\b", r"\bnao quero (mais )?acordar\b",
     )),
     Rule("crisis-it", "crisis", lang="it", any=(
         r"\b(voglio|vorrei|voglia di) morire\b", r"\buccidermi\b", r"\bammazzarmi\b", r"\bsuicid", r"\bnon voglio piu vivere\b",
         r"\bvoglia di vivere\b", r"\bfarla finita\b", r"\btogliermi la vita\b", r"\bfarmi del male\b",
         r"\bmi (picchia|picchiano|maltratta|spinge|minaccia|segue)\b", r"\bmi (vuole )?ammazza\w*\b", r"\bmi uccidera\b",
         r"\bnon mi sento (al )?sicur[ao]\b", r"\bmi tocca\b.{0,30}\bnon voglio\b",
+        r"\bnon ce la faccio piu (a vivere|con la vita)\b", r"\bmi ha (picchiat\w*|minacciat\w*|strangolat\w*)\b",
+        r"\bpaura di (tornare|andare) a casa\b", r"\bbuttarmi (sotto (un|il) (treno|camion|auto)|dal (ponte|balcone|tetto|palazzo)|dalla finestra|giu dal)\b", r"\bsparire per sempre\b", r"\bnon svegliarmi piu\b",
     )),
     Rule("crisis-zh", "crisis", lang="zh", script="cjk", any=(
         r"自杀", r"自殺", r"想死", r"去死", r"不想活", r"活不下去", r"活着没(有)?意(义|思)", r"活著沒(有)?意義", r"结束.{0,4}生命",
         r"結束.{0,4}生命", r"轻生", r"輕生", r"割腕", r"自残", r"自殘", r"家暴", r"(他|她|老公|丈夫|男朋友|妻子)(经常|總是|总是)?(打|殴打|毆打)我",
         r"(要|会|會)(杀|殺)(了)?我", r"(跟踪|跟蹤|威胁|威脅)我", r"(不安全|没有安全感)", r"(摸|碰)我.{0,8}(不想|不要)",
+        r"想(消失|离开这个世界|離開這個世界)", r"跳楼", r"跳樓", r"活着好累", r"活著好累", r"(打|揍)了我", r"不想醒来", r"不想醒來",
     )),
     Rule("crisis-ja", "crisis", lang="ja", script="cjk", any=(
         r"死にた", r"死のう", r"自殺", r"消えたい", r"生きていたくない", r"生きたくない", r"生きる意味", r"生きている意味", r"命を絶",
         r"リストカット", r"自傷", r"殴られ", r"暴力を(受け|振る)", r"いなくなりたい",
-        r"殺(す|される)(と|って)", r"(後を|あとを)(つけ|付け)られ", r"尾行され", r"ストーカー", r"脅(さ|か)され", r"(触|さわ)られ.{0,8}(嫌|いや)", r"安全(じゃ|では)ない",
+        r"殺(す|される)(と|って)", r"生きるのが(つらい|辛い|しんどい|苦しい)", r"消えてしまいたい", r"飛び降り", r"(電車|線路)に飛び込",
+        r"死んだ方が(まし|楽)", r"目が覚めなければ", r"(後を|あとを)(つけ|付け)られ", r"尾行され", r"ストーカー", r"脅(さ|か)され", r"(触|さわ)られ.{0,8}(嫌|いや)", r"安全(じゃ|では)ない",
     )),
     # emergency
     Rule("emergency-es", "emergency", lang="es", any=(
@@ -744,6 +760,8 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\bhabla (rara|arrastrada|mal|enredada)\b", r"\b(no (puede|puedo) (mover|levantar) (el|un|mi|su) (brazo|pierna))\b",
         r"\b(bebio|trago|tomo|comio|ingirio|se bebio|se trago)\b.{0,30}\b(aceite|pastillas|lejia|cloro|detergente|pomada|crema|medicinas?|medicamentos?|producto|veneno)\b",
         r"\b(se desmayo|no responde|no reacciona|convulsion\w*|no tiene pulso|no respira)\b",
+        near("garganta|lengua|labios", r"hincha\w*|cierra|cerrando|inflama\w*", 25), r"\bno (puedo|puede) tragar\b",
+        near("fiebre", r"cuello (rigido|duro|tieso)|rigidez", 50), r"\b(no se mueve|no despierta|se cayo y no)\b",
     )),
     Rule("emergency-fr", "emergency", lang="fr", any=(
         near("poitrine|thoracique", r"douleur|mal|serre\w*|oppress\w*|ecras\w*|brul\w*|lourd\w*"),
@@ -755,6 +773,8 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\b(un cote|la moitie) du (visage|corps)\b",
         r"\b(a bu|a avale|a mange|bu|avale)\b.{0,30}\b(d|l|de l)?(huile|medicaments?|comprimes|cachets|pilules|javel|produit|detergent|creme|pommade|poison)\b",
         r"\b(ne repond plus|convulsion\w*|pas de pouls|ne respire plus|inconscient\w*)\b",
+        near("gorge|langue|levres", r"gonfl\w*|serre\w*|ferme\w*", 25), r"\b(narrive|n arrive) (plus|pas) a avaler\b",
+        near("fievre", r"nuque raide|raideur|cou raide", 50), r"\bne (reagit|se reveille) plus\b",
     )),
     Rule("emergency-de", "emergency", lang="de", any=(
         r"\bbrust ?schmerz", near("brust", r"schmerz\w*|weh|druck|eng|enge|stech\w*|brenn\w*"),
@@ -765,6 +785,8 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\b(eine|einer) (seite|korperhalfte)\b.{0,25}\b(taub|gelahmt|schwach|hangt)\b",
         near(r"getrunken|verschluckt|geschluckt|gegessen|trank|schluckte", r"ol|oel|massageol|tabletten|medikament\w*|pillen|reiniger|bleiche|waschmittel|creme|salbe|gift", 40),
         r"\b(krampf\w*|kein puls|atmet nicht|reagiert nicht)\b",
+        near("hals|zunge|lippen", r"schwillt|geschwollen|zu", 20), r"\b(kann|konnen) nicht (mehr )?schlucken\b", r"\bbekomme? keine luft\b",
+        near("fieber", r"steife\w* nacken|nackensteif\w*", 50), r"\bwacht nicht (mehr )?auf\b",
     )),
     Rule("emergency-pt", "emergency", lang="pt", any=(
         near("peito", r"dor|doi\w*|aperto|apertado|pressao|queima\w*|peso"),
@@ -775,6 +797,8 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\b(um lado|metade) do (rosto|corpo)\b", r"\bnao (consegue|consigo) (falar|mexer|levantar)\b",
         r"\b(bebeu|engoliu|tomou|comeu|ingeriu)\b.{0,30}\b(oleo|remedios?|comprimidos|pilulas|creme|pomada|lixivia|agua sanitaria|detergente|produto|veneno)\b",
         r"\b(convuls\w*|nao responde|sem pulso|nao respira|inconsciente)\b",
+        near("garganta|lingua|labios", r"inchad\w*|inchando|fechando", 25), r"\bnao (consigo|consegue) engolir\b",
+        near("febre", r"pescoco (rigido|duro|travado)|rigidez", 50), r"\bnao acorda\b",
     )),
     Rule("emergency-it", "emergency", lang="it", any=(
         near("petto", r"dolore|male|malissimo|stretto|oppression\w*|schiaccia\w*|bruci\w*|peso"),
@@ -785,13 +809,16 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\bparla (male|strano|in modo strano)\b", r"\bnon riesce (piu )?a (parlare|muovere)\b",
         r"\b(ha bevuto|ha ingoiato|ha mangiato|ha inghiottito|bevuto|ingoiato)\b.{0,30}\b(l|dell|d)?(olio|pastiglie|compresse|farmac\w*|medicin\w*|candeggina|detersivo|crema|veleno)\b",
         r"\b(convulsion\w*|non risponde|non ha polso|non respira|privo di sensi)\b",
+        near("gola|lingua|labbra", r"gonfi\w*|chiude|stretta", 25), r"\bnon riesco (piu )?a deglutire\b",
+        near("febbre", r"collo rigido|rigidita", 50), r"\bnon si sveglia\b",
     )),
     Rule("emergency-zh", "emergency", lang="zh", script="cjk", any=(
         near("胸|心口", "痛|疼|闷|悶|压|壓|紧|緊|难受|難受", 6, words=False), r"喘不(过|過|上)气", r"(不能|无法|無法|没法|沒法)呼吸",
         r"呼吸困(难|難)", r"透不(过|過)气", r"(说|說)话不清", r"(脸|臉|嘴)歪", r"心脏病(发|發)作", r"中(风|風)", r"昏(倒|迷)", r"晕倒",
         r"暈倒", r"出冷汗", r"吃了(很多|一整瓶|太多)(药|藥)", r"大出血", r"血流不止",
         r"(嘴角|口角|脸|臉)(下垂|歪)", r"半(边|邊)(脸|臉|身)(麻|不能动|不能動|没有知觉|下垂|无力|無力)", r"(说|說)不出(话|話)", r"口齿不清", r"口齒不清",
-        r"(误服|誤服)", near("喝|吞", "精油|按摩油|漂白|清洁剂|清潔劑|洗涤|洗滌|农药|農藥", 6, words=False), r"(抽搐|没有脉搏|沒有脈搏|没有呼吸|沒有呼吸|叫不醒)",
+        r"(误服|誤服)", near("倒|晕|暈|昏|叫(他|她)?|喊(他|她)?", "(没有|沒有|没|沒)(反应|反應)", 8, words=False), r"叫不醒", r"不省人事", near("发烧|發燒|高烧|高燒", "脖子(僵|硬)", 12, words=False),
+        r"喉咙肿", r"喉嚨腫", near("喝|吞", "精油|按摩油|漂白|清洁剂|清潔劑|洗涤|洗滌|农药|農藥", 6, words=False), r"(抽搐|没有脉搏|沒有脈搏|没有呼吸|沒有呼吸|叫不醒)",
     )),
     Rule("emergency-ja", "emergency", lang="ja", script="cjk", any=(
         near("胸", "痛|苦し|締め付け|しめつけ|圧迫|重", 8, words=False), r"胸痛",
@@ -800,7 +827,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"冷や汗", r"薬を(大量|たくさん)", r"血が止まらない",
         r"顔の(片側|半分|左|右)", r"(口|顔)が(ゆが|歪|曲が|下が|垂れ)", r"片側.{0,6}(しびれ|痺れ|動かな|麻痺|下が|力が入らな)",
         r"(言葉|ことば)が.{0,6}(出ない|出てこない|でない)", r"(話せな|しゃべれな|喋れな)", r"ろれつ",
-        r"誤飲", near("オイル|精油|アロマ|洗剤|漂白剤|ボタン電池|農薬", "飲|食べ", 8, words=False),
+        r"誤飲", near("熱", "首が(硬|こわば|曲がらな|動かな)", 12, words=False), r"喉が(腫れ|はれ|詰ま|閉じ)", near("オイル|精油|アロマ|洗剤|漂白剤|ボタン電池|農薬", "飲|食べ", 8, words=False),
         r"(けいれん|痙攣|脈がない|息をしていない|反応がない)",
     )),
 )

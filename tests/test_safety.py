@@ -328,8 +328,30 @@ def test_stroke_and_swallowing_in_other_languages(message, lang):
     assert t is not None and t.category == "emergency" and t.lang == lang, (message, t)
 
 
-@pytest.mark.parametrize("message", ["薬を飲んでいますが、マッサージは大丈夫ですか", "我在吃药，可以按摩吗", "ich habe gegessen, kann ich trotzdem kommen"])
-def test_taking_medicine_in_other_languages_is_not_poisoning(message):
+@pytest.mark.parametrize("message, category, lang", [
+    ("tengo ganas de desaparecer", "crisis", "es"), ("mi novio me pegó y tengo miedo de volver a casa", "crisis", "es"),
+    ("mi hija tiene fiebre y el cuello rígido", "emergency", "es"),
+    ("mon copain m'a frappée, j'ai peur de rentrer", "crisis", "fr"), ("je pense à me jeter d'un pont", "crisis", "fr"),
+    ("mon fils a de la fièvre et la nuque raide", "emergency", "fr"),
+    ("mein Freund hat mich geschlagen", "crisis", "de"), ("ich denke daran, mir das Leben zu nehmen", "crisis", "de"),
+    ("mein Sohn hat Fieber und einen steifen Nacken", "emergency", "de"),
+    ("quero sumir", "crisis", "pt"), ("meu namorado me bateu", "crisis", "pt"), ("minha garganta está fechando", "emergency", "pt"),
+    ("non ce la faccio più a vivere", "crisis", "it"), ("mio marito mi ha picchiata", "crisis", "it"),
+    ("mia figlia ha la febbre e il collo rigido", "emergency", "it"),
+    ("我想消失", "crisis", "zh"), ("奶奶晕倒了，叫她没有反应", "emergency", "zh"),
+    ("生きるのがつらい", "crisis", "ja"), ("熱があって首が硬くて曲がらない", "emergency", "ja"),
+])
+def test_crisis_and_emergency_families_in_other_languages(message, category, lang):
+    t = triage(message)
+    assert t is not None and t.category == category and t.lang == lang, (message, t)
+
+
+@pytest.mark.parametrize("message", [
+    "薬を飲んでいますが、マッサージは大丈夫ですか", "我在吃药，可以按摩吗", "ich habe gegessen, kann ich trotzdem kommen",
+    "les douleurs vont disparaître ?", "¿puedo tirarme a la piscina después del masaje?", "我对精油没有反应",
+    "no puedo más con este dolor de espalda", "ich will nicht mehr so viele Schmerzen haben",
+])
+def test_everyday_wording_in_other_languages_is_not_urgent(message):
     t = triage(message)
     assert t is None or not t.urgent, (message, t)
 
