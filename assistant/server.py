@@ -367,7 +367,7 @@ def sweep_sessions(blocks: Any, idle: float = SESSION_IDLE) -> int:
 def create_app(assistant: Any, *, edge: Edge | None = None, store: Any = None) -> Any:
     """One ASGI app: the chat at `/`, the JSON API, `/healthz`, the widget and its pages, and
     the token-protected `/staff` gap report. `store`: the gap store (None: `gaps.open_store`)."""
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    _quiet_gradio()
     import gradio as gr
 
     from .web import CSS, build_chat
@@ -534,6 +534,21 @@ def create_app(assistant: Any, *, edge: Edge | None = None, store: Any = None) -
     guarded.fastapi = app  # type: ignore[attr-defined]
     guarded.chats = chats  # type: ignore[attr-defined]
     return guarded
+
+
+def _quiet_gradio() -> None:
+    """Gradio work no visitor benefits from, measured in benchmarks/bench_gradio.py: after every
+    event its queue summarises up to 10,000 past events with pandas for a monitoring page that is
+    off here (2 ms of CPU an event, 11 ms on an aged server), and it tries `import matplotlib` on
+    every event, which, when matplotlib is not installed, searches the whole path each time."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(10**9))  # never recomputed
+    os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "100")
+    import importlib.util
+    import sys
+
+    if importlib.util.find_spec("matplotlib") is None:
+        sys.modules.setdefault("matplotlib", None)  # type: ignore[arg-type]  # "not installed", at once
 
 
 def _start_sweeper(chats: list[Any]) -> None:
