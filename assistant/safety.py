@@ -619,7 +619,9 @@ RULES: tuple[Rule, ...] = (
                                       r"\bpostpartum\b", r"\b(im|i am|were|we are|wife is|partner is) expecting\b", r"\bweeks (along|gone)\b",
                                       r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|a few|few) (months?|weeks?|mo|wks?) (along|gone|in to (my|her|the) pregnancy)\b",
                                       r"\b(baby|babys|my|her|our) (is )?due (date|in|next|this|on|soon)\b", r"\bbaby bump\b", r"\bmy bump\b",
-                                      r"\bmorning sickness\b", r"\bwith child\b", r"\b(ivf|trying to conceive|ttc|fertility treatment)\b"),
+                                      r"\bmorning sickness\b", r"\bwith child\b", r"\b(ivf|trying to conceive|ttc|fertility treatment)\b",
+                                      r"\b(just |recently )?(had|gave birth to|delivered) (a |my |our )?(baby|son|daughter|twins)\b.{0,30}\b(ago|weeks?|days?|last|recently)\b",
+                                      r"\bgave birth\b", r"\bmiscarr\w*", r"\bbreast ?feeding\b", r"\bnursing (mum|mom|mother)\b"),
          # "not pregnant (yet)" on its own is not a pregnancy (other cues still count)
          unless=(r"\b(not|never been|arent|isnt|im not|she isnt) (pregnant|expecting)( yet)?\b(?!.{0,40}\b(weeks?|months?|trimester|due|bump|ivf)\b)",)),
     Rule("blood-thinners-or-bleeding", "caution", any=(
@@ -666,6 +668,16 @@ RULES: tuple[Rule, ...] = (
     )),
     Rule("blood-pressure", "caution", any=(r"\bblood pressure\b", r"\bhypertens", r"\bhypotens", r"\b(high|low) bp\b",
                                            r"\bbp\b.{0,20}\b(high|low)\b")),
+    Rule("skin-or-wounds", "caution", any=(
+        r"\b(new|fresh|recent) tattoo\b", r"\btattoo\b.{0,30}\b(yesterday|today|last week|days? ago|healing|new)\b", r"\bsunburn\w*\b",
+        r"\b(psoriasis|eczema|dermatitis|shingles|scabies|ringworm|impetigo|hives|ulcers?|open sores?|boils?|blisters?)\b",
+        r"\bmole\b.{0,30}\b(bleed\w*|changed|changing|growing|itch\w*|new)\b",
+    )),
+    Rule("other-conditions", "caution", any=(
+        r"\b(epilep\w*|lupus|autoimmune|sickle cell|thrombocytopenia|organ transplant|transplant recipient)\b",
+        r"\b(doctor|gp|physio|physiotherapist|specialist|surgeon|consultant|midwife|nurse)\b.{0,40}\b(said|told|advised|says)\b.{0,30}\b(not|no|avoid|shouldnt|should not|careful|wait)\b",
+        r"\b(on|taking|take) (lots of|a lot of|many|several|loads of) (medication|medications|meds|pills|tablets)\b",
+    )),
     Rule("diagnosis-request", "caution", any=(
         r"\bwhat (do|could|might) i have\b", r"\bwhats wrong with (me|my)\b", r"\bwhat is wrong with (me|my)\b", r"\bdiagnos",
         r"\bdo (you think )?i have (a |an )?(?!to\b)\w+", r"\bwhat (could|might|is) (this|it) be\b", r"\bis (this|it) (serious|cancer|a tear|broken)\b",
@@ -1260,6 +1272,7 @@ _TOPICS = {
     "cancer": "cancer treatment", "bones": "your bones", "acute-injury": "a recent injury",
     "diabetes-or-neuropathy": "diabetes or nerve problems", "heart-or-kidney-conditions": "your heart or kidneys",
     "blood-pressure": "your blood pressure", "dosing": "medicine", "medication-change": "your medicine",
+    "skin-or-wounds": "your skin", "other-conditions": "your health condition",
 }
 
 

@@ -209,6 +209,8 @@ def test_negation_and_excuses_never_hide_red_flags(message):
     ("had my shoulder replaced last month, can i book", "caution"),
     ("had a knee scope last week", "caution"),
     ("i'm on radiation for breast cancer, is massage ok", "caution"),
+    ("i gave birth three weeks ago", "caution"), ("got a new tattoo on my calf yesterday", "caution"),
+    ("i have lupus", "caution"), ("my physio said not to have deep tissue yet", "caution"), ("bad sunburn on my shoulders", "caution"),
 ])
 def test_blind_set_families_generalize(message, category):
     t = triage(message)
