@@ -1019,7 +1019,7 @@ class SemanticTriage:
         if missing:
             plain = [m for m in missing if len(m) <= SENTENCE_CHECK_CHARS
                      and _defuse_denial(_NEG.sub(" ", f := normalize(m))) == f]
-            vecs = np.asarray(self.encode(plain), dtype=np.float32) if plain else []
+            vecs = np.asarray(self.encode(plain), dtype=np.float32) if plain else np.zeros((0, 0), np.float32)
             for m, v in zip(plain, vecs, strict=True):
                 self.check(m, v)
             for m in missing:
@@ -1348,10 +1348,11 @@ def is_dose_statement(sentence: str) -> bool:
 # Below ~0.5 cosine, all-MiniLM-L6-v2 neighbours share a topic ("end my subscription" ~ "end my
 # life"), not a meaning: no threshold is searched below this floor.
 THRESHOLD_FLOOR = 0.5
+GRID = tuple(step / 100 for step in range(int(THRESHOLD_FLOOR * 100), 91))  # thresholds tried
 
 
 def calibrate(rows: list[dict], semantic: SemanticTriage, budget: float = 0.01,
-              grid: Iterable[float] = tuple(x / 100 for x in range(int(THRESHOLD_FLOOR * 100), 91))) -> dict[str, float]:
+              grid: Iterable[float] = GRID) -> dict[str, float]:
     """Choose per-level thresholds on a training split (never the held-out one): for each level,
     the lowest threshold (so the highest recall) at which the semantic layer's alarms on the
     split's negatives stay within `budget`. Negatives for emergency and crisis: benign and caution
