@@ -338,6 +338,7 @@ def _quotable(sentence: str) -> bool:
         and not sentence.rstrip().endswith((":", "?"))
         and not _FILLER.search(sentence)
         and (len(words) >= 15 or not _WEB_SOURCE.search(sentence))
+        and not MARKER.search(sentence)  # a document's own "[2]" would read as our citation
     )
 
 

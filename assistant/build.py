@@ -29,12 +29,13 @@ from .chunk import (
     TokenCounter,
     WordCounter,
     chunk_document,
+    split_sentences,
 )
 from .corpus import Corpus, Skipped, load_documents, load_faq, scan
 from .embed import Embedder
 from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from .ingest import Document
-from .safety import is_clearing_claim
+from .safety import is_clearing_claim, is_dose_statement
 from .settings import Settings
 from .store import REBUILD, Index
 from .text import TERMS_VERSION, terms, words
@@ -263,7 +264,9 @@ def _contents(settings: Settings, embedder: Embedder, plans: list[DocPlan], corp
         "documents": {p.doc.path: {"sha256": p.doc.sha256, "title": p.doc.title, "chunks": len(p.chunks)} for p in plans},
         "skipped": skipped,
         "claims": [{"doc": c.doc, "chunk_id": c.id, "sentence": s} for c in chunks for s in c.sentence_texts
-                   if is_clearing_claim(s)],
+                   if is_clearing_claim(s)]
+        + [{"doc": corpus.faq_cited, "chunk_id": e.id, "sentence": e.answer[a:b]} for e in faq
+           for a, b in split_sentences(e.answer) if is_clearing_claim(e.answer[a:b]) or is_dose_statement(e.answer[a:b])],
         "counts": {"documents": len(plans), "chunks": len(chunks), "sentences": int(sentence_vecs.shape[0])},
         "curated": {"path": corpus.faq_cited, "sha256": corpus.faq.sha256 if corpus.faq else None,
                     "entries": len(faq), "phrasings": int(curated_vecs.shape[0])},

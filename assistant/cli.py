@@ -86,8 +86,8 @@ def ask(question: str | None, batch: Any, as_json: bool, corpus: str | None, ind
 
     Goes through the same edge as the web server (safety first, the error shape, the gap log);
     the rate limit is off here: you are at the keyboard. An error prints the answer object with
-    "status": "error" (with --json) or "error: <message>" on stderr, and the exit code is 1 when
-    any question failed.
+    "status": "error" (with --json) or "error: <message>" on stderr. A single question that fails
+    exits with 1; --batch answers every line and exits with 0.
 
     Example: massage-assistant ask "Can massage help with migraines?" --json
     """

@@ -154,13 +154,18 @@ class Edge:
                 ticket.release()
 
     def _admit(self, request: Request) -> tuple[Reply | None, Ticket | None]:
-        history = clean_history(request.history)
+        try:
+            history = clean_history(request.history)
+        except InputError:
+            history = None  # refused below, but a malformed history never hides an emergency
         question = request.question
         if isinstance(question, str):
-            urgent = self.assistant.triage(question, history)
+            urgent = self.assistant.triage(question, history or [])
             if urgent is not None:
                 self._record(question, urgent)
                 return Reply(urgent), None
+        if history is None:
+            clean_history(request.history)  # raises the one-line InputError
         wait = self.limiter.check(request.client)
         if wait:
             raise RateLimitedError(wait)
@@ -222,7 +227,7 @@ def clean_history(history: Any) -> list[str | dict[str, Any]]:
     if history is None:
         return []
     if not isinstance(history, Sequence) or isinstance(history, (str, bytes)):
-        raise InputError("The conversation history must be a list of messages.")
+        raise InputError("The conversation history must be a list of messages.", reason="invalid request")
     out: list[str | dict[str, Any]] = []
     for turn in list(history)[-HISTORY_TURNS:]:
         if isinstance(turn, str) or isinstance(turn, dict) and isinstance(turn.get("role"), str):

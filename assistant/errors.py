@@ -76,3 +76,8 @@ class LockedOutError(AssistantError):
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"Too many wrong staff tokens from your address. Try again in {retry_after} s.")
         self.retry_after = retry_after
+
+
+class SettingsError(AssistantError, ValueError):
+    """A setting has a value it cannot take (a wrong type, an empty emergency number, an unknown
+    key in the settings file)."""

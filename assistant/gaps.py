@@ -90,6 +90,12 @@ class GapStore(Protocol):
     def close(self) -> None: ...
 
 
+def _text(value: Any) -> str:
+    """Text any database stores: a lone surrogate (valid in JSON, "\\ud800") would otherwise fail
+    the insert and, with it, the whole batch of other visitors' events."""
+    return str(value or "").encode("utf-8", "replace").decode("utf-8")
+
+
 def open_store(settings: Any, *, queue_size: int = QUEUE_SIZE) -> SqliteStore | PostgresStore | None:
     """PostgreSQL when a database URL is set, SQLite at the gap log path otherwise, None when
     both are off. Cheap and never blocking: the database is opened by the writer thread."""
@@ -153,8 +159,8 @@ class _Store:
     def record(self, kind: str, question: str, status: str, chunk_ids: list[str], reason: str = "") -> None:
         """Queue one event; never blocks, never raises (a full queue drops it and counts it)."""
         try:
-            event = _Event(time.time(), str(kind), str(question or ""), str(status or ""),
-                           tuple(str(c) for c in (chunk_ids or ())), str(reason or ""))
+            event = _Event(time.time(), _text(kind), _text(question), _text(status),
+                           tuple(_text(c) for c in (chunk_ids or ())), _text(reason))
             with self._lock:
                 if self._closing.is_set():
                     self._drop_locked(1, "the gap log is closed")

@@ -20,10 +20,11 @@ from typing import Any
 import numpy as np
 
 from .answer import NO_ANSWER_TEXT, Answer, Citation, Composition, compose, decide
+from .chunk import split_sentences
 from .embed import Embedder, load_embedder
 from .errors import InputError
 from .live import LiveIndex, Snapshot
-from .query import History, Query, followup_context, make_query, user_turns
+from .query import History, Query, make_query, user_turns
 from .retrieve import Retrieval
 from .safety import (
     SemanticTriage,
@@ -37,9 +38,12 @@ from .safety import (
     urgent_text,
 )
 from .settings import Settings
-from .text import terms
 
 FAQ_TITLE = "Clinic FAQ"
+
+
+def sentences_of(text: str) -> list[str]:
+    return [text[a:b] for a, b in split_sentences(text)]
 log = logging.getLogger(__name__)
 
 
@@ -132,6 +136,12 @@ class Assistant:
         urgent = self.triage(question, history)
         if urgent is not None:
             return urgent
+        if len(question.strip()) > s.safety.max_question_chars and self.semantic is not None:
+            # Too long to answer, but read in full first: the semantic layer checks it sentence
+            # by sentence (capped), so an emergency in plain words is not refused as "too long".
+            verdict = self.semantic.check(question)
+            if verdict is not None and verdict.urgent:
+                return self._urgent(verdict, question)
         q = self.validate(question)
         turns = user_turns(history)
         vec = self.embedder.encode([q])[0]  # the one embedding of this question
@@ -147,6 +157,8 @@ class Assistant:
         snap = self.live.snapshot()  # one snapshot for the whole question
         query, retrieval = self._resolve(q, turns, vec, snap)
         curated = snap.retriever.curated(query)
+        if curated is not None and self._guarded(curated[0].answer, caution):
+            curated = None  # the claims and dose guards hold for staff's answers too: use the articles
         if curated is not None:  # staff's own answer wins over passage quotes
             entry, score = curated
             doc = snap.index.manifest.get("curated", {}).get("path", "corpus/faq.md")
@@ -165,6 +177,12 @@ class Assistant:
         return Answer.no_answer(prefix + self.no_answer_text(), notice=notice, reason=decision.reason,
                                 confidence=decision.confidence, resolved=query.label, caution=caution, safety=safety)
 
+    @staticmethod
+    def _guarded(text: str, caution: bool) -> bool:
+        """Whether a text must not be quoted here: it states a dose, or, under a caution, clears
+        someone medically."""
+        return any(is_dose_statement(sent) or (caution and is_clearing_claim(sent)) for sent in sentences_of(text))
+
     def _compose(self, query: Query, retrieval: Retrieval, caution: bool) -> Composition:
         """The claims guard: a sentence that clears someone medically or promises a cure is never
         quoted under a caution, nor a dose ever; elsewhere it is quoted only when no safer sentence
@@ -176,19 +194,17 @@ class Assistant:
         return safer if safer.citations else compose(query, retrieval, tuning, allow=lambda t: not is_dose_statement(t))
 
     def _resolve(self, q: str, turns: list[str], vq: np.ndarray, snap: Snapshot) -> tuple[Query, Retrieval | None]:
-        """The query, read with the previous question only when it cannot stand alone: a question
-        that names its own topic and retrieves well without the context is never rewritten."""
+        """The query, read with the previous question only when it cannot stand alone; a question
+        that retrieves well without the context is never rewritten (its retrieval is reused)."""
         tuning = self.settings.tuning
-        previous = followup_context(q, turns, standalone_topics=tuning.standalone_topics)
-        if previous is None:
-            return Query.plain(q, vq), None
-        vp = self.embedder.encode([previous])[0]
-        if terms(q) and tuning.standalone_topics:
-            alone = Query.plain(q, vq)
-            retrieval = snap.retriever.search(alone, k=tuning.top_k)
-            if retrieval.best_sentence >= tuning.followup_standalone_score:
-                return alone, retrieval
-        return Query.followup(q, previous, vq, vp, tuning), None
+        tried: list[Retrieval] = []
+
+        def stands_alone(alone: Query) -> bool:
+            tried.append(snap.retriever.search(alone, k=tuning.top_k))
+            return tried[-1].best_sentence >= tuning.followup_standalone_score
+
+        query = make_query(q, turns, vq, self.embedder.encode, tuning, stands_alone)
+        return query, (tried[-1] if tried and query.previous is None else None)
 
     def validate(self, question: str) -> str:
         q = question.strip()
@@ -220,7 +236,3 @@ class Assistant:
             return self.ask(question).status == "answered"
         except InputError:
             return False
-
-    def query(self, question: str, history: History | None = None) -> Query:
-        """The question as retrieval sees it (for the eval and tools)."""
-        return make_query(self.validate(question), user_turns(history), self.embedder.encode, self.settings.tuning)

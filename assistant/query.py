@@ -12,7 +12,7 @@ matching and answer composition, so the text is tokenized and embedded exactly o
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +21,7 @@ import numpy as np
 from .settings import Tuning
 from .text import STOPWORDS, stem, terms, words
 
-History = Sequence[Any]  # earlier turns: user questions as strings, or Gradio/HTTP "messages" dicts
+History = Iterable[Any]  # earlier turns: user questions as strings, or Gradio/HTTP "messages" dicts
 
 _FOLLOWUP = re.compile(
     r"^\s*(what|how) about\b|^\s*(and|also|but|so)\b|\b(that|this|it|they|them|those|these|one)\b[^a-z]*$"
@@ -149,14 +149,26 @@ class Query:
 
 
 def make_query(
-    text: str, history: History | None, encode: Callable[[list[str]], np.ndarray], tuning: Tuning
+    text: str,
+    history: History | None,
+    vector: np.ndarray,
+    encode: Callable[[list[str]], np.ndarray],
+    tuning: Tuning,
+    stands_alone: Callable[[Query], bool] | None = None,
 ) -> Query:
-    """The question, resolved against the previous user question when it is a follow-up, embedded once."""
+    """The question, read with the previous user question only when it cannot stand alone.
+
+    `vector` is the question's own embedding (computed once by the caller). A question that looks
+    like a follow-up but names its own topic is read alone when `stands_alone` says it retrieves
+    well without the context (the pipeline compares retrieval confidence)."""
     previous = followup_context(text, history, standalone_topics=tuning.standalone_topics)
     if previous is None:
-        return Query.plain(text, encode([text])[0])
-    vq, vp = encode([text, previous])
-    return Query.followup(text, previous, vq, vp, tuning)
+        return Query.plain(text, vector)
+    if stands_alone is not None and tuning.standalone_topics and terms(text):
+        alone = Query.plain(text, vector)
+        if stands_alone(alone):
+            return alone
+    return Query.followup(text, previous, vector, encode([previous])[0], tuning)
 
 
 def followup_context(question: str, history: History | None, *, standalone_topics: bool = True) -> str | None:
@@ -176,7 +188,8 @@ def followup_context(question: str, history: History | None, *, standalone_topic
 
 
 def user_turns(history: History | None) -> list[str]:
-    """The user's earlier messages, oldest first, from strings or messages dicts.
+    """The user's earlier messages, oldest first: strings, or messages dicts (a dict without a
+    role counts as the user's; Gradio 6 may send content as [{"type": "text", "text": ...}]).
 
     >>> user_turns(["a", {"role": "assistant", "content": "x"}, {"role": "user", "content": [{"type": "text", "text": "b"}]}])
     ['a', 'b']
@@ -185,14 +198,14 @@ def user_turns(history: History | None) -> list[str]:
     for turn in history or []:
         if isinstance(turn, str):
             out.append(turn)
-        elif isinstance(turn, dict) and turn.get("role") == "user":
-            content = turn.get("content")
+        elif isinstance(turn, dict) and turn.get("role", "user") == "user":
+            content = turn.get("content", turn.get("question", turn.get("text")))
             if isinstance(content, str):
                 out.append(content)
-            elif isinstance(content, list):  # Gradio 6 may send [{"type": "text", "text": ...}]
+            elif isinstance(content, list):
                 texts = [c.get("text", "") for c in content if isinstance(c, dict)]
                 if any(texts):
-                    out.append(" ".join(t for t in texts if isinstance(t, str)))
+                    out.append(" ".join(x for x in texts if isinstance(x, str)))
     return out
 
 

@@ -38,6 +38,7 @@ from typing import Literal
 
 import numpy as np
 
+from .query import user_turns
 from .settings import Settings
 
 Category = Literal["emergency", "crisis", "caution"]
@@ -1057,19 +1058,6 @@ def is_follow_up(message: str) -> bool:
     hours?") is a new topic: an old caution is not carried into it."""
     text = normalize(message)
     return bool(_REFERS_BACK.search(text) or _SUITABILITY.search(text))
-
-
-def user_turns(history: Iterable[str | dict] | None) -> list[str]:
-    """User messages from history (oldest first): plain strings, or dicts with role/content."""
-    out: list[str] = []
-    for h in history or ():
-        if isinstance(h, str):
-            out.append(h)
-        elif isinstance(h, dict) and h.get("role", "user") == "user":
-            text = h.get("content", h.get("question", h.get("text")))
-            if isinstance(text, str):
-                out.append(text)
-    return out
 
 
 # A semantic emergency in these groups is dropped when the matching rule's excuse holds and no

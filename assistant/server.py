@@ -35,6 +35,7 @@ import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI  # server.py is only imported to serve: --help stays fast
 from fastapi import Request as HttpRequest
@@ -171,8 +172,10 @@ class Guard:
     """Pure ASGI middleware around the whole app (see the module docstring). Pure ASGI because
     Starlette's @app.middleware("http") re-wraps every response (about 1 ms a request)."""
 
-    def __init__(self, app: Any, settings: Any, error: Any) -> None:
+    def __init__(self, app: Any, settings: Any, error: Any, urgent: Any = None) -> None:
         self.app = app
+        # (request body) -> the urgent reply's text when a refused chat message is urgent, else None
+        self.urgent = urgent
         self.settings = settings
         self.error = error  # (message, reason, retry_after) -> (status, headers, body)
         self.max_body = max(1024, settings.web.max_body_bytes)
@@ -191,6 +194,7 @@ class Guard:
         scope = {**scope, "client": (client_address(peer[0], forwarded, self.trusted), peer[1])}
         path: str = scope.get("path", "")
         started = False
+        body = b""
 
         async def send_secured(message: Any) -> None:
             nonlocal started
@@ -209,16 +213,17 @@ class Guard:
                     await self._reply(send_secured, MEDIA_TEXT, "unsupported media type")
                     return
                 cap = self.max_body * CHAT_BODY_FACTOR if "/gradio_api/" in path else self.max_body
-                body = await self._read_body(scope, receive, headers, cap, send_secured)
-                if body is None:
+                read = await self._read_body(scope, receive, headers, cap, send_secured)
+                if read is None:
                     return
+                body = read
                 # Whatever the declared type: FastAPI and Gradio parse JSON bodies either way.
                 if body.lstrip()[:1] in (b"{", b"[") and json_depth(body) > MAX_JSON_DEPTH:
                     await self._reply(send_secured, BAD_JSON_TEXT, "invalid input")
                     return
                 receive = _replay(body, receive)
-            if "/gradio_api/" in path:
-                send_secured = self._gradio_error_rewrite(send_secured)
+            if not path.startswith("/api/"):  # /api/* replies are ours, already in the one shape
+                send_secured = self._gradio_error_rewrite(send_secured, body if "/gradio_api/" in path else b"")
             await self.app(scope, receive, send_secured)
         except Exception as exc:
             if not getattr(exc, "_massage_logged", False):
@@ -264,27 +269,42 @@ class Guard:
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
-    def _gradio_error_rewrite(self, send: Any) -> Any:
-        """Gradio's own error replies ({"detail": ...}: a full queue, a malformed call, a file it
-        will not serve) become the one shape with the notice; a full queue is the busy reply
-        with a Retry-After. The "detail" key stays, so Gradio's own client still shows it."""
-        state: dict[str, Any] = {"status": 0}
+    def _gradio_error_rewrite(self, send: Any, body: bytes = b"") -> Any:
+        """JSON error replies we did not write ({"detail": ...} from Gradio or FastAPI: a full
+        queue, a malformed call, an unknown path) become the one shape with the notice; ours (they
+        carry the notice already, e.g. /healthz's 503) pass through. A full queue is the busy reply
+        with a Retry-After, unless the refused message itself is urgent: then the visitor gets the
+        urgent text, with the number (`body` is the request, read for that). The "detail" key stays,
+        so Gradio's own client still shows it."""
+        state: dict[str, Any] = {"start": None, "chunks": []}
 
         async def wrapped(message: Any) -> None:
-            if message["type"] == "http.response.start" and message.get("status", 200) >= 400:
-                state["status"] = message["status"]
+            # JSON errors only: the staff page's HTML replies (403, 429) are for people and stay.
+            if (message["type"] == "http.response.start" and message.get("status", 200) >= 400
+                    and "json" in _header(message.get("headers") or [], b"content-type")):
+                state["start"] = message
                 return
-            if state["status"]:
-                if message["type"] == "http.response.body" and not message.get("more_body", False):
-                    status = state["status"]
-                    if status == 503:
-                        busy = BusyError()
-                        await self._reply(send, str(busy), "busy", retry_after=busy.retry_after, detail=True)
-                    else:
-                        reason = GRADIO_REASONS.get(status, "internal error" if status >= 500 else "invalid request")
-                        await self._reply(send, GRADIO_TEXTS[reason], reason, detail=True, status=status)
+            if state["start"] is None:
+                await send(message)
                 return
-            await send(message)
+            if message["type"] != "http.response.body":
+                return
+            state["chunks"].append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            raw = b"".join(state["chunks"])
+            if _ours(raw):
+                await send(state["start"])
+                await send({"type": "http.response.body", "body": raw})
+                return
+            status = state["start"]["status"]
+            if status == 503:
+                busy = BusyError()
+                urgent = self.urgent(body) if self.urgent and body else None
+                await self._reply(send, urgent or str(busy), "busy", retry_after=busy.retry_after, detail=True)
+            else:
+                reason = GRADIO_REASONS.get(status, "internal error" if status >= 500 else "invalid request")
+                await self._reply(send, GRADIO_TEXTS[reason], reason, detail=True, status=status)
 
         return wrapped
 
@@ -300,6 +320,16 @@ class Guard:
             raw.append((b"connection", b"close"))
         await send({"type": "http.response.start", "status": status, "headers": raw})
         await send({"type": "http.response.body", "body": body})
+
+
+def _ours(raw: bytes) -> bool:
+    """An error body this server wrote itself (the answer shape with the notice, or /healthz's
+    report), not a framework's bare {"detail": ...}."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and ("notice" in data or "detail" not in data)
 
 
 def _header(headers: Any, name: bytes) -> str:
@@ -430,7 +460,7 @@ def create_app(assistant: Any, *, edge: Edge | None = None, store: Any = None) -
             return bad
         assert body is not None
         question, history = body.get("question"), body.get("history")
-        if not isinstance(question, str) or not (history is None or isinstance(history, list)):
+        if not isinstance(question, str):  # a malformed history is the edge's to refuse, after triage
             return error_reply(FIELDS_TEXT, "invalid request")
         return json_reply(await edge.handle_async(Request(question, history, client(request), "api")))
 
@@ -510,7 +540,7 @@ def create_app(assistant: Any, *, edge: Edge | None = None, store: Any = None) -
                 log.warning("wrong staff token from %s", who)
             return HTMLResponse("Wrong or missing staff token.", status_code=403, headers={"Cache-Control": "no-store"})
         lockout.succeeded(who)
-        body = staff_page(assistant, store, staff_cache, page)
+        body = staff_page(assistant, store, staff_cache, page, token)
         return HTMLResponse(body, headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex"})
 
     # Public-deployment settings: no monitoring endpoint, no run history in visitors' browsers,
@@ -529,7 +559,18 @@ def create_app(assistant: Any, *, edge: Edge | None = None, store: Any = None) -
     page.state_session_capacity = SESSION_CAPACITY
     app = gr.mount_gradio_app(app, page, path="", css=CSS, **public)
     _start_sweeper(chats)
-    guarded = Guard(app, s, error_parts)
+    def urgent_in(body: bytes) -> str | None:
+        """The urgent text for a Gradio chat call refused before it reached the edge (queue full)."""
+        try:
+            data = json.loads(body).get("data") or []
+        except (ValueError, AttributeError):
+            return None
+        message = data[0] if data and isinstance(data[0], str) else None
+        history = data[1] if len(data) > 1 and isinstance(data[1], list) else []
+        answer = assistant.triage(message, history) if message else None
+        return answer.answer if answer is not None else None
+
+    guarded = Guard(app, s, error_parts, urgent_in)
     guarded.edge = edge  # type: ignore[attr-defined]  # for tests and tools
     guarded.fastapi = app  # type: ignore[attr-defined]
     guarded.chats = chats  # type: ignore[attr-defined]
@@ -632,7 +673,7 @@ class StaffCache:
                 table.popitem(last=False)
 
 
-def staff_page(assistant: Any, store: Any, cache: StaffCache | None = None, page: int = 1) -> str:
+def staff_page(assistant: Any, store: Any, cache: StaffCache | None = None, page: int = 1, token: str = "") -> str:
     """The gap report: similar questions grouped, most asked first, with the reason and a
     suggested FAQ entry; questions the current FAQ and articles now answer are left out. One
     page holds STAFF_PAGE_ROWS question groups (aggregated in SQL), so it stays fast at any
@@ -691,9 +732,10 @@ def staff_page(assistant: Any, store: Any, cache: StaffCache | None = None, page
     )
     claim_items = "".join(f"<li><code>{html.escape(c.get('doc', ''))}</code>: {html.escape(c.get('sentence', ''))}</li>"
                           for c in claims)
+    keep = f"&amp;token={html.escape(quote(token, safe=''))}" if token else ""
     nav = "".join([
-        f'<a href="?page={page - 1}">Previous page</a> ' if page > 1 else "",
-        f'<a href="?page={page + 1}">Next page</a>' if more else "",
+        f'<a href="?page={page - 1}{keep}">Previous page</a> ' if page > 1 else "",
+        f'<a href="?page={page + 1}{keep}">Next page</a>' if more else "",
     ])
     return render(
         "staff.html",

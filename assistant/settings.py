@@ -26,6 +26,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .errors import SettingsError
+
 DEFAULT_NOTICE = (
     "General information from our clinic's articles only: not medical advice, "
     "not a diagnosis and not for emergencies. If you are unwell or unsure, "
@@ -116,6 +118,12 @@ class Safety:
     notice: str = DEFAULT_NOTICE
     # Longer messages are refused (after safety triage has read all of them).
     max_question_chars: int = 1000
+
+    def __post_init__(self) -> None:
+        # Urgent replies are built from these: an empty one would send a visitor in danger nowhere.
+        for name in ("emergency_number", "crisis_line"):
+            if not str(getattr(self, name)).strip():
+                raise SettingsError(f"setting {name} must not be empty: it is shown in every urgent reply")
 
     @property
     def notice_text(self) -> str:
@@ -229,7 +237,7 @@ class Settings:
         if file.is_file():
             values.update(_read_file(file))
         elif env.get("MASSAGE_SETTINGS_FILE"):
-            raise ValueError(f"settings file {file} (MASSAGE_SETTINGS_FILE) does not exist")
+            raise SettingsError(f"settings file {file} (MASSAGE_SETTINGS_FILE) does not exist")
         unknown = []
         for key, raw in env.items():
             if not key.startswith("MASSAGE_") or key in NOT_SETTINGS or key.startswith(NOT_SETTINGS_PREFIXES):
@@ -352,7 +360,7 @@ def coerce(f: _Field, raw: Any, name: str = "") -> Any:
             return float(raw)
         return str(raw)
     except (TypeError, ValueError):
-        raise ValueError(f"setting {name or '?'} must be {f.kind}{' or empty' if f.optional else ''}, got {raw!r}") from None
+        raise SettingsError(f"setting {name or '?'} must be {f.kind}{' or empty' if f.optional else ''}, got {raw!r}") from None
 
 
 def _read_file(file: Path) -> dict[str, Any]:
@@ -365,7 +373,7 @@ def _read_file(file: Path) -> dict[str, Any]:
         items = list(raw.items()) if key in GROUPS and isinstance(raw, dict) else [(key, raw)]
         for name, value in items:
             if name not in FIELDS:
-                raise ValueError(f"unknown setting {name!r} in {file}{_did_you_mean(name)}")
+                raise SettingsError(f"unknown setting {name!r} in {file}{_did_you_mean(name)}")
             values[name] = coerce(FIELDS[name], value, name)
     return values
 

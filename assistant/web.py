@@ -356,7 +356,9 @@ def build_chat(edge: Edge, *, compact: bool = False) -> Any:
         _like.__annotations__["data"] = gr.LikeData
         _example.__annotations__["data"] = gr.SelectData
         # The shared gate (edge.gate) bounds the computing; Gradio may run as many handlers as
-        # the gate admits (workers + waiting line), and queues a few more before "queue full".
+        # the gate admits (workers + waiting line). A handler past the gate gets "busy" from the
+        # edge at once, after the urgent check, so slots free fast; Gradio's own queue is sized
+        # to refuse ("queue full", no triage) only far beyond that.
         limit = edge.gate.capacity
         box.submit(_respond, [box, chatbot], [chatbot, box], api_name="chat", concurrency_limit=limit, concurrency_id="ask")
         chatbot.like(_like, [chatbot], None, api_visibility="private")
@@ -369,5 +371,5 @@ def build_chat(edge: Edge, *, compact: bool = False) -> Any:
         clear.click(lambda: ([], ""), None, [chatbot, box], api_visibility="private")
         hidden = gr.Textbox(visible=False)
         hidden.submit(_ask, hidden, ask_json, api_name="ask", concurrency_limit=limit, concurrency_id="ask")
-    demo.queue(max_size=max(1, s.web.ask_queue), default_concurrency_limit=limit)
+    demo.queue(max_size=4 * limit, default_concurrency_limit=limit)
     return demo

@@ -323,3 +323,18 @@ def test_chat_feedback_is_read_from_the_history_the_browser_sends(fake_bot: Assi
         ("thumbs_down", "zzz qqq", "no_answer", [], ""),
     ]
     assert feedback_of(history, 99) is None and feedback_of("junk", 1) is None
+
+
+@pytest.mark.parametrize("history", [[123], "earlier", [{"content": 5}], {"a": 1}])
+def test_a_malformed_history_never_hides_an_emergency(fake_bot: Assistant, server: Any, history: Any) -> None:
+    edge = Edge(fake_bot, fake_bot.settings)
+    reply = edge.handle(Request("I have crushing chest pain and can't breathe", history, "10.9.9.9", "python"))
+    assert reply.answer is not None and reply.answer.status == "urgent" and reply.http_status == 200
+    import httpx
+
+    url = server[0]
+    r = httpx.post(url.rstrip("/") + "/api/ask", json={"question": "I have crushing chest pain and can't breathe",
+                                                  "history": history}, timeout=30)
+    assert r.status_code == 200 and r.json()["status"] == "urgent"
+    bad = edge.handle(Request("How long is a session?", history, "10.9.9.9", "python"))  # not urgent: refused
+    assert bad.answer is not None and bad.answer.status == "error" and bad.http_status in (400, 422)

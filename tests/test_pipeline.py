@@ -68,16 +68,20 @@ def test_no_answer_offers_real_contact_links(fake_bot: Assistant) -> None:
 
 def test_followup_resolves_against_the_previous_question_only_when_it_needs_to(fake_bot: Assistant) -> None:
     tuning = fake_bot.settings.tuning
-    encode = fake_bot.embedder.encode
-    bare = make_query("how often should I do that?", ["Does massage loosen a stiff neck?"], encode, tuning)
+    embed = fake_bot.embedder.encode
+
+    def make(text: str, history: list) -> object:
+        return make_query(text, history, embed([text])[0], embed, tuning)
+
+    bare = make("how often should I do that?", ["Does massage loosen a stiff neck?"])
     assert bare.previous == "Does massage loosen a stiff neck?" and "(follow-up to:" in bare.label
-    topicless = make_query("what about that?", ["Does massage loosen a stiff neck?"], encode, tuning)
+    topicless = make("what about that?", ["Does massage loosen a stiff neck?"])
     assert "neck" in topicless.resolved  # nothing of its own: the earlier question's words are read too
-    alone = make_query("Will I sleep better after a session?", ["Does massage loosen a stiff neck?"], encode, tuning)
+    alone = make("Will I sleep better after a session?", ["Does massage loosen a stiff neck?"])
     assert alone.previous is None and alone.resolved == "Will I sleep better after a session?"
     # Messages dicts (Gradio, HTTP) work like strings; assistant turns are ignored.
     history = [{"role": "user", "content": "Does massage loosen a stiff neck?"}, {"role": "assistant", "content": "x"}]
-    assert make_query("and what about that?", history, encode, tuning).previous == "Does massage loosen a stiff neck?"
+    assert make("and what about that?", history).previous == "Does massage loosen a stiff neck?"
 
 
 def test_curated_answer_is_quoted_verbatim_and_cited_as_the_faq(fake_bot: Assistant) -> None:
@@ -138,3 +142,40 @@ def test_clearing_claims_are_listed_at_build_and_never_quoted_under_a_caution(ti
     a = bot.ask("I'm pregnant: is massage safe during pregnancy with blood clots, no doctor needed?")
     assert a.caution and a.status == "answered"
     assert CLAIM not in a.answer and "side-lying" in a.answer
+
+
+def test_staff_faq_answers_obey_the_dose_and_claims_guards(tiny: Settings) -> None:
+    from assistant.build import build_index
+
+    corpus = Path(tiny.paths.corpus_dir)
+    (corpus / "faq.md").write_text(
+        "# FAQ\n\n## Is massage safe during pregnancy?\n\nYes, massage is completely safe during pregnancy, "
+        "no doctor needed.\n\n## How much ibuprofen should I take before a massage?\n\n"
+        "Take 400 mg of ibuprofen an hour before your session.\n")
+    settings = tiny.replace(gap_log_path=None, answer_min_sentence_score=0.2)
+    report = build_index(settings, HashingEmbedder())
+    assert {c["chunk_id"] for c in report.claims} == {"faq#0", "faq#1"}  # listed for staff
+    bot = Assistant.load(settings, embedder=HashingEmbedder())
+    for q in ("I'm pregnant, is massage safe during pregnancy?", "How much ibuprofen should I take before a massage?"):
+        a = bot.ask(q)
+        assert a.caution
+        assert "completely safe" not in a.answer and "400 mg" not in a.answer
+        assert all(not c.chunk_id.startswith("faq#") for c in a.citations)
+
+
+def test_a_documents_own_reference_markers_are_never_quoted(tiny: Settings) -> None:
+    corpus = Path(tiny.paths.corpus_dir)
+    (corpus / "refs.md").write_text("# Stress\n\n## Cortisol\n\nRegular massage sessions lower cortisol levels in "
+                                    "stressed adults [2]. Lower cortisol helps stressed adults sleep after sessions.\n")
+    bot = Assistant.load(tiny.replace(gap_log_path=None, answer_min_sentence_score=0.2), embedder=HashingEmbedder())
+    a = bot.ask("Do massage sessions lower cortisol in stressed adults?")
+    assert a.status == "answered" and "[2]" not in a.answer
+    assert {n for _, n in marked_sentences(a.answer)} == {c.n for c in a.citations}
+
+
+def test_an_empty_emergency_number_or_crisis_line_is_refused_at_startup() -> None:
+    from assistant.errors import SettingsError
+
+    for name in ("MASSAGE_EMERGENCY_NUMBER", "MASSAGE_CRISIS_LINE"):
+        with pytest.raises(SettingsError, match="must not be empty"):
+            Settings.from_env({name: "  "})

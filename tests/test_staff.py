@@ -51,3 +51,18 @@ def test_gap_report_pages_drops_what_is_answered_now_and_says_why(tiny: Settings
     second = staff_page(bot, store, cache, page=2)
     assert 'href="?page=1"' in second
     store.close()
+
+
+def test_paging_keeps_the_staff_token_and_a_bad_event_drops_only_itself(tiny: Settings, tmp_path: Path) -> None:
+    settings = tiny.replace(gap_log_path=tmp_path / "gaps.sqlite3")
+    bot = Assistant.load(settings, embedder=HashingEmbedder())
+    store = open_store(settings)
+    assert store is not None
+    store.record("no_answer", "lone surrogate \ud800 here", "no_answer", [], "x")  # valid JSON, not valid UTF-8
+    for i in range(STAFF_PAGE_ROWS + 5):
+        store.record("no_answer", f"Do you offer volcanic treatment {i}?", "no_answer", [], "never mention")
+    store.flush(30)
+    assert len(store.events()) == STAFF_PAGE_ROWS + 6 and store.health()["dropped"] == 0
+    page = staff_page(bot, store, StaffCache(), page=1, token="s3cr&t")
+    assert 'href="?page=2&amp;token=s3cr%26t"' in page
+    store.close()
