@@ -54,7 +54,9 @@ def tiny(tmp_path: Path):
 # --- the browser tier (test_browser, test_widget, test_a11y): one real server for the session ---
 
 
-@pytest.fixture(scope="session")
+# Per module: Playwright's sync API runs an event loop in this thread while it is open, which
+# would break later tests that call asyncio.run(). The server behind it is shared per session.
+@pytest.fixture(scope="module")
 def browser():
     from tests.browser_support import ARGS, CHROMIUM
 

@@ -500,7 +500,9 @@
   function follow(node, isAnswer) {
     var behavior = reducedMotion() ? "auto" : "smooth";
     // A long answer is shown from its start; anything shorter than the log, to the bottom.
-    var top = isAnswer && node.offsetHeight > log.clientHeight - 16 ? node.offsetTop - 8 : log.scrollHeight;
+    // Measured against the log itself (not offsetTop, which depends on the offset parent).
+    var within = node.getBoundingClientRect().top - log.getBoundingClientRect().top + log.scrollTop;
+    var top = isAnswer && node.offsetHeight > log.clientHeight - 16 ? within - 8 : log.scrollHeight;
     log.scrollTo({ top: top, behavior: behavior });
   }
 
