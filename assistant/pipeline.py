@@ -132,17 +132,20 @@ class Assistant:
         notice = s.notice_text
         if not isinstance(question, str):
             raise InputError("Please type your question as text.", reason="invalid input")
-        # Safety first, on the full text: bad input or a long message never hides an emergency.
-        urgent = self.triage(question, history)
-        if urgent is not None:
-            return urgent
-        if len(question.strip()) > s.safety.max_question_chars and self.semantic is not None:
-            # Too long to answer, but read in full first: the semantic layer checks it sentence
-            # by sentence (capped), so an emergency in plain words is not refused as "too long".
-            verdict = self.semantic.check(question)
-            if verdict is not None and verdict.urgent:
-                return self._urgent(verdict, question)
-        q = self.validate(question)
+        try:
+            q = self.validate(question)
+        except InputError:
+            # Bad input or a long message never hides an emergency: read it in full first (the
+            # rules, and for a long message the semantic layer sentence by sentence, capped).
+            urgent = self.triage(question, history)
+            if urgent is not None:
+                return urgent
+            if len(question.strip()) > s.safety.max_question_chars and self.semantic is not None:
+                found = self.semantic.check(question)
+                if found is not None and found.urgent:
+                    return self._urgent(found, question)
+            raise
+        # A valid question: one pass of triage_turn (rules, semantic layer, context) decides.
         turns = user_turns(history)
         vec = self.embedder.encode([q])[0]  # the one embedding of this question
         verdict = triage_turn(q, turns, self.semantic, vec)
