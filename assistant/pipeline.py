@@ -10,6 +10,7 @@ logging and the error shape belong to the edge (`edge.py`), which every entry po
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -44,6 +45,26 @@ FAQ_TITLE = "Clinic FAQ"
 
 def sentences_of(text: str) -> list[str]:
     return [text[a:b] for a, b in split_sentences(text)]
+
+
+@functools.lru_cache(maxsize=16384)
+def _flags(sentence: str) -> tuple[bool, bool]:
+    """(clears someone medically or promises a cure, states a dose): the claims and dose guards
+    for one sentence. Both are pure functions of the text, and the same corpus sentences come
+    back question after question; uncached, their normalization was about half of ask()'s CPU
+    (benchmarks/bench_ask.py). Bounded: a few MB at most."""
+    return is_clearing_claim(sentence), is_dose_statement(sentence)
+
+
+def _safe_quote(sentence: str) -> bool:
+    """Neither clears someone medically nor states a dose."""
+    return not any(_flags(sentence))
+
+
+def _no_dose(sentence: str) -> bool:
+    return not _flags(sentence)[1]
+
+
 log = logging.getLogger(__name__)
 
 
@@ -184,7 +205,7 @@ class Assistant:
     def _guarded(text: str, caution: bool) -> bool:
         """Whether a text must not be quoted here: it states a dose, or, under a caution, clears
         someone medically."""
-        return any(is_dose_statement(sent) or (caution and is_clearing_claim(sent)) for sent in sentences_of(text))
+        return any(_flags(sent)[1] or (caution and _flags(sent)[0]) for sent in sentences_of(text))
 
     def _compose(self, query: Query, retrieval: Retrieval, caution: bool) -> Composition:
         """The claims guard: a sentence that clears someone medically or promises a cure is never
@@ -192,9 +213,9 @@ class Assistant:
         answers."""
         tuning = self.settings.tuning
         if caution:
-            return compose(query, retrieval, tuning, allow=lambda t: not is_clearing_claim(t) and not is_dose_statement(t))
-        safer = compose(query, retrieval, tuning, allow=lambda t: not is_clearing_claim(t) and not is_dose_statement(t))
-        return safer if safer.citations else compose(query, retrieval, tuning, allow=lambda t: not is_dose_statement(t))
+            return compose(query, retrieval, tuning, allow=_safe_quote)
+        safer = compose(query, retrieval, tuning, allow=_safe_quote)
+        return safer if safer.citations else compose(query, retrieval, tuning, allow=_no_dose)
 
     def _resolve(self, q: str, turns: list[str], vq: np.ndarray, snap: Snapshot) -> tuple[Query, Retrieval | None]:
         """The query, read with the previous question only when it cannot stand alone; a question
