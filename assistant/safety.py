@@ -55,6 +55,12 @@ _CONFUSABLES = str.maketrans(
         "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe",
     }
 )
+# Chat shorthand, as whole tokens, read before leetspeak ("b4" is "before", not "ba").
+_CHAT = {"rn": "right now", "n": "and", "u": "you", "ur": "your", "r": "are", "b4": "before", "bc": "because", "cuz": "because",
+         "coz": "because", "tmrw": "tomorrow", "tmr": "tomorrow", "2nite": "tonight", "tonite": "tonight", "2day": "today",
+         "pls": "please", "plz": "please", "ppl": "people", "w/": "with", "w/o": "without", "abt": "about",
+         "smth": "something", "sth": "something", "sb": "somebody", "rly": "really", "srsly": "seriously", "gf": "girlfriend",
+         "bf": "boyfriend", "hubby": "husband", "wud": "would", "cud": "could", "shud": "should", "thru": "through", "ded": "dead"}
 _LEET = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s", "!": "i", "+": "t"}
 # Han, kana and Hangul: matched as text, not as a-z words.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -72,8 +78,9 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold().translate(_CONFUSABLES)
 
 
-def normalize(text: str, one: str = "i") -> str:
-    """Fold a message to plain lower-case ASCII-ish words for matching.
+def normalize(text: str, one: str = "i", chat: bool = False) -> str:
+    """Fold a message to plain lower-case ASCII-ish words for matching. `chat`: also expand chat
+    shorthand ("rn", "n", "u", "b4") and re-attach a letter split off a word ("ches t pain").
 
     >>> normalize("I'm ｔｈｉｎｋｉｎｇ of ending it a\\u200bll, su1c1de")
     'im thinking of ending it all suicide'
@@ -82,6 +89,8 @@ def normalize(text: str, one: str = "i") -> str:
     text = re.sub(r"['’`´‘]", "", text)
     tokens = []
     for tok in re.split(r"\s+", text):
+        if chat:  # "rn" -> "right now", "b4" -> "before" (read before leetspeak)
+            tok = _CHAT.get(tok.strip(".,!?;:"), tok)
         # a number with its unit ("800mg", "3yo", "40mins") is not leetspeak
         if re.search(r"[a-z]", tok) and re.search(r"[0-9@$!+]", tok) and not re.fullmatch(r"\d+([.,]\d+)?[a-z]{1,5}[.,!?]*", tok):
             tok = "".join(_LEET.get(ch, one if ch == "1" else ch) for ch in tok)
@@ -91,6 +100,8 @@ def normalize(text: str, one: str = "i") -> str:
     text = re.sub(r"([a-z])\1{2,}", r"\1", text)  # "heeeelp" -> "help", "painnnn" -> "pain"
     # s u i c i d e -> suicide, c.h.e.s.t p.a.i.n -> chestpain (rules accept "chest ?pain")
     text = re.sub(r"\b(?:[a-z] ){3,}[a-z]\b", lambda m: m.group().replace(" ", ""), text)
+    if chat:  # a stray space inside a word: "ches t", "pai n" (not "a", "i": real one-letter words)
+        text = re.sub(r"\b([a-z]{2,}) ([b-hj-z])\b", r"\1\2", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -190,8 +201,10 @@ LEG = r"\b(calf|calves|leg|legs|thigh|thighs|back of (my |the )?knee|behind (my 
 _NEG = re.compile(
     r"\b(dont|do not|didnt|did not|doesnt|does not|havent|have not|hasnt|no|not|never|without|zero|free of|denies)"
     r" (have |having |had |get |getting |feel |feeling |any |really |experience |experiencing |a |an |got )*"
-    r"(chest ?(pain|pains|tightness|pressure|discomfort)|(pain|tightness|pressure) in (my |the )?chest|"
+    r"(chest ?(pain|pains|tightness|pressure|discomfort|issues?|problems?|trouble|symptoms)|(pain|tightness|pressure) in (my |the )?chest|"
     r"shortness of breath|(trouble|difficulty|problems?) breathing|breathing (problems?|issues?|trouble)|fever)\b"
+    # "breathing is fine", "my chest feels normal": a stated all-clear
+    r"|\b(my )?(breathing|chest|heart) (is|feels|seems|s) (totally |completely |perfectly |absolutely )?(fine|ok|okay|normal|good|clear|great)\b"
 )
 # The one negation crisis wording gets: a plain denial ("I'm not suicidal or anything") that comes
 # with "just/only" everyday stress. The denial phrase alone is dropped; the rest of the message is
@@ -344,7 +357,7 @@ RULES: tuple[Rule, ...] = (
     )),
     # "going to kill me" is an idiom ("my wife will kill me if I book another") unless something says it is real
     Rule("threat-to-life", "crisis", all=(
-        r"\b(going to|gonna|will|ll|wants to|is going to|trying to|tried to|threaten\w* to|swears? (he|she|they)? ?(will|ll)|says (he|she|they) (will|ll|is going to|are going to)) (kill|hurt|stab|shoot|strangle|murder|beat|get) (me|us|my|the kids)\b",
+        r"\b(going to|gonna|will|ll|wants to|is going to|trying to|tried to|threaten\w* to|swears? (he|she|they)? ?(will|ll)|says (he|she|they) (will|ll|is going to|are going to)) (kill|hurt|stab|shoot|strangle|murder|beat|get) (me|us|my|the kids|our (dad|mum|mom|father|mother|brother|sister|family|kids|baby|children|grandma|grandad))\b",
         r"\b(outside|door|window|banging|break\w* in|get in|knife|gun|weapon|yell\w*|scream\w*|shout\w*|right now|threat\w*|scared|afraid|terrified|"
         r"followed|following|hiding|hide|locked|police|drunk|angry|rage|means it|serious)\b",
     )),
@@ -374,6 +387,69 @@ RULES: tuple[Rule, ...] = (
         r"\bi cut (again|last night|yesterday|today|this morning|myself)\b", r"\brelaps\w*\b.{0,30}\b(cutting|self ?harm\w*|hurting my ?self)\b",
         r"\b(harming|harmed|harm) my ?self\b", r"\b(relapsed|started again|back to) (cutting|self ?harming|hurting myself)\b",
     )),
+    # the means gathered or a method chosen (crisis-line risk questions: "do you have a plan, the means?")
+    Rule("suicide-means-or-plan", "crisis", any=(
+        rf"\b(stockpil\w*|hoard\w*|stash\w*|sav(e|ed|ing) up|squirrel\w* away|been keeping|been collecting)\b.{{0,30}}\b{MEDS}",
+        rf"\b{MEDS}\b.{{0,30}}\b(stockpil\w*|hoarded|stashed|saved up|squirrel\w* away)\b",
+        r"\b(know|worked out|figured out|looked up|googled|research\w*|calculat\w*|counted)\b.{0,15}\bhow (many|much)\b.{0,25}\b(it would|itd|it will|would) take\b(?! to (fix|work|help|heal|get|clear|feel|see|book|sort))",
+        r"\bhow (many|much)\b.{0,40}\b(to (die|kill (me|my ?self)|end (it|my life)|not wake up)|(is|would be) (a )?(lethal|fatal|deadly))\b",
+        r"\b(lethal|fatal|deadly) (dose|amount|overdose|quantity)\b",
+        r"\b(use|using|turn|turning|point|pointing|put|putting|aim\w*)\b.{0,20}\b(it|gun|pistol|rifle|shotgun|knife|blade)\b.{0,10}\b(on|at|to) my ?(self|head|chest|temple|throat)\b",
+        r"\b(bought|got|get|getting|have|own|keep|loaded|found|took)\b.{0,15}\b(a |the |my |dads |his |her )?(gun|pistol|rifle|shotgun|firearm|bullets?)\b.{0,60}"
+        r"\b((?<!protect )(?<!defend )my ?self|end (it|things|my life)|tonight|not be here|the pain stop|done|goodbye|no one will miss)\b",
+        r"\b(wrote|written|writing|left|finished|typed)\b.{0,12}\b(suicide|goodbye|farewell) (note|notes|letters?)\b", r"\bsuicide note\b",
+        near(r"(wrote|written|writing|left|finished|typed) (a |my |the |some )?(notes?|letters?)", r"tonight|tonights|goodbye|the night|when im gone|after im gone|when i am gone|its time|my will|no longer", 70),
+        r"\b(tonight|today|tomorrow|this weekend)\s?(is|s|will be) the (night|day|end)\b(?! (i|we|of|that|for|when) )(?!.{0,30}\b(party|wedding|date|game|concert|show|match|gig|premiere|launch|interview|exam)\b)",
+        r"\b(tonights|todays|tomorrows) the (night|day)\b(?!.{0,30}\b(party|wedding|date|game|concert|show|match|gig|premiere|launch|interview|exam|massage|appointment)\b)",
+    )),
+    # not bothering to stay alive, goodbyes, arrangements for after (crisis-line warning signs)
+    Rule("goodbye-or-giving-up", "crisis", any=(
+        r"\b(bother|bothering|point in|point of|reason for|reason to|worth)\b.{0,10}\b(staying|being|keeping|to stay|to keep|to be|going on|carrying on) (alive|around|living|here)\b",
+        r"\b(stay|staying|keep|keeping) (myself )?alive\b.{0,40}\b(anymore|any more|after|much longer|no point|why bother|not worth|pointless)\b",
+        r"\b(no|dont|dont see|cant see|lost) (point|reason|will) (in |to |for )?(stay|staying|keep|keeping) (alive|going)\b",
+        near(r"(this is|this will be|consider this|heres) (my )?(last|final) (message|post|note|words|chat)", r"goodbye|good bye|farewell|bye forever|thank you for (everything|all)|thanks for (everything|all)|take care of|forgive me|sorry for everything", 100),
+        r"\b(goodbye|good bye|farewell) (everyone|all|forever|world|for good|for ever|cruel world)\b", r"\bsaying my (last )?goodbyes\b",
+        near(r"(wont|will not|wont be|will not be|dont|no longer) (need|needing|use|using) (it|this|them|my|the|any)", r"my will|letters|goodbye|my affairs|made (my )?peace|when im gone|after im gone|not be around|wont be around|wont be here|sorted everything|in order", 100),
+        near(r"(sorted|done|made|written|wrote|updated|finished|signed) (out )?(my|a) (will|affairs)", r"letters|goodbye|wont need|wont be needing|give away|giving away|transfer|for good|when im gone|not be around|wont be around|wont be here", 100),
+        r"\b(transfer|give|giving|leave|leaving)\b.{0,30}\b(to|for) (my )?\w+\b.{0,20}\b(wont|will not) (be )?(need|needing|be here|be around|be using)\b",
+        r"\b(everyone|everybody|they|my family|my kids|my children|the world)\b.{0,20}\b(would|will|d) (be )?(better|happier|fine|relieved)\b.{0,15}\b(without me|if i (was|were|wasnt|werent|died|was gone|were gone|disappeared))\b",
+        r"\b(nobody|no one|noone) (would|will) (even )?(notice|care|miss me)\b.{0,30}\b(if i|gone|died|disappeared)\b",
+    )),
+    # self-injury in other words: banging the head on a wall, when overwhelmed, leaving bruises
+    Rule("self-injury", "crisis", any=(
+        near(r"(hit|hitting|bang|banging|bash|bashing|smash\w*|slam\w*|punch\w*|headbutt\w*) (my )?(head|fists?|hands?|face)? ?(against|into|on|through) (the |a |my )?(wall|walls|floor|door|desk|mirror|window)",
+             r"when (i|im|i am|i get|i feel|things|it|everything)|on purpose|to (feel|cope|calm|stop|make)|until|left (bruises|marks)|bruises|again|keep|cant stop|every time|overwhelm\w*", 60),
+        r"\b(hit|hitting|punch\w*|scratch\w*|pinch\w*|bite|biting|bit|burn\w*|cut\w*|starv\w*|bruis\w*|slap\w*|hurt\w*)\b.{0,25}\bmy ?self\b.{0,40}\bwhen (i|im|i am|i get|i feel|things|it|everything|life) (get |gets |feel |is |am )?(too much|bad|overwhelm\w*|upset|angry|stressed|anxious|panick\w*|low|sad|numb|triggered|frustrated)\b",
+        r"\b(hit|hitting|punch\w*|slap\w*|bite|biting|pinch\w*|scratch\w*)\w* my ?self\b.{0,40}\b(bruis\w*|marks|bleed\w*|scars?)\b",
+        r"\b(cut|cutting|burn\w*|scratch\w*|carv\w*) (my|into my) (skin|arms?|wrists?|legs?|thighs?|stomach|hips?)\b.{0,40}\b(hide|hid|hidden|hiding|sleeves|secret|no one knows|deep|deeper|again)\b",
+        r"\b(cutting|self ?harm\w*|hurting my ?self) (in secret|secretly|again|every (day|night))\b",
+    )),
+    # someone else being abused: a child, an older or dependent person, in care (safeguarding guidance)
+    Rule("abuse-of-another", "crisis", any=(
+        r"\b(beat|beating|beats|hit|hitting|hits|abus\w*|starv\w*|lock\w* up|whip\w*|slap\w*|punch\w*|kick\w*|batter\w*|strangl\w*|chok\w*|molest\w*|rap\w*) "
+        r"(their|his|her|the|those|my|our|a) (kids|children|child|son|daughter|baby|babies|toddler|little (one|boy|girl)s?|stepkids|stepson|stepdaughter|grandkids|grandchildren|"
+        r"grandma|grandmother|nan|nana|granny|grandpa|grandfather|grandad|mum|mom|mother|dad|father|wife|girlfriend|partner|sister|brother|dog)\b",
+        r"\b(hurt|hurts|hurting|touch\w*|grop\w*|fondl\w*|rub\w*|play\w* with|interfered with|abused|pok\w*) (her|his|my|their) (private|privates|private parts|genitals?|vagina|penis|bottom|bum|down there)\b",
+        r"\b(he|she|they|uncle|aunt|dad|stepdad|father|grandad|grandpa|brother|cousin|babysitter|teacher|coach|neighbou?r)\b.{0,20}\b(hurt|touched|touches|hurts) (her|him|me) (down there|in (her|his|my) (private|privates|bottom))\b",
+        r"\b(carer|caregiver|care giver|care worker|care home|nursing home|home help|aide|helper|nanny|babysitter|badante|staff)\b.{0,60}\b("
+        r"(takes|took|taking|steal\w*|stole|stolen|helps (him|her)self to|using) (her|his|my|their|all (her|his)) (money|pension|cards?|bank cards?|savings|benefits|jewel\w*)|"
+        r"rough with|(scared|afraid|frightened|terrified) of (them|him|her|the staff|the carer)|hits?|slap\w*|push\w*|shov\w*|shout\w* at|yell\w* at|neglect\w*|"
+        r"lock\w* (her|him) (in|up)|tie\w* (her|him)|left (her|him) (in|without)|pinch\w*|bruis\w*|unexplained)\b",
+        r"\b(bruis\w*|marks|injuries)\b.{0,40}\b(cant|cannot|can not|wont|doesnt|does not|nobody can|no one can|unable to) (explain|say how|tell (me|us) how)\b",
+        r"\b(unexplained|strange|mystery|odd) (bruis\w*|injuries|marks|burns|fractures)\b",
+        r"\b(hear|heard|hearing|see|saw|seen)\b.{0,40}\b(screaming|being hit|beaten|hitting|crying and|slapping|smacking)\b.{0,60}\b(every night|all the time|again|marks|bruises|kids|children|child|baby)\b",
+        rf"\b{ABUSERS}\b.{{0,30}}\b(takes|took|taking|steal\w*|stole) (my|her|his) (money|pension|savings|benefits)\b",
+    )),
+    # sexual violence in plain words (no word "rape" or "abuse" needed)
+    Rule("sexual-assault", "crisis", any=(
+        r"\b(had sex with|slept with|did (things|stuff|it) to|undressed|raped|forced himself on|forced herself on) me\b.{0,50}\b(too drunk|drunk|asleep|passed out|unconscious|drugged|"
+        r"out of it|couldnt (move|say no|stop)|said no|told (him|her|them) no|didnt want|did not want|without (my )?consent|wasnt awake|not awake|froze)\b",
+        r"\btoo (drunk|high|out of it|wasted|asleep) to (say no|consent|stop (him|her|them)|fight)\b",
+        r"\b(didnt|did not|never|couldnt|could not) (consent|agree)\b.{0,30}\b(sex|to it|touch\w*)\b|\b(sex|touch\w*)\b.{0,30}\b(didnt|did not|never|couldnt) (consent|agree)\b",
+        r"\b(drugged|spiked) (me|my drink)\b",
+        r"\b(touched|touching|touches|grop\w*|fondl\w*|kissed) me (sexually|inappropriately|intimately|without (asking|consent|permission))\b",
+        r"\b(sexually|sexual) (touched|harass\w*|exploited|violated)\b", r"\bexposed (him|her)self to me\b",
+    )),
     Rule("overdose", "emergency", any=(
         r"\boverdos", r"\bod(d|ed)? on\b", r"\btook (way |far )?too many\b",
         r"\b(took|take|taken|swallowed|ate|had) (a |the |my |his |her )?(whole|entire|full) (bottle|packet|pack|box|strip|blister)\b",
@@ -400,9 +476,20 @@ RULES: tuple[Rule, ...] = (
     Rule("ingestion-with-symptoms", "emergency", all=(
         near(r"oils?|lotion|cream|balm|rub|gel|liniment|bleach|detergent|cleaner|pills?|tablets?|medicine|meds|chemicals?|product|"
              r"batter(y|ies)|pods?|perfume|polish|soap|sanitiser|sanitizer|diffuser",
-             r"licked|drank|drunk|swallowed|ate|eaten|sucked|chewed|gulped|sipped|mouthful|got (it |some )?in (his|her|their|my) mouth", 30),
+             r"licked|drank|drunk|swallowed|ate|eaten|sucked|chewed|gulped|sipped|mouthful|got (it |some )?in (his|her|their|my) mouth|"
+             r"put (it|some|them|one) in (his|her|their|my) mouth|in (his|her|their) mouth|got hold of|got into", 30),
         r"\b(vomit\w*|throw\w* up|threw up|being sick|sleepy|drowsy|floppy|coughing|choking|drool\w*|burn\w*|wheez\w*|shaky|shaking|"
-        r"not (himself|herself)|wont wake|unresponsive|breath\w*|dizzy|confus\w*|seiz\w*|rash|swell\w*)\b",
+        r"not (himself|herself)|wont wake|unresponsive|breath\w*|dizzy|confus\w*|seiz\w*|rash|swell\w*|wobbly|unsteady|dribbl\w*|lethargic|glassy|"
+        r"cant (stand|walk)|falling over|stumbl\w*|red (mouth|lips)|crying in pain)\b",
+    )),
+    # carbon monoxide: a fuel-burning appliance and several people (or a pet) with headache, dizziness, vomiting
+    Rule("carbon-monoxide", "emergency", any=(
+        r"\bcarbon monoxide\b.{0,80}\b(dizz\w*|vomit\w*|throw\w* up|threw up|being sick|nause\w*|drowsy|sleepy|confus\w*|faint\w*|passed out|collaps\w*|headaches?|alarm)\b",
+        r"\b(co|carbon monoxide|gas) (alarm|detector)\b.{0,20}\b(going off|beeping|went off|sounding|keeps going)\b",
+    ), all=(
+        r"\b(gas (heater|fire|boiler|stove|cooker|leak|smell)|boiler|heater|generator|wood ?burner|log burner|stove|fumes|exhaust|paraffin|bbq|barbecue|charcoal|smell of gas|chimney|flue)\b",
+        r"\b(dizz\w*|vomit\w*|throw\w* up|threw up|throwing up|being sick|nause\w*|drowsy|sleepy|confus\w*|faint\w*|passed out|collaps\w*|cherry red)\b",
+        r"\b(headaches?|whole family|all of us|everyone|we all|both of us|the kids|the dog|the cat|all (have|got|feel))\b",
     )),
     # acute abdomen: the worst pain in the belly with vomiting, a rigid belly, fever, blood or collapse
     Rule("abdominal-emergency", "emergency", any=(
@@ -528,7 +615,11 @@ RULES: tuple[Rule, ...] = (
         r"\b(cant|cannot) feel\b.{0,25}\b(bottom|bum|groin|genitals?|privates?|when i wipe|toilet paper|when i (pee|wee|urinate))\b",
         r"\b(cant|cannot|trouble|difficulty|unable to|struggling to) (pee|wee|urinate|pass urine)\b.{0,60}\b(back|legs?|numb)\b",
         r"\b(back|legs?|numb\w*)\b.{0,60}\b(cant|cannot|trouble|difficulty|unable to|struggling to) (pee|wee|urinate|pass urine)\b",
-    )),
+    ),  # a numb bottom from long sitting that passes on standing is pressure, not cauda equina, unless a red flag is also there
+        excuse=(r"\b(sitting|sat|desk|chair|bike|cycling|saddle|long drive|driving|toilet|hard seat)\b.{0,80}\b(goes away|went away|passes|wears off|fine (again|once|when|after)|"
+                r"when i (stand|get up|move|walk)|after (i stand|standing|getting up|a (walk|minute|few minutes)))\b",),
+        red_flags=(r"\b(bladder|bowel|pee|wee|urin\w*|poo|leak\w*|wet my ?self|wipe|both legs|legs (are )?weak|weak legs|genital|worse|sudden\w*|"
+                   r"wont go|not going|still numb|doesnt go|does not go|all the time|constant)\b",)),
     Rule("sepsis-or-meningitis-signs", "emergency", any=(
         r"\bsepsis\b", r"\bseptic\b", r"\bmeningitis\b",
         r"\brash\b.{0,40}\b(doesnt|does not|wont|didnt|will not|isnt|not) (fade|go away|disappear|go white|blanch)\b",
@@ -577,8 +668,13 @@ RULES: tuple[Rule, ...] = (
         r"\b(gone|went|is|going) (limp|floppy|blue and)\b", r"\beyes (rolled|rolling|roll|are rolling|went) (back|up)\b",
         r"\b(jerk\w*|twitch\w*|shaking|shook|stiffen\w*|went stiff)\b.{0,40}\b(eyes|unresponsive|not responding|wont respond|arms and legs|uncontrollab\w*|"
         r"fever|burning hot|burning up|temperature|floor|ground|foaming|lips)\b", r"\b(having|had|has|having a) (a )?fit\b(?! (in|into|for|of))",
-    ), unless=(r"\bi (nearly|almost) (fainted|passed out)\b.{0,30}\b(price|bill|cost|laugh)",)),
-    Rule("head-injury-signs", "emergency", any=(r"\bconcuss",), all=(
+    ), unless=(r"\bi (nearly|almost|practically|basically) (fainted|passed out|blacked out)\b.{0,40}\b(price|bill|cost|laugh\w*|relax\w*|good|amazing|bliss\w*|happ\w*|"
+               r"excit\w*|joy|heaven\w*|wonderful|incredible|comfy|comfortable|calm)",)),
+    Rule("head-injury-signs", "emergency", any=(r"\bconcuss",),
+         # an old concussion, fully recovered, is history (a caution at most), not a head injury now
+         excuse=(r"\b(years?|months|decades?) ago\b|\bas a (kid|child|teen\w*)\b|\bwhen i was (a kid|little|young\w*|a child|a teen\w*|at school)\b|\bno (problems|issues|symptoms) since\b|\bfully recovered\b|\bused to\b",),
+         red_flags=(r"\b(now|today|tonight|yesterday|last night|this (morning|afternoon|evening|week)|again|vomit\w*|throw\w* up|threw up|confus\w*|drowsy|"
+                    r"worse|worsening|since (then|the fall|yesterday)|keeps|still)\b(?! (problem|issue|symptom))",), all=(
         r"\b(hit|hitting|bang|banged|bump|bumped|knock|knocked|smack|smacked|fell|fall|fallen|blow|injur)\w*\b.{0,40}\bhead\b|\bhead (injury|trauma|wound)\b",
         r"\b(confus|vomit|throw(ing)? up|threw up|being sick|drowsy|sleepy|dizzy|cant remember|memory|blurr|double vision|passed out|headache|keeps being sick)",
     )),
@@ -589,6 +685,12 @@ RULES: tuple[Rule, ...] = (
         r"\bblood (is )?(everywhere|pouring|spurting|gushing|pumping|squirting)\b", r"\b(pouring|spurting|gushing) (out )?blood\b",
         r"\b(so much|lots of|a lot of) blood\b", r"\b(vomit\w*|throw\w* up|threw up|puking|puke|coughing up|sick) (up )?blood\b",
         r"\bblood in (my )?(vomit|sick)\b",
+        # catastrophic bleeding in plain words (first-aid: soaking through dressings, spurting or pumping)
+        r"\b(bleed\w*|blood)\b.{0,40}\b(through|soaked|soaking|soaks) (through )?(every|each|the|a|all the|several|two|three|multiple|his|her|my)? ?(towels?|bandages?|cloths?|tea towels?|dressings?|tissues|t ?shirts?|shirts?|sheets?|jeans|trousers)\b",
+        r"\b(towels?|bandages?|cloths?|dressings?)\b.{0,20}\b(soaked|drenched|full of blood|red through)\b",
+        near(r"bleed\w*|blood|cut|wound|gash", r"pumping|spurting|squirting|pulsing|pulsating|jets?|in spurts|wont stop|cant stop it", 60),
+        r"\b(cut|sliced|severed|nicked|hit) (an |his |her |my |the )?(artery|arteries)\b", r"\b(severed|chopped off|cut off|sliced off) (his |her |my |a )?(finger|thumb|toe|hand|foot|fingertip)\b",
+        r"\b(chainsaw|circular saw|angle grinder|machete|axe|glass|knife)\b.{0,40}\b(deep|gaping|to the bone|cant stop|wont stop|pouring|so much blood|bleed\w* (badly|heavily|a lot))\b",
         r"\b(nose ?bleeds?|bleed\w*)\b.{0,50}\b(not slowing|isnt slowing|wont slow|not stopping|isnt stopping|wont stop|keeps going|still going|"
         r"(been going|going on|for) (for )?(over |more than |about |almost |nearly |around |like )?(\d+|ten|fifteen|twenty|thirty|forty|fifty|an?|half an?) ?(min\w*|hours?|hrs?))\b",
     )),
@@ -712,6 +814,10 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\b(ganas de|quiero|quisiera) desaparecer\b", r"\bno puedo mas con (mi vida|la vida|esto|todo)\b", r"\b(me|lo) (pego|golpeo)\b",
         r"\bmiedo de (volver|regresar|ir) a (casa|mi casa)\b", r"\b(tirarme|lanzarme|arrojarme) (de (un|el|la) (puente|edificio|balcon|ventana|azotea)|del (puente|edificio|balcon)|por (la|una) ventana|a las vias|al tren|delante de (un|una|el|la) (tren|coche|camion|autobus)|bajo (un|el) tren)\b",
         r"\bpens(ando|e|ado) en (matarme|quitarme la vida|suicid\w*|morir)\b", r"\bno quiero despertar\b",
+        r"\bme (corto|he cortado|estoy cortando|sigo cortando|quemo|he quemado|lastimo|hago dano)\b(?! (el|los|las|la) (pelo|cabello|unas|flequillo|barba))",
+        r"\b(le|les) (pega|golpea|pegan|golpean|maltrata\w*) a (su|sus|mi|mis|la|el|los|las) (hij\w*|nin\w*|abuel\w*|madre|padre|mama|papa|bebe|esposa|mujer)\b",
+        r"\b(cuidador\w*|la que cuida a)\b.{0,40}\b(pega|golpea|maltrata|roba|moretones)\b", r"\b(tengo|tiene) (las )?pastillas (guardadas|juntadas|listas)\b",
+        r"\b(carta|cartas|nota) de despedida\b", r"\besta noche es la noche\b",
     )),
     Rule("crisis-fr", "crisis", lang="fr", any=(
         r"\b(je )?veux mourir\b", r"\benvie de mourir\b", r"\bme suicider\b", r"\bsuicid", r"\bme tuer\b",
@@ -722,6 +828,10 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\bma (frappee?|battue?|menacee?|etranglee?)\b", r"\bpeur de rentrer\b", r"\bpeur de (lui|mon mari|mon copain|mon compagnon|mon pere)\b",
         r"\bme (jeter|lancer) (sous|du haut|d un|dun|par la)\b", r"\bplus envie de rien\b", r"\b(veux|voudrais|envie de|aimerais) disparaitre\b",
         r"\b(pense|pensee|pensees) a (me tuer|mourir|en finir|me suicider)\b", r"\bne plus me reveiller\b",
+        r"\b(je )?me suis (coupe\w*|scarifie\w*|brule\w*|mutile\w*|fait du mal)\b(?! (en|avec|au|a la|a l) (cuisin\w*|papier|couteau|verre|rasant|bricol\w*|jardin\w*|four))",
+        r"\bje me (coupe|scarifie|mutile|brule|frappe|griffe)\b(?! (les|la|le) (cheveux|frange|ongles|barbe))", r"\bme (re)?couper (les bras|les poignets|les veines|les cuisses)\b",
+        r"\b(frappe|bat|maltraite|battent|frappent) (ma|mon|mes|sa|son|ses|leur|leurs) (grand mere|mere|pere|enfants?|fils|fille|bebe|femme)\b",
+        r"\blettres? d adieu\b|\blettres? dadieu\b", r"\bce soir c est le soir\b|\bce soir cest le soir\b",
     )),
     Rule("crisis-de", "crisis", lang="de", any=(
         r"\bmich umbringen\b", r"\bbringe? mich\b.{0,20}\bum\b", r"\bmich (toten|toeten)\b", r"\bselbstmord\b", r"\bsuizid",
@@ -731,7 +841,12 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\bfuhle mich nicht (mehr )?sicher\b", r"\bfasst mich an\b.{0,30}\b(will|mochte) (das )?nicht\b",
         r"\bhat mich (geschlagen|verprugelt|gewurgt|bedroht|vergewaltigt)\b", r"\bangst vor (ihm|ihr|meinem (mann|freund|vater|partner))\b",
         r"\bmir das leben (zu )?nehmen\b", r"\bich will (einfach |echt )?nicht mehr\b(?=$| ich | es | alles | das | leben)", r"\bvor (den|einen) zug\b",
-        r"\bverschwinden (fur immer|will)\b", r"\bnicht mehr aufwachen\b",
+        r"\bverschwinden (fur immer|will)\b",
+        r"\bhat mich (\w+ ){0,3}(geschlagen|verprugelt|verpruegelt|gewurgt|gewuergt|bedroht|vergewaltigt|getreten|gestossen)\b",
+        r"\b(wurgt|wuergt|tritt|schlagt|schlaegt) mich\b", r"\bdroht mir\b", r"\b(traue mich nicht|angst) (ihn|sie) zu verlassen\b",
+        r"\b(ritze|ritzte|verletze) mich\b", r"\bhabe mich (wieder )?(geritzt|geschnitten|verletzt|verbrannt)\b(?! (beim|mit dem|am) (kochen|messer|papier|rasieren))",
+        r"\b(schlagt|schlaegt|misshandelt|verprugelt) (meine|seine|ihre|die) (oma|grossmutter|mutter|kinder|kind|tochter|sohn|frau)\b",
+        r"\babschiedsbrief", r"\bheute (nacht )?ist (die|der) (nacht|tag)\b",
     )),
     Rule("crisis-pt", "crisis", lang="pt", any=(
         r"\bme matar\b", r"\bquero morrer\b", r"\bsuicid", r"\bnao quero (mais )?viver\b", r"\bvontade de (viver|morrer)\b",
@@ -742,6 +857,10 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\bquero (sumir|desaparecer)\b", r"\bnao aguento mais\b.{0,30}\b(viver|vida|nada|sumir|morrer|existir)\b",
         r"\bme (bateu|agrediu|ameacou|espancou)\b", r"\bmedo de (voltar|ir) (para|pra) casa\b",
         r"\bme (jogar|atirar) (na frente d[eo] (um|uma|o|a) (carro|trem|comboio|onibus|caminhao)|de (uma|um) (ponte|predio|janela|varanda)|da (ponte|janela|varanda)|do (predio|viaduto)|debaixo d[eo])\b", r"\bnao quero (mais )?acordar\b",
+        r"\b(tenho|ando|estou|to|venho|voltei a) (me )?(cortado|cortando|machucado|machucando|ferido|ferindo|queimando|me cortar|me machucar)\b",
+        r"\bme cortei\b.{0,30}\b(de novo|outra vez|escondid\w*|fundo|bracos?|pulsos?)\b",
+        r"\b(bate|espanca|agride|maltrata) (na |a |em )?(minha|meu|sua|seu|os|as) (avo|mae|pai|filh\w*|crianc\w*|bebe|mulher)\b",
+        r"\bcarta de despedida\b", r"\bhoje (a noite )?e a noite\b",
     )),
     Rule("crisis-it", "crisis", lang="it", any=(
         r"\b(voglio|vorrei|voglia di) morire\b", r"\buccidermi\b", r"\bammazzarmi\b", r"\bsuicid", r"\bnon voglio piu vivere\b",
@@ -750,18 +869,25 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\bnon mi sento (al )?sicur[ao]\b", r"\bmi tocca\b.{0,30}\bnon voglio\b",
         r"\bnon ce la faccio piu (a vivere|con la vita)\b", r"\bmi ha (picchiat\w*|minacciat\w*|strangolat\w*)\b",
         r"\bpaura di (tornare|andare) a casa\b", r"\bbuttarmi (sotto (un|il) (treno|camion|auto)|dal (ponte|balcone|tetto|palazzo)|dalla finestra|giu dal)\b", r"\bsparire per sempre\b", r"\bnon svegliarmi piu\b",
+        r"\b(picchia|maltratta|picchiano|maltrattano|schiaffeggia) (mia|mio|la|il|i|le|sua|suo|sue|suoi) (nonn\w*|madre|mamma|padre|papa|figli\w*|bambin\w*|moglie)\b",
+        r"\bbadante\b.{0,40}\b(picchia|maltratta|ruba|lividi|strattona)\b", r"\bmi (taglio|sono tagliat\w*|brucio|faccio del male)\b.{0,30}\b(di nuovo|ancora|braccia|polsi|apposta|di nascosto)\b",
+        r"\blettera d ?addio\b", r"\bstanotte e la notte\b",
     )),
     Rule("crisis-zh", "crisis", lang="zh", script="cjk", any=(
         r"自杀", r"自殺", r"想死", r"去死", r"不想活", r"活不下去", r"活着没(有)?意(义|思)", r"活著沒(有)?意義", r"结束.{0,4}生命",
         r"結束.{0,4}生命", r"轻生", r"輕生", r"割腕", r"自残", r"自殘", r"家暴", r"(他|她|老公|丈夫|男朋友|妻子)(经常|總是|总是)?(打|殴打|毆打)我",
         r"(要|会|會)(杀|殺)(了)?我", r"(跟踪|跟蹤|威胁|威脅)我", r"(不安全|没有安全感)", r"(摸|碰)我.{0,8}(不想|不要)",
         r"想(消失|离开这个世界|離開這個世界)", r"跳楼", r"跳樓", r"活着好累", r"活著好累", r"(打|揍)了我", r"不想醒来", r"不想醒來",
+        r"(割|划|劃)(伤|傷)?(自己|手腕|手臂)", r"伤害自己", r"傷害自己", r"遗书", r"遺書", r"(存|攒|攢)(了)?(很多)?(药|藥|安眠药|安眠藥)", r"虐待",
+        r"(打|虐待)(我)?(奶奶|外婆|妈妈|媽媽|孩子|小孩)",
     )),
     Rule("crisis-ja", "crisis", lang="ja", script="cjk", any=(
         r"死にた", r"死のう", r"自殺", r"消えたい", r"生きていたくない", r"生きたくない", r"生きる意味", r"生きている意味", r"命を絶",
         r"リストカット", r"自傷", r"殴られ", r"暴力を(受け|振る)", r"いなくなりたい",
         r"殺(す|される)(と|って)", r"生きるのが(つらい|辛い|しんどい|苦しい)", r"消えてしまいたい", r"飛び降り", r"(電車|線路)に飛び込",
         r"死んだ方が(まし|楽)", r"目が覚めなければ", r"(後を|あとを)(つけ|付け)られ", r"尾行され", r"ストーカー", r"脅(さ|か)され", r"(触|さわ)られ.{0,8}(嫌|いや)", r"安全(じゃ|では)ない",
+        r"(手首|腕|足|太もも|肌)を?(切|傷つけ|傷付け)", r"リスカ", r"自分を(傷つけ|傷付け|殴)", r"(遺書|遺言)を(書|用意)", r"(薬|睡眠薬)を(ため|貯め|溜め)",
+        r"(祖母|祖父|母|父|子供|子ども|娘|息子)(を|に)(殴|叩|暴力)", r"虐待",
     )),
     # emergency
     Rule("emergency-es", "emergency", lang="es", any=(
@@ -775,6 +901,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\b(se desmayo|no responde|no reacciona|convulsion\w*|no tiene pulso|no respira)\b",
         near("garganta|lengua|labios", r"hincha\w*|cierra|cerrando|inflama\w*", 25), r"\bno (puedo|puede) tragar\b",
         near("fiebre", r"cuello (rigido|duro|tieso)|rigidez", 50), r"\b(no se mueve|no despierta|se cayo y no)\b",
+        r"\bsangra\w* a chorros\b", r"\bno (para|deja) de sangrar\b", r"\b(la )?sangre no (para|se detiene|deja de salir)\b", r"\bmonoxido de carbono\b",
     )),
     Rule("emergency-fr", "emergency", lang="fr", any=(
         near("poitrine|thoracique", r"douleur|mal|serre\w*|oppress\w*|ecras\w*|brul\w*|lourd\w*"),
@@ -788,6 +915,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\b(ne repond plus|convulsion\w*|pas de pouls|ne respire plus|inconscient\w*)\b",
         near("gorge|langue|levres", r"gonfl\w*|serre\w*|ferme\w*", 25), r"\b(narrive|n arrive) (plus|pas) a avaler\b",
         near("fievre", r"nuque raide|raideur|cou raide", 50), r"\bne (reagit|se reveille) plus\b",
+        r"\bsaigne\w* (a flots|abondamment|enormement|partout)\b", r"\b(le sang ne s arrete pas|narrete pas de saigner|n arrete pas de saigner|le sang gicle)\b", r"\bmonoxyde de carbone\b",
     )),
     Rule("emergency-de", "emergency", lang="de", any=(
         r"\bbrust ?schmerz", near("brust", r"schmerz\w*|weh|druck|eng|enge|stech\w*|brenn\w*"),
@@ -800,6 +928,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\b(krampf\w*|kein puls|atmet nicht|reagiert nicht)\b",
         near("hals|zunge|lippen", r"schwillt|geschwollen|zu", 20), r"\b(kann|konnen) nicht (mehr )?schlucken\b", r"\bbekomme? keine luft\b",
         near("fieber", r"steife\w* nacken|nackensteif\w*", 50), r"\bwacht nicht (mehr )?auf\b",
+        r"\b(blutet|blutung)\b.{0,25}\b(sehr stark|wie verruckt|ununterbrochen|hort nicht auf|spritzt|stoppt nicht)\b", r"\bblut spritzt\b", r"\bkohlenmonoxid\b",
     )),
     Rule("emergency-pt", "emergency", lang="pt", any=(
         near("peito", r"dor|doi\w*|aperto|apertado|pressao|queima\w*|peso"),
@@ -812,6 +941,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\b(convuls\w*|nao responde|sem pulso|nao respira|inconsciente)\b",
         near("garganta|lingua|labios", r"inchad\w*|inchando|fechando", 25), r"\bnao (consigo|consegue) engolir\b",
         near("febre", r"pescoco (rigido|duro|travado)|rigidez", 50), r"\bnao acorda\b",
+        r"\bnao para de sangrar\b", r"\b(o )?sangue nao para\b", r"\b(jorrando|esguichando) sangue\b", r"\bmonoxido de carbono\b",
     )),
     Rule("emergency-it", "emergency", lang="it", any=(
         near("petto", r"dolore|male|malissimo|stretto|oppression\w*|schiaccia\w*|bruci\w*|peso"),
@@ -824,6 +954,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\b(convulsion\w*|non risponde|non ha polso|non respira|privo di sensi)\b",
         near("gola|lingua|labbra", r"gonfi\w*|chiude|stretta", 25), r"\bnon riesco (piu )?a deglutire\b",
         near("febbre", r"collo rigido|rigidita", 50), r"\bnon si sveglia\b",
+        r"\bsangue non si ferma\b", r"\bnon smette di sanguinare\b", r"\b(sangue )?(esce )?a fiotti\b", r"\bperde (molto|tanto) sangue\b", r"\bmonossido di carbonio\b",
     )),
     Rule("emergency-zh", "emergency", lang="zh", script="cjk", any=(
         near("胸|心口", "痛|疼|闷|悶|压|壓|紧|緊|难受|難受", 6, words=False), r"喘不(过|過|上)气", r"(不能|无法|無法|没法|沒法)呼吸",
@@ -832,6 +963,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"(嘴角|口角|脸|臉)(下垂|歪)", r"半(边|邊)(脸|臉|身)(麻|不能动|不能動|没有知觉|下垂|无力|無力)", r"(说|說)不出(话|話)", r"口齿不清", r"口齒不清",
         r"(误服|誤服)", near("倒|晕|暈|昏|叫(他|她)?|喊(他|她)?", "(没有|沒有|没|沒)(反应|反應)", 8, words=False), r"叫不醒", r"不省人事", near("发烧|發燒|高烧|高燒", "脖子(僵|硬)", 12, words=False),
         r"喉咙肿", r"喉嚨腫", near("喝|吞", "精油|按摩油|漂白|清洁剂|清潔劑|洗涤|洗滌|农药|農藥", 6, words=False), r"(抽搐|没有脉搏|沒有脈搏|没有呼吸|沒有呼吸|叫不醒)",
+        r"血(止不住|喷出|噴出)", r"一氧化碳",
     )),
     Rule("emergency-ja", "emergency", lang="ja", script="cjk", any=(
         near("胸", "痛|苦し|締め付け|しめつけ|圧迫|重", 8, words=False), r"胸痛",
@@ -841,7 +973,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"顔の(片側|半分|左|右)", r"(口|顔)が(ゆが|歪|曲が|下が|垂れ)", r"片側.{0,6}(しびれ|痺れ|動かな|麻痺|下が|力が入らな)",
         r"(言葉|ことば)が.{0,6}(出ない|出てこない|でない)", r"(話せな|しゃべれな|喋れな)", r"ろれつ",
         r"誤飲", near("熱", "首が(硬|こわば|曲がらな|動かな)", 12, words=False), r"喉が(腫れ|はれ|詰ま|閉じ)", near("オイル|精油|アロマ|洗剤|漂白剤|ボタン電池|農薬", "飲|食べ", 8, words=False),
-        r"(けいれん|痙攣|脈がない|息をしていない|反応がない)",
+        r"(けいれん|痙攣|脈がない|息をしていない|反応がない)", r"血が(止まらな|噴き出|ふき出)", r"一酸化炭素",
     )),
 )
 
@@ -857,7 +989,7 @@ COLLAPSE_UP_TO_CHARS = 2000
 
 
 def _latin_variants(message: str) -> set[str]:
-    variants = {normalize(message, "i")}
+    variants = {normalize(message, "i"), normalize(message, "i", chat=True)}
     if re.search(r"[a-z]1|1[a-z]", message, re.IGNORECASE):  # "k1ll" vs "a1r": read 1 as i and as l
         variants.add(normalize(message, "l"))
     if len(message) <= COLLAPSE_UP_TO_CHARS:
