@@ -20,6 +20,7 @@ from .query import Query
 from .retrieve import Retrieval, Sentence
 from .settings import Tuning
 from .text import terms
+from .vocab import Senses, rarity
 
 Status = Literal["answered", "no_answer", "urgent", "error"]
 MARKER = re.compile(r"\[(\d+)\]")
@@ -169,7 +170,7 @@ CLINIC_FACT_WORDS = frozenset(
 )
 
 
-def decide(retrieval: Retrieval, query: Query, tuning: Tuning) -> Decision:
+def decide(retrieval: Retrieval, query: Query, tuning: Tuning, senses: Senses | None = None) -> Decision:
     """Answer or abstain from several signals rather than one cosine threshold.
 
     * best sentence similarity: how closely any single sentence matches the question;
@@ -178,7 +179,11 @@ def decide(retrieval: Retrieval, query: Query, tuning: Tuning) -> Decision:
       the thing asked;
     * missing topic words: the idf-weighted share of the question's content words that the
       documents never use (typos mapped first). Similarity alone rates "does insurance cover
-      massage" (0.67) above genuine questions, but the documents never say "insurance";
+      massage" (0.67) above genuine questions, but the documents never say "insurance". An
+      everyday English word ("actually", "crazy", "day") weighs little or nothing: it is how
+      visitors talk, not what they ask about; nor does a word the question's meaning hardly rests
+      on (`senses.importance`); a word whose close relative the documents use ("stressful" ->
+      stress, `senses.nearest`) counts as used;
     * clinic-fact words (price, hours, booking...) that no document uses.
     A very close sentence match, or a focus the passages fully cover, overrides missing words.
     """
@@ -190,7 +195,18 @@ def decide(retrieval: Retrieval, query: Query, tuning: Tuning) -> Decision:
         return Decision(False, f"asks about the clinic's own details ({', '.join(facts)}), which the documents do not cover", best)
     if best < tuning.answer_min_sentence_score:
         return Decision(False, f"no passage is close enough (best sentence match {best:.2f})", best)
-    coverage, uncovered = focus_coverage(query, retrieval)
+    relatives: dict[str, tuple[str, float]] = {}
+
+    def relative(words: list[str]) -> dict[str, str]:
+        """The corpus stems close enough to stand for these words (one encode, only when needed)."""
+        if senses is None or tuning.vocab_map_score <= 0 or not words:
+            return {}
+        todo = [w for w in words if w not in relatives]
+        if todo:
+            relatives.update(senses.nearest(todo))
+        return {w: relatives[w][0] for w in words if w in relatives and relatives[w][1] >= tuning.vocab_map_score}
+
+    coverage, uncovered = focus_coverage(query, retrieval, relative)
     # A thing asked about ("do you offer X", "what is X") must be covered. "Can massage help my X"
     # is left to the other signals: what the articles say about muscles may answer it for a body
     # part they never name; a covered X still counts for the answer below.
@@ -199,20 +215,45 @@ def decide(retrieval: Retrieval, query: Query, tuning: Tuning) -> Decision:
     idf = retrieval.idf
     unseen = max(idf.values(), default=1.0)  # a word never seen is as rare as it gets
     known = sum(idf.get(t, 0.0) for t in retrieval.query_terms)
-    missing = unseen * len(retrieval.missing_terms)
-    share = missing / (known + missing) if known + missing else 0.0
+    typed = list(retrieval.missing_words) or list(retrieval.missing_terms)
     focus_held = bool(query.focus) and coverage >= 1.0 and tuning.focus_min_coverage > 0
+
+    def abstains(weight: dict[str, float]) -> bool:
+        missing = unseen * sum(weight.values())
+        share = missing / (known + missing) if known + missing else 0.0
+        return share >= tuning.answer_max_missing_share and best < tuning.answer_confident_score and not focus_held
+
+    weight = dict.fromkeys(typed, 1.0)
+    if abstains(weight):  # only then is it worth asking what the unseen words are
+        if tuning.common_zipf > 0:
+            rare = {w: rarity(w, tuning.rare_zipf, tuning.common_zipf) for w in typed}
+        else:
+            rare = dict(weight)
+        if senses is not None and tuning.topic_importance > 0:
+            imp = senses.importance(query.resolved, typed)
+            weight = {w: max(rare[w], min(1.0, imp[w] / tuning.topic_importance)) for w in typed}
+        else:
+            weight = rare
+    if abstains(weight):
+        # Before abstaining: the words the documents use in another form count as used.
+        for w, t in relative([w for w in typed if weight[w] > 0]).items():
+            weight[w] = 0.0
+            known += idf.get(t, 0.0)
+    missing = unseen * sum(weight.values())
+    share = missing / (known + missing) if known + missing else 0.0
     if share >= tuning.answer_max_missing_share and best < tuning.answer_confident_score and not focus_held:
-        return Decision(False, f"the documents never mention: {', '.join(retrieval.missing_terms)}", best)
+        return Decision(False, f"the documents never mention: {', '.join(w for w in typed if weight[w] > 0)}", best)
     return Decision(True, f"best sentence match {best:.2f}; {share:.0%} of key words unseen", best)
 
 
 FOCUS_PASSAGES = 3  # the best passages whose words may cover the question's focus
 
 
-def focus_coverage(query: Query, retrieval: Retrieval) -> tuple[float, list[str]]:
+def focus_coverage(query: Query, retrieval: Retrieval,
+                   relative: Callable[[list[str]], dict[str, str]] | None = None) -> tuple[float, list[str]]:
     """(idf-weighted share of the focus words found in the best passages, the words not found).
-    No focus: (1.0, []). A word the corpus never uses weighs as the rarest word."""
+    No focus: (1.0, []). A word the corpus never uses weighs as the rarest word. `relative` maps
+    a focus word the passages don't use to a close corpus word they may use ("mentally" -> mental)."""
     if not query.focus:
         return 1.0, []
     idf = retrieval.idf
@@ -224,6 +265,9 @@ def focus_coverage(query: Query, retrieval: Retrieval) -> tuple[float, list[str]
     weights = {t: idf.get(t, unseen) for t in focus}
     total = sum(weights.values()) or 1.0
     uncovered = [t for t in focus if t not in found]
+    if uncovered and relative is not None:
+        near = relative(uncovered)
+        uncovered = [t for t in uncovered if near.get(t) not in found]
     return 1.0 - sum(weights[t] for t in uncovered) / total, uncovered
 
 

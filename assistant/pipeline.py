@@ -39,6 +39,7 @@ from .safety import (
     urgent_text,
 )
 from .settings import Settings
+from .vocab import VocabMaps
 
 FAQ_TITLE = "Clinic FAQ"
 
@@ -104,6 +105,8 @@ class Assistant:
         self.live = live
         # The semantic safety layer: the exemplar bank embedded with the same model.
         self.semantic = semantic if semantic is not None else load_semantic(settings, embedder)
+        # The corpus vocabulary's vectors (cached beside the index): unseen words -> corpus words.
+        self.vocab = VocabMaps(embedder.encode, embedder.fingerprint, Path(settings.paths.index_dir) / "vocab")
 
     @classmethod
     def load(
@@ -191,7 +194,7 @@ class Assistant:
                                    reason=f"curated answer {entry.id} matched ({score:.2f})", confidence=score,
                                    resolved=query.label, caution=caution, safety=safety)
         retrieval = retrieval or snap.retriever.search(query, k=s.tuning.top_k)
-        decision = decide(retrieval, query, s.tuning)
+        decision = decide(retrieval, query, s.tuning, self.vocab.senses(retrieval.vocabulary))
         if decision.answer:
             comp = self._compose(query, retrieval, caution)
             if comp.citations:

@@ -57,6 +57,9 @@ GENERIC = frozenset(
         "improve", "reduce", "relieve", "ease", "fix", "cure", "sort", "actually", "exactly", "practice",
         "option", "options", "available", "service", "services", "every", "all", "any", "each", "some",
         "most", "whole", "sentence", "word", "words", "short", "simple", "exactly", "really",
+        # what a visitor says around the thing asked about, never the thing itself
+        "definition", "meaning", "explain", "everyone", "everybody", "anyone", "anybody", "anymore", "else",
+        "thing", "stuff", "exact", "basically", "even", "still", "though", "nowadays", "currently",
     )
 )
 # Where the focus phrase ends: the head noun phrase comes before a preposition or a clause.
@@ -65,7 +68,9 @@ _FOCUS_END = re.compile(r"\s+(in|for|with|on|at|to|from|after|before|during|when
 _FOCUS = re.compile(
     r"\b(?:help(?:s)?|good|work(?:s)?|useful|treat|ease|relieve|fix)\s+(?:me\s+)?(?:with|for|on|against)?\s*"
     r"(?P<a>[a-z' -]{3,60}?)(?=\?|$|\.|,|\bif\b|\bwhen\b|\bafter\b|\bbefore\b|\bat night\b|\bor\b)"
-    r"|\b(?:offer|use|provide|sell|stock|do|have)\s+(?:any\s+)?(?P<b>[a-z' -]{3,60}?)(?=\?|$|\.|,|\bthere\b)"
+    r"|\b(?:(?:you|u|ya|they|clinic|therapists?)\s+(?:\w+\s+)?(?:offer|use|provide|sell|stock|do|have|carry)|i\s+(?:use|buy|try))"
+    r"\s+(?:any\s+|an?\s+|the\s+)?"
+    r"(?P<b>[a-z' -]{3,60}?)(?=\?|$|\.|,|\bthere\b)"
     r"|^\W*(?:what\s+(?:is|are)|whats|what's)\s+(?:a |an |the )?(?P<c>[a-z' -]{3,60}?)(?=\?|$|\.|,)"
     r"|\bwhich\s+(?P<d>[a-z' -]{3,40}?)\s+(?:do|does|is|are|can|would)\b"
     r"|\babout\s+(?P<e>[a-z' -]{3,60}?)(?=\?|$|\.|,)",

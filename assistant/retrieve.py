@@ -128,6 +128,7 @@ class Retrieval:
     idf: dict[str, float]  # BM25 idf of the corpus terms (shared, read-only)
     vocabulary: frozenset[str]  # every word the documents use (shared, read-only)
     focus: tuple[str, ...] = ()  # the question's focus as corpus terms (typos mapped)
+    missing_words: tuple[str, ...] = ()  # `missing_terms` as the visitor typed them
 
     @property
     def best_sentence(self) -> float:
@@ -147,29 +148,33 @@ class Retriever:
         self.curated_terms = [set(terms(p)) for e in index.curated for p in e.phrasings]
         self.vocabulary = index.vocabulary
 
-    def lexical_terms(self, text: str) -> tuple[list[str], list[str]]:
-        """(known, missing): the question's content words as corpus terms (synonyms and typos
-        mapped), and the ones the corpus never uses."""
+    def lexical_terms(self, text: str) -> tuple[list[str], list[str], list[str]]:
+        """(known, missing, missing words): the question's content words as corpus terms
+        (synonyms and typos mapped), the stems of the ones the corpus never uses, and those
+        words as typed (their general-English frequency is read by `answer.decide`)."""
         known: list[str] = []
         missing: list[str] = []
+        typed: list[str] = []
         for w in words(text):
             if w in STOPWORDS or len(w) < 2:
                 continue
             found = [hit for alt in expand(w) for t in terms(alt) if (hit := self.lexical.known(t))]
             if found:
                 known += found
-            else:
+            elif stem(w) not in missing:
                 missing.append(stem(w))
-        return known, missing
+                typed.append(w)
+        return known, missing, typed
 
     def search(self, query: Query, k: int | None = None) -> Retrieval:
         idx = self.index
         k = k or self.tuning.top_k
         n = len(idx.chunks)
         qvec = query.vector
-        q_terms, missing = self.lexical_terms(query.resolved)
+        q_terms, missing, typed = self.lexical_terms(query.resolved)
         if n == 0:
-            return Retrieval([], [], np.zeros((0, idx.dim), np.float32), q_terms, missing, self.lexical.idf, self.vocabulary)
+            return Retrieval([], [], np.zeros((0, idx.dim), np.float32), q_terms, missing, self.lexical.idf,
+                             self.vocabulary, missing_words=tuple(typed))
 
         depth = min(n, CANDIDATES)
         dense_scores, dense_ids = idx.passages.search(qvec.reshape(1, -1).astype(np.float32), depth)
@@ -211,7 +216,8 @@ class Retriever:
                 sentences.append(Sentence(len(vec_rows), h, pos, text, sentence_scores[row], self.sentence_terms[row]))
                 vec_rows.append(row)
         vectors = np.ascontiguousarray(idx.sentence_vecs[vec_rows], dtype=np.float32) if vec_rows else np.zeros((0, idx.dim), np.float32)
-        return Retrieval(hits, sentences, vectors, q_terms, missing, self.lexical.idf, self.vocabulary, focus)
+        return Retrieval(hits, sentences, vectors, q_terms, missing, self.lexical.idf, self.vocabulary, focus,
+                         tuple(typed))
 
     def curated(self, query: Query) -> tuple[CuratedEntry, float] | None:
         """The staff-curated entry this question asks, if any: a blend of cosine and shared

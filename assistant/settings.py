@@ -183,6 +183,19 @@ class Tuning:
     answer_min_sentence_score: float = 0.42
     answer_confident_score: float = 0.70
     answer_max_missing_share: float = 0.5
+    # A word the documents never use counts against answering by how rare it is in general
+    # English (wordfreq Zipf): fully at or below `rare_zipf`, not at all at or above
+    # `common_zipf` ("actually", "day", "home"); 0 turns this off (every such word counts fully).
+    rare_zipf: float = 2.5
+    common_zipf: float = 4.0
+    # An unseen word whose nearest corpus word (MiniLM cosine of the single words) is at least this
+    # close counts as that word ("stressful" -> stress, "mentally" -> mental); 0 turns it off.
+    vocab_map_score: float = 0.7
+    # How much of the question rests on an unseen word: 1 - cosine(question, question without
+    # it), divided by this and capped at 1 ("hangover" ~0.4, "actually" ~0.01); 0 turns it off.
+    # A word weighs the larger of its rarity and this ("dog" in "can i massage my dog" is common
+    # but the question rests on it).
+    topic_importance: float = 0.16
     # Follow-ups: the weight of the new question's vector when mixed with the previous one's.
     followup_own_weight: float = 0.7  # the follow-up names its own topic
     followup_bare_weight: float = 0.35  # it doesn't ("how often?")

@@ -1,0 +1,158 @@
+"""What a visitor's word means against the documents' own words (issue 13).
+
+Two questions decide whether a word the documents never use should count against answering:
+
+* Is it an ordinary English word? "crazy", "actually", "home", "day" say how someone talks, not
+  what they ask about; "cellulite", "cupping", "plantar" name a topic. `rarity` reads general
+  English word frequencies (the `wordfreq` package's offline data, Zipf scale) and gives 0 for a
+  common word, 1 for a rare one.
+* Do the documents use a close relative of it? "stressful" -> stress, "mentally" -> mental,
+  "pills" -> medications. `VocabMap` embeds the corpus vocabulary once (cached beside the index,
+  like the safety bank's vectors) and maps an unseen word to its nearest corpus word.
+
+    >>> rarity("actually", 3.0, 4.5), rarity("cellulite", 3.0, 4.5)
+    (0.0, 1.0)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .text import STOPWORDS, stem
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=65536)
+def zipf(word: str) -> float:
+    """How common a word is in general English: log10 of its frequency per billion words (0 = unknown)."""
+    from wordfreq import zipf_frequency  # lazy: its data loads on first use, not at import
+
+    return float(zipf_frequency(word, "en"))
+
+
+def rarity(word: str, rare_below: float, common_above: float) -> float:
+    """The weight a word the documents never use carries as evidence that the question is about
+    something they don't cover: 1.0 for a rare word (Zipf <= `rare_below`), 0.0 for an everyday
+    one (Zipf >= `common_above`), linear between. Words with digits ("10h") carry none."""
+    if any(ch.isdigit() for ch in word):
+        return 0.0
+    z = zipf(word)
+    if z <= rare_below:
+        return 1.0
+    if z >= common_above:
+        return 0.0
+    return (common_above - z) / (common_above - rare_below)
+
+
+class VocabMap:
+    """The corpus's content words and their unit vectors; `nearest` maps unseen words onto them."""
+
+    def __init__(self, words: list[str], matrix: np.ndarray) -> None:
+        self.words = words
+        self.matrix = matrix
+        self.stems = [stem(w) for w in words]
+
+    @classmethod
+    def build(cls, vocabulary: frozenset[str], encode: Callable[[list[str]], np.ndarray], fingerprint: str,
+              cache_dir: Path | None) -> VocabMap:
+        """The map for one index's vocabulary. Its vectors are cached in `cache_dir`
+        (<model>-<vocabulary hash>.npy), so a start embeds nothing it embedded before."""
+        words = sorted(w for w in vocabulary if w not in STOPWORDS and len(w) > 2 and w.isalpha())
+        if not words:
+            return cls([], np.zeros((0, 1), np.float32))
+        key = hashlib.sha256("\n".join(words).encode()).hexdigest()[:16]
+        cache = cache_dir / f"{fingerprint}-{key}.npy" if cache_dir is not None else None
+        matrix: np.ndarray | None = None
+        if cache is not None and cache.is_file():
+            try:
+                matrix = np.load(cache, allow_pickle=False)
+            except (OSError, ValueError):
+                matrix = None
+        if matrix is None or matrix.shape[0] != len(words):
+            matrix = np.asarray(encode(words), dtype=np.float32)
+            if cache is not None:
+                try:
+                    cache.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = cache.with_suffix(f".tmp{id(matrix)}.npy")
+                    np.save(tmp, matrix)
+                    tmp.replace(cache)
+                except OSError as exc:  # a read-only index folder: embed at every start instead
+                    log.info("could not cache the vocabulary's vectors in %s: %s", cache.parent, exc)
+        return cls(words, matrix)
+
+    def nearest(self, words: list[str], encode: Callable[[list[str]], np.ndarray]) -> dict[str, tuple[str, float]]:
+        """word -> (the corpus word's stem nearest to it, cosine), one encode call for all."""
+        if not words or not self.words:
+            return {}
+        sims = np.asarray(encode(words), dtype=np.float32) @ self.matrix.T
+        best = sims.argmax(axis=1)
+        return {w: (self.stems[int(i)], float(sims[r, int(i)])) for r, (w, i) in enumerate(zip(words, best, strict=True))}
+
+
+class VocabMaps:
+    """One `VocabMap` per index vocabulary (a reload with new documents gets a new one)."""
+
+    def __init__(self, encode: Callable[[list[str]], np.ndarray], fingerprint: str, cache_dir: Path | None) -> None:
+        self.encode = encode
+        self.fingerprint = fingerprint
+        self.cache_dir = cache_dir
+        self._maps: dict[int, tuple[frozenset[str], VocabMap]] = {}
+        self._lock = threading.Lock()
+
+    def of(self, vocabulary: frozenset[str]) -> VocabMap:
+        with self._lock:
+            got = self._maps.get(id(vocabulary))
+            if got is None or got[0] is not vocabulary:
+                got = (vocabulary, VocabMap.build(vocabulary, self.encode, self.fingerprint, self.cache_dir))
+                self._maps = {id(vocabulary): got}  # only the live index's map is kept
+            return got[1]
+
+    def senses(self, vocabulary: frozenset[str]) -> Senses:
+        """What `answer.decide` asks about a question's unseen words, for this vocabulary."""
+        return Senses(self.of(vocabulary), self.encode)
+
+
+_BOUNDARY = r"(?<![a-z0-9']){}(?![a-z0-9'])"
+
+
+class Senses:
+    """Per question: which corpus word an unseen word stands for, and how much an unseen word
+    carries the question's meaning. Each costs one encode call, made only when asked."""
+
+    def __init__(self, vmap: VocabMap, encode: Callable[[list[str]], np.ndarray]) -> None:
+        self.vmap = vmap
+        self.encode = encode
+
+    def nearest(self, words: list[str]) -> dict[str, tuple[str, float]]:
+        """word -> (nearest corpus stem, cosine). A corpus word of 5+ letters inside the word
+        ("inflexible" -> flexible, "heartbeat" -> heart) wins outright."""
+        out: dict[str, tuple[str, float]] = {}
+        rest = []
+        for w in words:
+            inside = [c for c in self.vmap.words if len(c) >= 5 and c in w and c != w]
+            if inside:
+                out[w] = (stem(max(inside, key=len)), 1.0)
+            else:
+                rest.append(w)
+        out.update(self.vmap.nearest(rest, self.encode))
+        return out
+
+    def importance(self, text: str, words: list[str]) -> dict[str, float]:
+        """word -> 1 - cosine(question, question without the word): how much of what the question
+        asks rests on it. "hangover" in "does massage help with a hangover" ~0.4; "actually" in a
+        long chatty question ~0.01."""
+        low = text.lower().replace("’", "'")
+        variants = [re.sub(_BOUNDARY.format(re.escape(w)), " ", low) for w in words]
+        if not words:
+            return {}
+        vecs = np.asarray(self.encode([low, *variants]), dtype=np.float32)
+        return {w: float(1.0 - vecs[i + 1] @ vecs[0]) for i, w in enumerate(words)}
