@@ -170,6 +170,38 @@ CLINIC_FACT_WORDS = frozenset(
 )
 
 
+# Fact words in their everyday senses: "the benefits wear off", "the hours after a session",
+# "before booking" (a booking is only a clinic fact when asked how or where to make one).
+_FACT_SENSES = {
+    "wear": re.compile(r"\bwear(s|ing)?\s+(off|away|out)\b"),
+    "hours": re.compile(r"\b(\d+|few|couple of|several|the|first|24|48)\s+hours\b|\bhours\s+(after|before|later|afterwards)\b"),
+}
+_BOOKING_ASKED = re.compile(
+    r"\b(how|where|when|can|could|may)\s+(do\s+|can\s+|could\s+|should\s+)?(i|we|you|u)\s+(\w+\s+)?book|"
+    r"\bbook(ing)?\s+(online|an?\s+(appointment|session|slot|visit)|system|link|page|form)\b|\bonline\s+booking\b")
+
+
+def clinic_facts(text: str, words: tuple[str, ...], vocabulary: frozenset[str]) -> list[str]:
+    """The clinic-fact words a question asks about that no document uses.
+
+    >>> clinic_facts("how long till the benefits wear off", ("how", "long", "till", "the", "benefits", "wear", "off"), frozenset())
+    []
+    >>> clinic_facts("can i book online", ("can", "i", "book", "online"), frozenset())
+    ['book', 'online']
+    """
+    low = text.lower()
+    out = set()
+    for w in words:
+        if w not in CLINIC_FACT_WORDS or w in vocabulary:
+            continue
+        if (sense := _FACT_SENSES.get(w)) is not None and sense.search(low):
+            continue
+        if w in ("book", "booking", "booked") and not _BOOKING_ASKED.search(low):
+            continue
+        out.add(w)
+    return sorted(out)
+
+
 def decide(retrieval: Retrieval, query: Query, tuning: Tuning, senses: Senses | None = None) -> Decision:
     """Answer or abstain from several signals rather than one cosine threshold.
 
@@ -190,7 +222,7 @@ def decide(retrieval: Retrieval, query: Query, tuning: Tuning, senses: Senses | 
     if not retrieval.hits:
         return Decision(False, "the documents are empty", 0.0)
     best = retrieval.best_sentence
-    facts = sorted({w for w in query.words if w in CLINIC_FACT_WORDS and w not in retrieval.vocabulary})
+    facts = clinic_facts(query.text, query.words, retrieval.vocabulary)
     if facts:
         return Decision(False, f"asks about the clinic's own details ({', '.join(facts)}), which the documents do not cover", best)
     if best < tuning.answer_min_sentence_score:

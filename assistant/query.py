@@ -108,6 +108,16 @@ def focus_terms(question: str) -> tuple[tuple[str, ...], str]:
     return focus, ("help" if group == "a" else "thing") if focus else ""
 
 
+def own_terms(question: str) -> list[str]:
+    """The content-word stems that name a topic: "how long is it" has none ("long" says how it
+    asks), "ok and how does it actually work" none, "what about for my jaw" one.
+
+    >>> own_terms("ok and how does it actually work"), own_terms("what about for my jaw")
+    ([], ['jaw'])
+    """
+    return [t for t in terms(question) if t not in GENERIC and t not in _FRAME_STEMS]
+
+
 def has_topic(question: str) -> bool:
     """Whether a question names anything of its own. Unlike `terms`, "massage" counts here: "What
     should I do after a massage?" stands alone; "how often?" does not."""
@@ -116,6 +126,8 @@ def has_topic(question: str) -> bool:
 
 _FRAME = frozenset(["what", "how", "often", "long", "should", "would", "could", "can", "does", "about", "that",
                     "this", "those", "these", "then", "also", "and", "but", "for", "the", "with", "you", "your"])
+# Chat words that carry no topic in a follow-up ("ok how many times a month tho").
+_FRAME_STEMS = frozenset(stem(w) for w in ("tho", "though", "then", "anyway", "btw", "ok", "okay", "so", "also", "too"))
 
 
 @dataclass(frozen=True)
