@@ -14,6 +14,7 @@ Reciprocal rank fusion needs no score calibration across the three, which is why
 from __future__ import annotations
 
 import math
+import os
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
@@ -27,6 +28,10 @@ from .store import Index
 from .text import STOPWORDS, expand, stem, terms, words
 
 CANDIDATES = 40
+# Another form of a word (`Lexical.relative`): at least this many first letters shared, and this
+# share of the shorter word.
+MORPH_PREFIX = 6
+MORPH_SHARE = 0.75
 
 
 class Lexical:
@@ -71,8 +76,17 @@ class Lexical:
                     table.setdefault(t[:i] + t[i + 1 :], t)
         return table
 
+    @cached_property
+    def _prefixes(self) -> dict[str, list[str]]:
+        table: dict[str, list[str]] = {}
+        for t in self.postings:
+            if len(t) >= MORPH_PREFIX and t.isalpha():
+                table.setdefault(t[:MORPH_PREFIX], []).append(t)
+        return table
+
     def known(self, term: str) -> str | None:
-        """The corpus term `term` stands for: itself, or one edit away (typos) for long words."""
+        """The corpus term `term` stands for: itself, one edit away (typos) for long words, or
+        another form of the same word (`relative`)."""
         if term in self.postings:
             return term
         if len(term) < 5:
@@ -85,7 +99,30 @@ class Lexical:
                 return d
             if d in self._deletes:  # a letter swapped or replaced
                 return self._deletes[d]
-        return None
+        return self.relative(term)
+
+    def relative(self, term: str) -> str | None:
+        """A corpus term that is another form of `term`: the same first six letters and most of
+        the shorter word ("stressful" -> stress, "mentally" -> mental, "operation" -> operative),
+        or the corpus term inside it with at most three letters around it ("inflexibl" ->
+        flexibl). Compounds ("aromatherapy" -> therapy) are not forms of one word.
+
+        >>> Lexical([["stress"], ["flexibl"], ["therapy"]]).relative("stressful")
+        'stress'
+        >>> Lexical([["stress"], ["flexibl"], ["therapy"]]).relative("inflexibl"), Lexical([["therapy"]]).relative("aromatherapy")
+        ('flexibl', None)
+        """
+        if not term.isalpha():
+            return None
+        best: tuple[int, str] | None = None
+        for t in self._prefixes.get(term[:MORPH_PREFIX], ()):
+            shared = len(os.path.commonprefix([t, term]))
+            if shared >= MORPH_SHARE * min(len(t), len(term)) and (best is None or shared > best[0]):
+                best = (shared, t)
+        if best is not None:
+            return best[1]
+        inside = [t for t in self.postings if len(t) >= 5 and len(term) - len(t) <= 3 and t in term and t.isalpha()]
+        return max(inside, key=len) if inside else None
 
 
 @dataclass(frozen=True)
