@@ -116,6 +116,31 @@ def fold_cjk(text: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
 
 
+# Cyrillic, Arabic and Devanagari: matched on their own letters (`fold_native`), not as a-z words.
+_NATIVE = re.compile(r"[\u0400-\u04ff\u0600-\u06ff\u0900-\u097f]")
+_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ё": "е", "ـ": None})
+
+
+def fold_native(text: str) -> str:
+    """Russian, Arabic and Hindi text for matching: NFKC, no format characters, case folded,
+    Arabic short vowels and tatweel dropped and alef/ya/ta-marbuta variants unified, "ё" read as
+    "е", punctuation as single spaces (Devanagari vowel signs are kept: they are letters there).
+
+    >>> fold_native("Я хочу УМЕРЕТЬ!"), fold_native("أُريدُ أنْ أموت")
+    ('я хочу умереть', 'اريد ان اموت')
+    """
+    text = _strip_format(unicodedata.normalize("NFKC", text)).casefold()
+    text = re.sub(r"[\u064b-\u065f\u0670]", "", text).translate(_ARABIC_FOLD)
+    text = "".join(ch if unicodedata.category(ch)[0] in "LNM" else " " for ch in text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _nfkc(*patterns: str) -> tuple[str, ...]:
+    """Native-script patterns in the same normal form as `fold_native` text (Devanagari nukta
+    letters decompose under NFKC)."""
+    return tuple(unicodedata.normalize("NFKC", p).translate(_ARABIC_FOLD) for p in patterns)
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
@@ -128,7 +153,7 @@ class Rule:
     excuse: tuple[str, ...] = ()
     red_flags: tuple[str, ...] = ()
     lang: str | None = None  # set for rules written in another language
-    script: Literal["latin", "cjk"] = "latin"
+    script: Literal["latin", "cjk", "native"] = "latin"  # native: Cyrillic, Arabic, Devanagari (`fold_native`)
 
     @cached_property
     def _compiled(self) -> tuple[re.Pattern[str] | None, ...]:
@@ -202,7 +227,8 @@ _NEG = re.compile(
     r"\b(dont|do not|didnt|did not|doesnt|does not|havent|have not|hasnt|no|not|never|without|zero|free of|denies)"
     r" (have |having |had |get |getting |feel |feeling |any |really |experience |experiencing |a |an |got )*"
     r"(chest ?(pain|pains|tightness|pressure|discomfort|issues?|problems?|trouble|symptoms)|(pain|tightness|pressure) in (my |the )?chest|"
-    r"shortness of breath|(trouble|difficulty|problems?) breathing|breathing (problems?|issues?|trouble)|fever)\b"
+    r"shortness of breath|(trouble|difficulty|problems?) breathing|breathing (problems?|issues?|trouble)|fever|"
+    r"numbness|tingling|pins and needles|bleeding|allerg(y|ies)|headaches?|dizziness|swelling|nausea|rash|weakness)\b"
     # "breathing is fine", "my chest feels normal": a stated all-clear
     r"|\b(my )?(breathing|chest|heart) (is|feels|seems|s) (totally |completely |perfectly |absolutely )?(fine|ok|okay|normal|good|clear|great)\b"
 )
@@ -245,6 +271,24 @@ ABUSERS = (
     r"roommate|fiance|fiancee|spouse|grandson|granddaughter|nephew|niece|stepson|stepdaughter|son in law|daughter in law|"
     r"neighbou?r|landlord|coach|teacher|he|she|they|hes|shes|theyre)"
 )
+# Self-harm words about the past ("used to self-harm as a teenager, the scars are faded") or an
+# everyday accident ("cut myself shaving, a small nick") are not a crisis now, unless anything says
+# it is current or deliberate. Only these two rules take an excuse; other crisis rules never do.
+SELF_HARM_PAST_OR_ACCIDENT = (
+    r"\bused to (self ?harm|cut|hurt my ?self)\b|\b(old|faded|healed|white) scars\b|\bscars (are|were) (old|faded|healed)\b|\b(years|decades) ago\b"
+    r"|\bas a teen\w*\b|\bwhen i was (younger|a teen\w*|at school|in school|a kid)\b"
+    r"|\bcut my ?self (shaving|cooking|chopping|gardening|on (a|the|some) (paper|glass|knife|tin|can|razor))\b|\b(small|tiny|little|minor) (nick|cut|scratch)\b"
+    r"|\b(by accident|accidentally)\b",)
+SELF_HARM_NOW = (
+    r"\b(again|relaps\w*|recently|lately|now|still|new|fresh|started|urges?|want to|wanna|tempt\w*|this (week|month|morning)|last (night|week)|"
+    r"yesterday|today|tonight|on purpose|deliberately|kill|die|dead|suicid\w*|end (it|my life)|bleed\w*|deep)\b(?! (scars?|healed))",)
+# Something that happened long ago and resolved ("a seizure as a baby, nothing since") excuses a
+# collapse or head-injury word, unless anything says it is happening now.
+HISTORY_EXCUSE = (r"\b(years?|months|decades?) ago\b|\bas a (baby|kid|child|teen\w*|toddler)\b|\bwhen i was (a baby|a kid|little|young\w*|a child|a teen\w*|at school)\b"
+                  r"|\b(nothing|none|no (problems|issues|symptoms|seizures|fits)) since\b|\bfully recovered\b|\bused to\b|\bin the past\b",)
+HISTORY_RED_FLAGS = (r"\b(now|right now|today|tonight|yesterday|last night|this (morning|afternoon|evening|week)|again|just (now|had|happened)|happening|"
+                     r"vomit\w*|throw\w* up|threw up|confus\w*|drowsy|worse|worsening|since (then|the fall|yesterday)|keeps|still|wont stop|not breathing|unresponsive)\b"
+                     r"(?! (problem|issue|symptom))",)
 NOT_HISTORY = r"\b(had|after|since|previous|history of|recovering from|survived)\b"
 
 def near(a: str, b: str, gap: int = 30, words: bool = True) -> str:
@@ -262,7 +306,7 @@ RULES: tuple[Rule, ...] = (
         r"\bend(ing)? (it|it all|my life|things|everything|my own life)\b", r"\btake my (own )?life\b",
         r"\b(want|wanna|going|wish|ready|plan(ning)?|about) (to )?(die|be dead)\b", r"\bwish i (was|were) dead\b",
         r"\bbetter off (dead|without me)\b",
-        r"\b(no|dont see the|dont see any|dont see a|cant see the|cant see any|cannot see the|cannot see any|lost the|lost all|lost my) (point|reason) (in |to |of |for )?(me )?(living|going on|live|life|anymore|carrying on|keep going|go on|be here|being here|stay|staying alive|being alive)\b",
+        r"\b(no|dont (really )?see the|dont see any|dont see a|cant (really )?see the|cant see any|cannot see the|cannot see any|lost the|lost all|lost my) (point|reason) (in |to |of |for )?(me )?(living|going on|live|life|anymore|carrying on|keep going|go on|be here|being here|stay|staying alive|being alive)\b",
         r"\b(whats|what is|wheres|where is|is there any|is there a) (the )?(point|use|reason)\b.{0,30}\b(going on|living|life|carrying on|anymore|any more|being alive|being here|existing|of me|in me)\b",
         r"\bno point (in|to|of) (anything|everything|any of (it|this)|trying anymore)\b",
         r"\bcant (go on|do this anymore|do it anymore|keep going|take it anymore|take this anymore|live like this)\b",
@@ -271,7 +315,8 @@ RULES: tuple[Rule, ...] = (
         r"\btired of (living|life|being alive|existing)\b",
         r"\b(feel|feeling|im|i am) (so |completely |totally )?hopeless\b", r"\bno way out\b", r"\b(dont|cant|do not|cannot) see (a|any) way out\b",
         r"\b(disappear|not be here|not exist|vanish) (forever|for good|anymore)\b",
-        r"\b(want|wanna|wish i could|would like) (to )?(just )?(disappear|vanish|not exist|stop existing|cease to exist|not be alive)\b",
+        r"\b(want|wanna|wish i could|would like) (to )?(just )?(disappear|vanish|not exist|stop existing|cease to exist|not be alive)\b"
+        r"(?! (in ?to|to|for|on|under|at) (a |the |my |some )?(spa|holiday|vacation|beach|island|bath|massage|weekend|bed|cave|duvet|blanket|retreat|cabin|mountains?|woods|sauna|day|week|while|bit|few|couple|hour))",
         r"\b(sleep|go to sleep|fall asleep)\b.{0,25}\b(never|not) (wake|waking) (up|again)\b", r"\bnever wake up\b",
         r"\b(sleep|go to sleep|fall asleep)\b.{0,25}\b(not|never|no longer|dont|do not) (have|need|want) to (wake|get) up( again)?\b",
         r"\bgiv(e|ing|en) (all )?(my|of my) (things|stuff|belongings|possessions|clothes|books|pets?|cat|dog|savings) away\b",
@@ -323,7 +368,10 @@ RULES: tuple[Rule, ...] = (
         r"\b(going to|gonna|want to|might|could|afraid i will|afraid i might|scared i will|scared i might|urges? to) (hurt|harm|attack|stab|strangle) "
         r"(someone|somebody|people|others|my (baby|child|kids?|son|daughter|partner|wife|husband|mum|mom|dad))\b",
         r"\b(going to|gonna|afraid i will|scared i will|urges? to) kill (someone|somebody|people)\b",
-    )),
+        r"\b(kinder|better|easier|fairer|simpler) (for (everyone|everybody|them|my family|all of them) )?if i (just )?(stopped|wasnt here|werent here|was gone|were gone|disappeared|died|ended it|left for good|stopped existing)\b",
+        r"\bim the problem in (everyones|everybodys|all their|their) li(fe|ves)\b",
+        r"\bknow (exactly )?(where|how|when) (id|i would|i will|ill|i am going to|im going to|i could|i d) do it\b",
+    ), excuse=SELF_HARM_PAST_OR_ACCIDENT, red_flags=SELF_HARM_NOW),
     Rule("abuse-or-danger", "crisis", any=(
         rf"\b{ABUSERS}\b.{{0,30}}\b(is |keeps |has been |always )?(hurting|hitting|hits|hit|beating|beats|beat|abusing|abuses|abused|choked|chokes|choking|strangl\w*|punch\w*|kick\w*|slap\w*|threaten\w*|rap\w*|hurts) me\b",
         r"\b(not safe|unsafe) (at home|with (my|him|her))\b", r"\bafraid for my (life|safety)\b",
@@ -334,7 +382,13 @@ RULES: tuple[Rule, ...] = (
         r"\b(forcing|forced|forces|makes|making|made) me (to )?(do things|have sex|sleep with|do stuff)\b",
         r"\bdomestic (violence|abuse)\b", r"\b(partner|husband|wife|boyfriend|girlfriend) is (violent|abusive)\b",
         # physical control ("pushes me around") and sexual abuse in plain words (a child may not say "abuse")
-        rf"\b{ABUSERS}\b.{{0,30}}\b(push\w*|shov\w*|throw\w*|threw|drag\w*|shak\w*|lock\w*) me (around|about|over|down|out|in|into|against)\b",
+        rf"\b{ABUSERS}\b.{{0,30}}\b(push\w*|shov\w*|throw\w*|threw|drag\w*|shak\w*|lock\w*|pin\w*|slam\w*|grab\w*|held|hold\w*|pull\w*) me (around|about|over|down|out|in|into|against|to the (floor|ground|bed|wall)|by (the |my )?(throat|neck|hair|arms?|wrists?))\b",
+        rf"\b{ABUSERS}\b.{{0,30}}\b(throws?|threw|throwing) (things|stuff|plates|objects|a \w+) at me\b",
+        r"\b(he|she|they|partner|husband|wife|boyfriend|girlfriend|ex)\b.{0,25}\b(said|says|threaten\w*|told me|warned me)\b.{0,25}\bif i (ever )?(tell|told|leave|left|report|call|go to)\b.{0,50}"
+        r"\b(take the kids|take my (kids|children|baby)|hurt|kill|regret|sorry|find me|ruin|never see|make me pay|end me)\b",
+        rf"\b{ABUSERS}\b.{{0,30}}\b(wont|doesnt|will not|never) let me (leave|go out|go anywhere|out of (the house|his sight|her sight))\b.{{0,60}}\b(terrified|scared|afraid|frightened|takes my phone|phone|money)\b",
+        r"\b(comes?|came|coming|creeps?|crept) into (her|his|my|their) (room|bed|bedroom)\b.{0,40}\b(at night|touch\w*|and (touches|feels))\b",
+        r"\b(touch\w*|grop\w*|fondl\w*|feels? up) (her|him|them|my (son|daughter|child|kid|little \w+))\b.{0,40}\b(at night|in (her|his|their) (room|bed|bath)|private|down there|secret|scared|uncomfortable)\b",
         rf"\b{ABUSERS}\b.{{0,20}}\b(touch\w*|grop\w*|fondl\w*|feels? me up|kiss\w*) me\b.{{0,60}}\b(dont|do not|didnt|did not|not ok|"
         r"uncomfortable|private|privates|down there|where|scared|afraid|secret|at night|in (my|the) (room|bed|bath)|tell anyone|"
         r"wont stop|doesnt stop|inappropriat\w*|weird|bad)\b",
@@ -386,7 +440,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(new|fresh) (cuts|self ?harm\w*)\b.{0,40}\b(arms?|wrists?|thighs?|legs?|stomach|belly|hips?|last night|yesterday|today|again)\b",
         r"\bi cut (again|last night|yesterday|today|this morning|myself)\b", r"\brelaps\w*\b.{0,30}\b(cutting|self ?harm\w*|hurting my ?self)\b",
         r"\b(harming|harmed|harm) my ?self\b", r"\b(relapsed|started again|back to) (cutting|self ?harming|hurting myself)\b",
-    )),
+    ), excuse=SELF_HARM_PAST_OR_ACCIDENT, red_flags=SELF_HARM_NOW),
     # the means gathered or a method chosen (crisis-line risk questions: "do you have a plan, the means?")
     Rule("suicide-means-or-plan", "crisis", any=(
         rf"\b(stockpil\w*|hoard\w*|stash\w*|sav(e|ed|ing) up|squirrel\w* away|been keeping|been collecting)\b.{{0,30}}\b{MEDS}",
@@ -399,8 +453,11 @@ RULES: tuple[Rule, ...] = (
         r"\b((?<!protect )(?<!defend )my ?self|end (it|things|my life)|tonight|not be here|the pain stop|done|goodbye|no one will miss)\b",
         r"\b(wrote|written|writing|left|finished|typed)\b.{0,12}\b(suicide|goodbye|farewell) (note|notes|letters?)\b", r"\bsuicide note\b",
         near(r"(wrote|written|writing|left|finished|typed) (a |my |the |some )?(notes?|letters?)", r"tonight|tonights|goodbye|the night|when im gone|after im gone|when i am gone|its time|my will|no longer", 70),
-        r"\b(tonight|today|tomorrow|this weekend)\s?(is|s|will be) the (night|day|end)\b(?! (i|we|of|that|for|when) )(?!.{0,30}\b(party|wedding|date|game|concert|show|match|gig|premiere|launch|interview|exam)\b)",
-        r"\b(tonights|todays|tomorrows) the (night|day)\b(?!.{0,30}\b(party|wedding|date|game|concert|show|match|gig|premiere|launch|interview|exam|massage|appointment)\b)",
+        # "tonight's the night" is a plan only beside a note, goodbye or the means ("our anniversary massage!" is not)
+        near(r"(tonight|today|tomorrow|this weekend) ?(is|s|will be) the (night|day|end)|(tonights|todays|tomorrows) the (night|day)",
+             r"notes?|letters?|goodbyes?|pills|tablets|rope|bridge|end it|end things|sorry|forgive|decided|made up my mind|ready|my kids|my family|no more|for good", 80),
+        r"\b(dont|do not|not) (plan|intend|expect|think ill be|think i will be) (on |to )?(be |being |still be |still being )?(here|around|alive)\b(?! (for|on|at|in|next|this|until|till|during|over|when|because))",
+        r"\b(picked|chosen|chose|decided on|found|scouted) (the |a |my )?(bridge|building|cliff|method|rope|spot to (jump|do it)|way (to|i ll|ill) do it)\b",
     )),
     # not bothering to stay alive, goodbyes, arrangements for after (crisis-line warning signs)
     Rule("goodbye-or-giving-up", "crisis", any=(
@@ -420,9 +477,12 @@ RULES: tuple[Rule, ...] = (
         near(r"(hit|hitting|bang|banging|bash|bashing|smash\w*|slam\w*|punch\w*|headbutt\w*) (my )?(head|fists?|hands?|face)? ?(against|into|on|through) (the |a |my )?(wall|walls|floor|door|desk|mirror|window)",
              r"when (i|im|i am|i get|i feel|things|it|everything)|on purpose|to (feel|cope|calm|stop|make)|until|left (bruises|marks)|bruises|again|keep|cant stop|every time|overwhelm\w*", 60),
         r"\b(hit|hitting|punch\w*|scratch\w*|pinch\w*|bite|biting|bit|burn\w*|cut\w*|starv\w*|bruis\w*|slap\w*|hurt\w*)\b.{0,25}\bmy ?self\b.{0,40}\bwhen (i|im|i am|i get|i feel|things|it|everything|life) (get |gets |feel |is |am )?(too much|bad|overwhelm\w*|upset|angry|stressed|anxious|panick\w*|low|sad|numb|triggered|frustrated)\b",
-        r"\b(hit|hitting|punch\w*|slap\w*|bite|biting|pinch\w*|scratch\w*)\w* my ?self\b.{0,40}\b(bruis\w*|marks|bleed\w*|scars?)\b",
+        r"\b(hit|hitting|punch\w*|slap\w*|bite|biting|pinch\w*|scratch\w*)\w* my ?self\b.{0,40}\b(bruis\w*|marks|bleed\w*|scars?|purple|black and blue|until)\b",
         r"\b(cut|cutting|burn\w*|scratch\w*|carv\w*) (my|into my) (skin|arms?|wrists?|legs?|thighs?|stomach|hips?)\b.{0,40}\b(hide|hid|hidden|hiding|sleeves|secret|no one knows|deep|deeper|again)\b",
         r"\b(cutting|self ?harm\w*|hurting my ?self) (in secret|secretly|again|every (day|night))\b",
+        r"\b(carv\w*|slic\w*|scor\w*|etch\w*|cut\w*) (lines|words|marks|shapes)? ?(into|in|on) my (skin|arms?|wrists?|legs?|thighs?|hips?|stomach|belly|chest)\b",
+        near(r"razor|razors|blade|blades|sharpener|compass point|safety pin|lighter|hot spoon|hot metal", r"my (skin|arms?|wrists?|legs?|thighs?|hips?|stomach|belly)", 40),
+        r"\bburn\w* (my|my own) (wrists?|arms?|skin|legs?|thighs?)\b.{0,30}\bwith\b",
     )),
     # someone else being abused: a child, an older or dependent person, in care (safeguarding guidance)
     Rule("abuse-of-another", "crisis", any=(
@@ -437,6 +497,9 @@ RULES: tuple[Rule, ...] = (
         r"lock\w* (her|him) (in|up)|tie\w* (her|him)|left (her|him) (in|without)|pinch\w*|bruis\w*|unexplained)\b",
         r"\b(bruis\w*|marks|injuries)\b.{0,40}\b(cant|cannot|can not|wont|doesnt|does not|nobody can|no one can|unable to) (explain|say how|tell (me|us) how)\b",
         r"\b(unexplained|strange|mystery|odd) (bruis\w*|injuries|marks|burns|fractures)\b",
+        r"\b(left|leaves|leaving|leave) (him|her|them|my (mum|mom|dad|nan|gran|grandma|grandad|grandpa|grandmother|grandfather|mother|father)|my \w+) (in (dirty|soiled|wet|filthy)|without (food|water|help|meals|his|her|their)|alone for (days|hours|a whole))\b",
+        r"\bflinch\w*\b.{0,20}\b(when|whenever|if) (they|he|she|staff|the carers?|adults?|men|people) (come|comes|came|walk|walks|go|goes|get|gets) (in|near|close|into)\b",
+        r"\b(pressur\w*|forc\w*|bully\w*|coerc\w*) (her|him|my (mum|mom|dad|nan|gran|grandma|grandad|mother|father)|them) (in ?to )?(sign\w*|hand\w*|give|giving|change|changing) (over )?(her|his|their) (house|home|will|money|savings|pension|bank)\b",
         r"\b(hear|heard|hearing|see|saw|seen)\b.{0,40}\b(screaming|being hit|beaten|hitting|crying and|slapping|smacking)\b.{0,60}\b(every night|all the time|again|marks|bruises|kids|children|child|baby)\b",
         rf"\b{ABUSERS}\b.{{0,30}}\b(takes|took|taking|steal\w*|stole) (my|her|his) (money|pension|savings|benefits)\b",
     )),
@@ -449,6 +512,14 @@ RULES: tuple[Rule, ...] = (
         r"\b(drugged|spiked) (me|my drink)\b",
         r"\b(touched|touching|touches|grop\w*|fondl\w*|kissed) me (sexually|inappropriately|intimately|without (asking|consent|permission))\b",
         r"\b(sexually|sexual) (touched|harass\w*|exploited|violated)\b", r"\bexposed (him|her)self to me\b",
+        r"\bforced (himself|herself|themselves) on (me|her|him)\b", r"\b(forced|pressured|made) me (into|to have|to do) (sex|sexual|things)\b",
+        r"\bforced me\b.{0,25}\b(sex|into bed|to (touch|undress|perform))\b", r"\b(was|been|got) (sexually )?assaulted\b",
+    )),
+    # someone armed or violent right now, near them
+    Rule("armed-or-violent-now", "crisis", any=(
+        near(r"(waving|brandishing|holding|has|got|pulled|grabbed|wielding|swinging|carrying) (out )?(a |the |his |her |my )?(knife|knives|gun|machete|weapon|axe|bat|hammer|blade)",
+             r"hiding|hide|locked (ourselves|myself|in)|scared|terrified|threat\w*|drunk|shouting|screaming|kill|rage|angry|coming (for|after)", 70),
+        r"\b(were|we are|im|i am|kids are) hiding (upstairs|in the|from (him|her|them)|under)\b",
     )),
     Rule("overdose", "emergency", any=(
         r"\boverdos", r"\bod(d|ed)? on\b", r"\btook (way |far )?too many\b",
@@ -459,6 +530,8 @@ RULES: tuple[Rule, ...] = (
         r"\bpoison(ed|ing)\b",
         r"\b(took|taken|had|swallowed)\b.{0,25}\b(tablets|pills|meds|medication|dose|doses)\b.{0,10}\b(twice|three times|again)\b.{0,30}\b(more|extra|another|again)\b",
         r"\b(took|taken|swallowed)\b.{0,40}\b(a load more|loads more|a lot more|lots more|way more|a bunch more|heaps more)\b",
+        rf"\b(necked|downed|popped|knocked back|chugged|gulped|guzzled|scoffed|swallowed|took|taken)\b.{{0,15}}\b(a load|loads|lots|a lot|a handful|handfuls|a bunch|all|the whole|a whole|heaps|a pile|a stack|a fistful|the rest)\b.{{0,25}}\b{MEDS}",
+        rf"\b{MEDS}\b.{{0,80}}\b(hard to (rouse|wake)|cant (rouse|wake)|wont wake|barely conscious|not waking)\b",
     )),
     Rule("poisoning", "emergency", any=(
         r"\b(drank|drunk|swallowed|ate|eaten|licked|sucked on|got into|chewed)\b.{0,25}"
@@ -486,6 +559,7 @@ RULES: tuple[Rule, ...] = (
     Rule("carbon-monoxide", "emergency", any=(
         r"\bcarbon monoxide\b.{0,80}\b(dizz\w*|vomit\w*|throw\w* up|threw up|being sick|nause\w*|drowsy|sleepy|confus\w*|faint\w*|passed out|collaps\w*|headaches?|alarm)\b",
         r"\b(co|carbon monoxide|gas) (alarm|detector)\b.{0,20}\b(going off|beeping|went off|sounding|keeps going)\b",
+        near(r"(car|engine|generator|exhaust|bbq|barbecue|charcoal)\b.{0,20}\b(running|on|lit|burning)", r"garage|door (shut|closed)|closed (door|garage)|tent|indoors|inside the (house|caravan)", 50),
     ), all=(
         r"\b(gas (heater|fire|boiler|stove|cooker|leak|smell)|boiler|heater|generator|wood ?burner|log burner|stove|fumes|exhaust|paraffin|bbq|barbecue|charcoal|smell of gas|chimney|flue)\b",
         r"\b(dizz\w*|vomit\w*|throw\w* up|threw up|throwing up|being sick|nause\w*|drowsy|sleepy|confus\w*|faint\w*|passed out|collaps\w*|cherry red)\b",
@@ -531,6 +605,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(jaw|arm)\b.{0,40}\b(ache|aches|aching|pain|hurt\w*)\b.{0,40}\b(clammy|sweat\w*|sick|nause\w*|pale|grey|gray)\b",
         r"\b(pain|ache|aching|hurt\w*)\b.{0,20}\b(jaw|arm)\b.{0,40}\b(clammy|sweat\w*|sick|nause\w*|pale|grey|gray)\b",
         r"\bleft arm\b.{0,20}\b(numb|tingl|pain|hurts)", r"\bcold sweat",
+        r"\b(left (arm|shoulder)|jaw)\b.{0,50}\b(ach\w*|pain|hurt\w*|heavy)\b.{0,60}\b(sweat\w*|clammy|drenched|nause\w*|throw\w* up|vomit\w*|faint|light ?headed)\b",
         r"\bheart\b.{0,25}\b(racing|pounding|fluttering|skipping|beating (really )?fast|beating irregular\w*|all over the place)\b.{0,60}\b(faint\w*|pass(ing)? out|dizzy|light ?headed|collaps\w*|chest|black(ing)? out)\b",
         r"\bheart (is |was )?giving (out|up)\b",
         r"\bheart attack\b", r"\bcardiac arrest\b",
@@ -612,7 +687,8 @@ RULES: tuple[Rule, ...] = (
         r"\b(wet|peed|soiled|pooed|pooped) my ?self\b",
         r"\bboth (my |his |her )?legs\b.{0,30}\b(weak|numb|giving way|gave way|wont hold|collaps|cant move|going)",
         r"\b(cant|cannot) (feel|move) (my |both |his |her )+legs\b", r"\bweakness in (both|my) legs\b",
-        r"\b(cant|cannot) feel\b.{0,25}\b(bottom|bum|groin|genitals?|privates?|when i wipe|toilet paper|when i (pee|wee|urinate))\b",
+        r"\b(cant|cannot) feel\b.{0,25}\b(bottom|bum|groin|genitals?|privates?|saddle|when i wipe|toilet paper|when i (pee|wee|urinate))\b",
+        r"\b(back|sciatica|legs?|numb\w*|saddle)\b.{0,80}\b(havent been able to|have not been able to|not able to|cant|cannot) (pee|wee|urinate|pass urine|go to the toilet)\b",
         r"\b(cant|cannot|trouble|difficulty|unable to|struggling to) (pee|wee|urinate|pass urine)\b.{0,60}\b(back|legs?|numb)\b",
         r"\b(back|legs?|numb\w*)\b.{0,60}\b(cant|cannot|trouble|difficulty|unable to|struggling to) (pee|wee|urinate|pass urine)\b",
     ),  # a numb bottom from long sitting that passes on standing is pressure, not cauda equina, unless a red flag is also there
@@ -643,7 +719,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(fall|fell|fallen|falling|crash\w*|accident|dive|dived|diving|tackl\w*|landed|thrown|hit by|knocked|came off|flipped)\b",
         r"\b(neck|spine|spinal|head|back)\b",
         r"\b(tingl\w*|numb\w*|pins and needles|weak\w*|electric)\b.{0,40}\b(both|arms|hands|fingers|legs|all four)\b"
-        r"|\b(both|arms|hands)\b.{0,30}\b(tingl\w*|numb\w*|pins and needles|weak\w*)\b"
+        r"|\b(both|arms|hands|fingers|feet|toes)\b.{0,30}\b(tingl\w*|numb\w*|pins and needles|weak\w*)\b"
         r"|\b(cant|cannot|can not|unable to|couldnt) (really |properly )?(move|feel|lift|use) (my |his |her |their )?(legs|arms|hands|feet|toes|fingers)\b"
         r"|\b(legs|arms) (wont|will not|dont) (move|work)\b",
     )),
@@ -652,6 +728,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(throat|tongue|lips?|mouth)\b.{0,20}\b(swell|swelling|swollen|closing|tight|puffy|puffing)",
         r"\bswelling (of|in|up) (my |the )?(throat|tongue|lips|mouth|face)\b",
         r"\ballerg\w*\b.{0,50}\b(breath|throat|swell|swollen|hives|wheez|tongue|lips|swallow|tight)",
+        r"\ballerg\w*\b.{0,30}\b(ate|eaten|had|touched|exposed|stung|bitten|ingested|drank)\b.{0,60}\b(blotch\w*|coughing|cough\w* (a lot|badly|non stop)|itchy (all over|throat|mouth)|rash all over|vomit\w*|throw\w* up|faint\w*|floppy|pale|dizzy)\b",
         r"\bhives\b.{0,40}\b(swell|swollen|breath|throat|wheez|tongue|lips|face)",
         r"\b(face|eyes)\b.{0,20}\b(swell\w*|swollen)\b.{0,40}\b(breath|oil|lotion|cream|allerg)",
         r"\b(stung|sting|stings|bitten|ate|eaten|nuts?|peanuts?|shellfish|allerg\w*)\b.{0,60}\b(face|lips?|eyes?|tongue|throat|mouth)\b.{0,20}\b(swell\w*|swollen|puff\w*|blow\w* up|ballooning)",
@@ -668,13 +745,12 @@ RULES: tuple[Rule, ...] = (
         r"\b(gone|went|is|going) (limp|floppy|blue and)\b", r"\beyes (rolled|rolling|roll|are rolling|went) (back|up)\b",
         r"\b(jerk\w*|twitch\w*|shaking|shook|stiffen\w*|went stiff)\b.{0,40}\b(eyes|unresponsive|not responding|wont respond|arms and legs|uncontrollab\w*|"
         r"fever|burning hot|burning up|temperature|floor|ground|foaming|lips)\b", r"\b(having|had|has|having a) (a )?fit\b(?! (in|into|for|of))",
-    ), unless=(r"\bi (nearly|almost|practically|basically) (fainted|passed out|blacked out)\b.{0,40}\b(price|bill|cost|laugh\w*|relax\w*|good|amazing|bliss\w*|happ\w*|"
+    ), excuse=HISTORY_EXCUSE, red_flags=HISTORY_RED_FLAGS,
+       unless=(r"\b(my |the |our |a )?(dog|cat|puppy|kitten|pet|rabbit|hamster|horse)\b.{0,30}\b(floor|ground|shaking|fit|fitting|seizure|collaps\w*|faint\w*)\b",
+               r"\bi (nearly|almost|practically|basically) (fainted|passed out|blacked out)\b.{0,40}\b(price|bill|cost|laugh\w*|relax\w*|good|amazing|bliss\w*|happ\w*|"
                r"excit\w*|joy|heaven\w*|wonderful|incredible|comfy|comfortable|calm)",)),
-    Rule("head-injury-signs", "emergency", any=(r"\bconcuss",),
-         # an old concussion, fully recovered, is history (a caution at most), not a head injury now
-         excuse=(r"\b(years?|months|decades?) ago\b|\bas a (kid|child|teen\w*)\b|\bwhen i was (a kid|little|young\w*|a child|a teen\w*|at school)\b|\bno (problems|issues|symptoms) since\b|\bfully recovered\b|\bused to\b",),
-         red_flags=(r"\b(now|today|tonight|yesterday|last night|this (morning|afternoon|evening|week)|again|vomit\w*|throw\w* up|threw up|confus\w*|drowsy|"
-                    r"worse|worsening|since (then|the fall|yesterday)|keeps|still)\b(?! (problem|issue|symptom))",), all=(
+    # an old concussion, fully recovered, is history (a caution at most), not a head injury now
+    Rule("head-injury-signs", "emergency", any=(r"\bconcuss",), excuse=HISTORY_EXCUSE, red_flags=HISTORY_RED_FLAGS, all=(
         r"\b(hit|hitting|bang|banged|bump|bumped|knock|knocked|smack|smacked|fell|fall|fallen|blow|injur)\w*\b.{0,40}\bhead\b|\bhead (injury|trauma|wound)\b",
         r"\b(confus|vomit|throw(ing)? up|threw up|being sick|drowsy|sleepy|dizzy|cant remember|memory|blurr|double vision|passed out|headache|keeps being sick)",
     )),
@@ -817,7 +893,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\bme (corto|he cortado|estoy cortando|sigo cortando|quemo|he quemado|lastimo|hago dano)\b(?! (el|los|las|la) (pelo|cabello|unas|flequillo|barba))",
         r"\b(le|les) (pega|golpea|pegan|golpean|maltrata\w*) a (su|sus|mi|mis|la|el|los|las) (hij\w*|nin\w*|abuel\w*|madre|padre|mama|papa|bebe|esposa|mujer)\b",
         r"\b(cuidador\w*|la que cuida a)\b.{0,40}\b(pega|golpea|maltrata|roba|moretones)\b", r"\b(tengo|tiene) (las )?pastillas (guardadas|juntadas|listas)\b",
-        r"\b(carta|cartas|nota) de despedida\b", r"\besta noche es la noche\b",
+        r"\b(carta|cartas|nota) de despedida\b", r"\besta noche es la noche\b", r"\btomarme (todas )?(las|mis) (pastillas|pildoras)\b",
     )),
     Rule("crisis-fr", "crisis", lang="fr", any=(
         r"\b(je )?veux mourir\b", r"\benvie de mourir\b", r"\bme suicider\b", r"\bsuicid", r"\bme tuer\b",
@@ -841,7 +917,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\bfuhle mich nicht (mehr )?sicher\b", r"\bfasst mich an\b.{0,30}\b(will|mochte) (das )?nicht\b",
         r"\bhat mich (geschlagen|verprugelt|gewurgt|bedroht|vergewaltigt)\b", r"\bangst vor (ihm|ihr|meinem (mann|freund|vater|partner))\b",
         r"\bmir das leben (zu )?nehmen\b", r"\bich will (einfach |echt )?nicht mehr\b(?=$| ich | es | alles | das | leben)", r"\bvor (den|einen) zug\b",
-        r"\bverschwinden (fur immer|will)\b",
+        r"\bverschwinden (fur immer|will)\b", r"\bgesicht\w*\b.{0,12}\b(hangt|haengt|hangend\w*|haengend\w*|schief)\b", r"\bhangende (gesicht|mund)\w*\b",
         r"\bhat mich (\w+ ){0,3}(geschlagen|verprugelt|verpruegelt|gewurgt|gewuergt|bedroht|vergewaltigt|getreten|gestossen)\b",
         r"\b(wurgt|wuergt|tritt|schlagt|schlaegt) mich\b", r"\bdroht mir\b", r"\b(traue mich nicht|angst) (ihn|sie) zu verlassen\b",
         r"\b(ritze|ritzte|verletze) mich\b", r"\bhabe mich (wieder )?(geritzt|geschnitten|verletzt|verbrannt)\b(?! (beim|mit dem|am) (kochen|messer|papier|rasieren))",
@@ -864,7 +940,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
     )),
     Rule("crisis-it", "crisis", lang="it", any=(
         r"\b(voglio|vorrei|voglia di) morire\b", r"\buccidermi\b", r"\bammazzarmi\b", r"\bsuicid", r"\bnon voglio piu vivere\b",
-        r"\bvoglia di vivere\b", r"\bfarla finita\b", r"\btogliermi la vita\b", r"\bfarmi del male\b",
+        r"\bvoglia di vivere\b", r"\bpenso (solo |sempre |spesso |continuamente )?(a|di) morire\b", r"\bpensieri di morte\b", r"\bfarla finita\b", r"\btogliermi la vita\b", r"\bfarmi del male\b",
         r"\bmi (picchia|picchiano|maltratta|spinge|minaccia|segue)\b", r"\bmi (vuole )?ammazza\w*\b", r"\bmi uccidera\b",
         r"\bnon mi sento (al )?sicur[ao]\b", r"\bmi tocca\b.{0,30}\bnon voglio\b",
         r"\bnon ce la faccio piu (a vivere|con la vita)\b", r"\bmi ha (picchiat\w*|minacciat\w*|strangolat\w*)\b",
@@ -874,7 +950,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\blettera d ?addio\b", r"\bstanotte e la notte\b",
     )),
     Rule("crisis-zh", "crisis", lang="zh", script="cjk", any=(
-        r"自杀", r"自殺", r"想死", r"去死", r"不想活", r"活不下去", r"活着没(有)?意(义|思)", r"活著沒(有)?意義", r"结束.{0,4}生命",
+        r"自杀", r"自殺", r"想死", r"不想(再)?活", r"不想再活下去", r"去死", r"不想活", r"活不下去", r"活着没(有)?意(义|思)", r"活著沒(有)?意義", r"结束.{0,4}生命",
         r"結束.{0,4}生命", r"轻生", r"輕生", r"割腕", r"自残", r"自殘", r"家暴", r"(他|她|老公|丈夫|男朋友|妻子)(经常|總是|总是)?(打|殴打|毆打)我",
         r"(要|会|會)(杀|殺)(了)?我", r"(跟踪|跟蹤|威胁|威脅)我", r"(不安全|没有安全感)", r"(摸|碰)我.{0,8}(不想|不要)",
         r"想(消失|离开这个世界|離開這個世界)", r"跳楼", r"跳樓", r"活着好累", r"活著好累", r"(打|揍)了我", r"不想醒来", r"不想醒來",
@@ -882,7 +958,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"(打|虐待)(我)?(奶奶|外婆|妈妈|媽媽|孩子|小孩)",
     )),
     Rule("crisis-ja", "crisis", lang="ja", script="cjk", any=(
-        r"死にた", r"死のう", r"自殺", r"消えたい", r"生きていたくない", r"生きたくない", r"生きる意味", r"生きている意味", r"命を絶",
+        r"死にた", r"死のう", r"生きて(いて|いても|てても|ても)(仕方|しかた|意味)", r"生きてる意味", r"自殺", r"消えたい", r"生きていたくない", r"生きたくない", r"生きる意味", r"生きている意味", r"命を絶",
         r"リストカット", r"自傷", r"殴られ", r"暴力を(受け|振る)", r"いなくなりたい",
         r"殺(す|される)(と|って)", r"生きるのが(つらい|辛い|しんどい|苦しい)", r"消えてしまいたい", r"飛び降り", r"(電車|線路)に飛び込",
         r"死んだ方が(まし|楽)", r"目が覚めなければ", r"(後を|あとを)(つけ|付け)られ", r"尾行され", r"ストーカー", r"脅(さ|か)され", r"(触|さわ)られ.{0,8}(嫌|いや)", r"安全(じゃ|では)ない",
@@ -914,7 +990,8 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\b(a bu|a avale|a mange|bu|avale)\b.{0,30}\b(d|l|de l)?(huile|medicaments?|comprimes|cachets|pilules|javel|produit|detergent|creme|pommade|poison)\b",
         r"\b(ne repond plus|convulsion\w*|pas de pouls|ne respire plus|inconscient\w*)\b",
         near("gorge|langue|levres", r"gonfl\w*|serre\w*|ferme\w*", 25), r"\b(narrive|n arrive) (plus|pas) a avaler\b",
-        near("fievre", r"nuque raide|raideur|cou raide", 50), r"\bne (reagit|se reveille) plus\b",
+        near("fievre", r"nuque raide|raideur|cou raide", 50), r"\bne (reagit|se reveille) plus\b", r"\bne respire (presque |quasiment )?(plus|pas)\b",
+        r"\blevres (sont |deviennent |toutes )?(bleu\w*|violet\w*)\b",
         r"\bsaigne\w* (a flots|abondamment|enormement|partout)\b", r"\b(le sang ne s arrete pas|narrete pas de saigner|n arrete pas de saigner|le sang gicle)\b", r"\bmonoxyde de carbone\b",
     )),
     Rule("emergency-de", "emergency", lang="de", any=(
@@ -922,7 +999,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         near(r"atmen|luft", r"kann nicht|kann kaum|konnen nicht|keine|kaum|nicht mehr", 20), r"\batemnot\b", r"\bersticke\b",
         r"\bgesicht\b.{0,20}\b(hangt|haengt|schief|taub)\b", r"\b(kann|konnen) nicht (mehr )?sprechen\b", r"\bherzinfarkt\b",
         r"\bschlaganfall\b", r"\bohnmacht\b", r"\bbewusstlos\b", r"\buberdosis\b", r"\bblutet\b.{0,20}\b(stark|hort nicht auf)\b",
-        r"\b(mund|mundwinkel|lippe)\b.{0,20}\b(hangt|haengt|schief)\b", r"\b(spricht|sprache)\b.{0,15}\b(verwaschen|undeutlich|lallend|komisch)\b",
+        r"\b(mund|mundwinkel|lippe)\b.{0,20}\b(hangt|haengt|schief)\b", r"\b(hangende|haengende) (gesichtshalfte|gesichtshaelfte|mundwinkel|gesicht\w*)\b", r"\b(redet|spricht) (wirr|undeutlich|verwaschen|lallend)\b", r"\b(spricht|sprache)\b.{0,15}\b(verwaschen|undeutlich|lallend|komisch)\b",
         r"\b(eine|einer) (seite|korperhalfte)\b.{0,25}\b(taub|gelahmt|schwach|hangt)\b",
         near(r"getrunken|verschluckt|geschluckt|gegessen|trank|schluckte", r"ol|oel|massageol|tabletten|medikament\w*|pillen|reiniger|bleiche|waschmittel|creme|salbe|gift", 40),
         r"\b(krampf\w*|kein puls|atmet nicht|reagiert nicht)\b",
@@ -937,7 +1014,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\bsuor frio\b", r"\boverdose\b", r"\bsangra\w* (muito|sem parar)\b",
         r"\b(rosto|boca|cara|labio|sorriso)\b.{0,20}\b(tort[ao]|caid[ao]|caindo|paralisad[ao]|dormente|de lado)\b", r"\bfala (enrolada|arrastada|estranha)\b",
         r"\b(um lado|metade) do (rosto|corpo)\b", r"\bnao (consegue|consigo) (falar|mexer|levantar)\b",
-        r"\b(bebeu|engoliu|tomou|comeu|ingeriu)\b.{0,30}\b(oleo|remedios?|comprimidos|pilulas|creme|pomada|lixivia|agua sanitaria|detergente|produto|veneno)\b",
+        r"\b(bebeu|engoliu|tomou|comeu|ingeriu)\b.{0,30}\b(oleo|remedios?|comprimidos|pilulas|creme|pomada|lixivia|agua sanitaria|detergente|produto|veneno|bateria|pilha|moeda|ima)\b",
         r"\b(convuls\w*|nao responde|sem pulso|nao respira|inconsciente)\b",
         near("garganta|lingua|labios", r"inchad\w*|inchando|fechando", 25), r"\bnao (consigo|consegue) engolir\b",
         near("febre", r"pescoco (rigido|duro|travado)|rigidez", 50), r"\bnao acorda\b",
@@ -977,10 +1054,90 @@ FOREIGN_RULES: tuple[Rule, ...] = (
     )),
 )
 
+# More languages, fewer phrasings each: the commonest crisis and emergency words (Dutch, Polish and
+# Turkish on normalized text; Russian, Arabic and Hindi on `fold_native` text; Korean on `fold_cjk`).
+MORE_LANGUAGE_RULES: tuple[Rule, ...] = (
+    Rule("crisis-nl", "crisis", lang="nl", any=(
+        r"\bzelfmoord", r"\b(ik )?wil (dood|niet meer leven|er niet meer zijn|een eind aan mijn leven maken)\b", r"\bniet meer (willen )?leven\b",
+        r"\bmezelf (van kant maken|doden|ombrengen|iets aandoen|snijden|pijn doen|beschadigen|verwonden)\b", r"\bmijn leven beeindigen\b",
+        r"\b(slaat|mishandelt|bedreigt|schopt|wurgt|verkracht\w*) (me|mij)\b", r"\bbang om naar huis\b", r"\bafscheidsbrie",
+    )),
+    Rule("crisis-pl", "crisis", lang="pl", any=(
+        r"\bsamobojstw", r"\b(zabic|zabije|zabije) sie\b", r"\bchce umrzec\b", r"\bnie chce (juz )?zyc\b", r"\bskonczyc ze soba\b",
+        r"\b(tne|pocielam|pocialem|okaleczam|krzywdze) sie\b", r"\b(bije|dusi|kopie|gwalci|bil|bila) mnie\b", r"\bmnie (bije|dusi|kopie|gwalci|pobil|bil)\b", r"\bgrozi mi\b",
+        r"\bboje sie wrocic do domu\b", r"\blist pozegnalny\b",
+    )),
+    Rule("crisis-tr", "crisis", lang="tr", any=(
+        r"\bintihar", r"\bolmek istiyorum\b", r"\bkendimi (oldur\w*|kes\w*|yarala\w*|asmak|asacagim)", r"\byasamak istemiyorum\b",
+        r"\bkendime zarar\b", r"\bbeni (dovuyor|doviyor|dovdu|oldurecek|tehdit ediyor)\b", r"\boldurmekle tehdit\b", r"\beve (donmekten|gitmekten) korkuyorum\b",
+    )),
+    Rule("crisis-hi-latin", "crisis", lang="hi", any=(
+        r"\b(marna|mar jana|marne) (chahta|chahti|chahata)\b", r"\b(khudkushi|aatmahatya|atmahatya)\b", r"\b(jeena|jina) (nahi|nahin|nhi) (chahta|chahti)\b",
+        r"\bkhud ko (maar|khatam|khatm|nuksan)\b",
+    )),
+    Rule("crisis-ru", "crisis", lang="ru", script="native", any=_nfkc(
+        r"поконч\w* с собой", r"убить себя", r"убью себя", r"хочу умереть", r"не хочу (больше )?жить", r"жить не хочется", r"незачем жить",
+        r"суицид", r"самоубийств", r"(режу|резала|резал|порезала|порезал) (себя|себе)", r"вскрыть вены", r"причиняю себе (боль|вред)",
+        r"(бьет|избивает|душит|душил|пинает) меня", r"меня (бьет|избивает|душит)", r"угрожает (меня )?убить", r"убьет меня", r"боюсь (идти|возвращаться) домой",
+        r"прощальн\w* (письм|записк)",
+    )),
+    Rule("crisis-ar", "crisis", lang="ar", script="native", any=_nfkc(
+        r"انتحار", r"انتحر", r"اريد ان اموت", r"(ابي|ابغى|بدي|نفسي) اموت", r"اقتل نفسي", r"(لا اريد|ما بدي|ما ابغى|ما ابي) (ان )?(اعيش|عيش)",
+        r"(اؤذي|اذي|ايذاء|اذيت|اجرح|جرحت) نفسي", r"(يضربني|يعنفني|يهددني|يخنقني)", r"(سيقتلني|راح يقتلني|رح يقتلني|بيقتلني)", r"خائف\w* (ان )?ارجع",
+    )),
+    Rule("crisis-hi", "crisis", lang="hi", script="native", any=_nfkc(
+        r"आत्महत्या", r"खुदकुशी", r"(मरना|मर जाना) चाहत", r"जीना नहीं चाहत", r"(खुद|अपने आप) को (मार|खत्म|नुकसान|चोट)",
+        r"मुझे (मारता|पीटता|मारती|पीटती)", r"जान से मारने की धमकी",
+    )),
+    Rule("crisis-ko", "crisis", lang="ko", script="cjk", any=(
+        r"자살", r"죽고싶", r"살고싶지않", r"자해", r"목숨을끊", r"손목을(긋|그었|그어)", r"사라지고싶",
+        r"(저를|나를|절|날)(때려|때린|때립|폭행)", r"맞고있", r"죽이겠다", r"죽인다고",
+    )),
+    Rule("emergency-nl", "emergency", lang="nl", any=(
+        r"\b(pijn|druk|beklemming|knellend\w*) (op|in|aan) (de|mijn|zijn|haar) borst\b", r"\bborstpijn\b", r"\bkan (bijna |haast )?niet (meer )?(goed )?ademen\b",
+        r"\b(erg |heel )?benauwd\b", r"\bberoerte\b", r"\bhartaanval\b", r"\bflauwgevallen\b", r"\bbewusteloos\b", r"\bbloedt (hevig|heel erg|enorm)\b",
+        r"\bbloeding stopt niet\b", r"\boverdosis\b", r"\bvergiftig", r"\bscheve mond\b", r"\bhangende mondhoek\b", r"\bepileptische aanval\b",
+        r"\breageert niet\b", r"\bkoolmonoxide\b", r"\bademt niet\b",
+    )),
+    Rule("emergency-pl", "emergency", lang="pl", any=(
+        r"\b(bol|ucisk|klucie|pieczenie) w (klatce|piersi)\b", r"\bnie moge oddychac\b", r"\bdusze sie\b", r"\budar\b", r"\bzawal\b",
+        r"\b(zemdlal|zemdlala|stracil przytomnosc|stracila przytomnosc|nieprzytomn\w*)\b", r"\bkrwawi (mocno|bardzo|bez przerwy)\b", r"\bkrwotok\b",
+        r"\bprzedawkowa", r"\bzatrul", r"\bdrgawk", r"\bnie oddycha\b", r"\btlenek wegla\b",
+    )),
+    Rule("emergency-tr", "emergency", lang="tr", any=(
+        r"\bgogs(um|u)\w* (agri\w*|sikis\w*|baski|sanci\w*)", r"\bgogus agrisi\b", r"\bnefes alamiyor", r"\bnefes darligi\b", r"\bkalp krizi\b",
+        r"\binme\b", r"\bfelc\b", r"\bbayil(di|dim|iyor)", r"\bbilinci (kapali|yok)\b", r"\b(kanama|kan) durmuyor\b", r"\basiri doz\b",
+        r"\bzehirlen", r"\bnobet geciriyor\b", r"\bnefes almiyor\b", r"\bkarbon ?monoksit\b",
+    )),
+    Rule("emergency-hi-latin", "emergency", lang="hi", any=(
+        r"\b(seene|sine|chhati|chati) (me|mein|main|mai) (dard|dabav)\b", r"\bsaans (nahi|nahin|nhi) (aa rahi|le pa)", r"\bbehosh\b",
+    )),
+    Rule("emergency-ru", "emergency", lang="ru", script="native", any=_nfkc(
+        r"(боль|болит|давит|жжет|сжимает)\w*.{0,20}груд", r"груд\w*.{0,15}(болит|давит|жжет|сжимает|боль)", r"не (могу|может) дышать",
+        r"(трудно|тяжело) дышать", r"задыха", r"не хватает воздуха", r"инсульт", r"инфаркт", r"сердечный приступ", r"потерял\w* сознание",
+        r"без сознания", r"не дышит", r"судорог", r"кровь не останавливается", r"сильное кровотечение", r"передозировк", r"отравил",
+        r"(лицо|рот)\w* (перекосило|перекошен)", r"онемел\w* (рука|нога|половина|лицо)", r"(горло|язык|губы)\w* (отек|опух)", r"не (может|могу) говорить",
+        r"угарн\w* газ", r"упал\w* в обморок",
+    )),
+    Rule("emergency-ar", "emergency", lang="ar", script="native", any=_nfkc(
+        r"(الم|وجع|ضغط)\w* (في )?(الصدر|صدري|صدره|صدرها)", r"(لا|ما) (استطيع|اقدر|اقدرش|بقدر|يقدر|يستطيع) (ان )?(اتنفس|التنفس|يتنفس)", r"ضيق (في )?(التنفس|النفس)",
+        r"صعوبه في التنفس", r"(نوبه|ازمه) قلبيه", r"جلطه", r"سكته", r"(فقد|فاقد) الوعي", r"اغمي", r"(لا|ما) يتنفس", r"نزيف", r"الدم (لا|ما) (يتوقف|بيوقف|يوقف)",
+        r"جرعه زائده", r"تسمم", r"تشنج",
+    )),
+    Rule("emergency-hi", "emergency", lang="hi", script="native", any=_nfkc(
+        r"(सीने|छाती) में (दर्द|दबाव|जकड़न)", r"(सांस|साँस) (नहीं|लेने में)", r"दम घुट", r"बेहोश", r"दौरा (पड़|आ)", r"लकवा", r"दिल का दौरा",
+        r"हार्ट अटैक", r"खून (बंद नहीं|रुक नहीं)", r"ज़हर|जहर", r"ओवरडोज",
+    )),
+    Rule("emergency-ko", "emergency", lang="ko", script="cjk", any=(
+        r"가슴(이|에|이너무)?(통증|아파|아프|답답|조여|쥐어)", r"흉통", r"숨(을|이)?(못|안)쉬", r"숨쉬기(가)?(힘들|어려)", r"호흡곤란", r"심장마비", r"뇌졸중",
+        r"쓰러졌", r"의식(이)?없", r"경련", r"발작", r"피가(안|멈추지|멎지)", r"과다복용", r"일산화탄소",
+    )),
+)
+
 _PRIORITY = {"crisis": 0, "emergency": 1, "caution": 2}
 # Crises first (a person in crisis must never get a symptom template), then emergencies in any
 # language, then cautions: the first matching rule decides.
-_ALL_RULES = tuple(sorted(RULES + FOREIGN_RULES, key=lambda r: _PRIORITY[r.category]))
+_ALL_RULES = tuple(sorted(RULES + FOREIGN_RULES + MORE_LANGUAGE_RULES, key=lambda r: _PRIORITY[r.category]))
 
 
 # Doubled-letter typos ("paiin", "faintedd") are also read with every double letter single; for
@@ -1005,14 +1162,17 @@ def triage(message: str, rules: tuple[Rule, ...] = _ALL_RULES) -> Triage | None:
     negated = {_NEG.sub(" ", v) for v in variants}  # only emergency/caution rules see these
     crisis = {_defuse_denial(v) for v in variants}  # crisis rules: only a plain denial + stress
     cjk = fold_cjk(message) if _CJK.search(message) else ""
+    native = fold_native(message) if _NATIVE.search(message) else ""
     for rule in rules:
         if rule.script == "cjk":
             hit = bool(cjk) and rule.matches(cjk)
+        elif rule.script == "native":
+            hit = bool(native) and rule.matches(native)
         else:
             hit = rule.matches_any(crisis if rule.category == "crisis" else negated)
         if hit:
             lang = rule.lang
-            if rule.script == "cjk":  # Han characters are shared: kana says Japanese
+            if rule.script == "cjk" and lang in ("zh", "ja"):  # Han characters are shared: kana says Japanese
                 lang = "ja" if re.search(r"[\u3040-\u30ff]", message) else "zh"
             return Triage(rule.category, rule.id, "rules", lang=lang)
     return None
@@ -1030,11 +1190,18 @@ def triage(message: str, rules: tuple[Rule, ...] = _ALL_RULES) -> Triage | None:
 # (Before the blind set and the bank's new exemplars: 0.62 / 0.50 / 0.54 on safety_train.jsonl alone.)
 THRESHOLDS: dict[str, float] = {"emergency": 0.56, "crisis": 0.50, "caution": 0.50}
 MARGIN = 0.05
-# Long messages: the whole-message vector dilutes one alarming sentence, so sentences are
-# checked too, in one batch. Short messages use only the vector the pipeline already has.
+# Mean pooling dilutes one alarming clause in a chatty message ("can I still come at 3? my left
+# shoulder aches and I'm drenched in sweat"), so messages are also checked clause by clause, in one
+# batched encode: always above SENTENCE_CHECK_CHARS; from CLAUSE_CHECK_CHARS up only when the
+# whole-message vector is already near an urgent exemplar (>= CLAUSE_GATE), so an ordinary
+# question costs nothing extra. Short messages use only the vector the pipeline already has.
 SENTENCE_CHECK_CHARS = 160
+CLAUSE_CHECK_CHARS = 50
+CLAUSE_GATE = 0.30
+CLAUSE_EXTRA = 0.10  # a clause must pass its level's threshold by this much more (calibrated, see calibrate())
 MAX_SENTENCES = 24
 _SENT_SPLIT = re.compile(r"(?<=[.!?。！？\n])\s*|\s+(?:and then|but|also)\s+")
+_CLAUSE_SPLIT = re.compile(r"(?<=[.!?。！？\n;,:])\s*|\s+[-–—]+\s+|\s+\((?=\w)|\)\s+|\s+(?:and then|and now|but|also|so|because|cause|cos|though|although|then|anyway|plus)\s+")
 
 
 @dataclass(frozen=True)
@@ -1065,6 +1232,7 @@ class SemanticTriage:
     owner: np.ndarray  # group index of each row
     thresholds: dict[str, float] = field(default_factory=lambda: dict(THRESHOLDS))
     margin: float = MARGIN
+    clause_extra: float = CLAUSE_EXTRA
     _cache: OrderedDict[str, Triage | None] = field(default_factory=OrderedDict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -1089,14 +1257,16 @@ class SemanticTriage:
     def scores(self, vecs: np.ndarray) -> np.ndarray:
         return np.atleast_2d(vecs).astype(np.float32) @ self.matrix.T
 
-    def _decide(self, sims: np.ndarray) -> Triage | None:
+    def _decide(self, sims: np.ndarray, clauses_from: int | None = None) -> Triage | None:
         """sims: one row per text (message and sentences). A level fires when its closest exemplar
         passes the level's threshold AND beats every exemplar of a milder level by the margin
         (nearest category wins: "I have a heart condition" is a caution, not a heart attack).
-        Urgent on any row beats caution."""
+        Urgent on any row beats caution. Rows from `clauses_from` on are clauses: a clause has lost
+        its context ("after my run"), so it must pass the threshold plus `clause_extra`."""
         best: Triage | None = None
         m = self._masks
-        for row in sims:
+        for i, row in enumerate(sims):
+            extra = self.clause_extra if clauses_from is not None and i >= clauses_from else 0.0
             benign = float(row[m["benign"]].max()) if m["benign"].any() else -1.0
             caution = float(row[m["caution"]].max()) if m["caution"].any() else -1.0
             for level in ("crisis", "emergency", "caution"):
@@ -1106,7 +1276,7 @@ class SemanticTriage:
                 idx = int(np.flatnonzero(mask)[row[mask].argmax()])
                 s = float(row[idx])
                 rival = benign if level == "caution" else max(benign, caution)
-                if s >= self.thresholds[level] and s - rival >= self.margin:
+                if s >= self.thresholds[level] + extra and s - rival >= self.margin:
                     t = Triage(level, self.groups[self.owner[idx]].id, "semantic", self._exemplars[idx], round(s, 3))
                     if best is None or (t.urgent and not best.urgent) or (t.urgent == best.urgent and s > (best.score or 0)):
                         best = t
@@ -1131,11 +1301,21 @@ class SemanticTriage:
         else:
             message_text = message
         rows = [np.asarray(vec, dtype=np.float32).reshape(-1)] if vec is not None else []
-        parts = sentences(message) if len(message) > SENTENCE_CHECK_CHARS else []
-        texts = ([] if vec is not None else [message_text]) + (parts if len(parts) > 1 else [])
+        parts = _clause_texts(message) if len(message) > CLAUSE_CHECK_CHARS else []
+        if len(message) <= SENTENCE_CHECK_CHARS and len(parts) > 1:  # gate: is the whole message near anything urgent?
+            if not rows:
+                rows = [np.asarray(self.encode([message_text]), dtype=np.float32)[0]]
+            urgent = self._masks["emergency"] | self._masks["crisis"]
+            if float(self.scores(rows[0])[0][urgent].max(initial=-1.0)) < CLAUSE_GATE:
+                parts = []
+        parts = parts if len(parts) > 1 else []
+        # long messages: whole sentences too, at the plain thresholds (a sentence keeps its context)
+        whole = [p for p in sentences(message) if p not in parts] if len(message) > SENTENCE_CHECK_CHARS else []
+        texts = ([] if rows else [message_text]) + (whole if len(whole) > 1 else []) + parts
         if texts:
             rows.extend(np.asarray(self.encode(texts), dtype=np.float32))
-        result = self._decide(self.scores(np.vstack(rows))) if rows else None
+        clauses_from = len(rows) - len(parts) if parts else None
+        result = self._decide(self.scores(np.vstack(rows)), clauses_from) if rows else None
         with self._lock:
             self._cache[key] = result
             while len(self._cache) > 2048:
@@ -1167,6 +1347,31 @@ def sentences(text: str) -> list[str]:
     return [p for p in parts if len(p) > 3][:MAX_SENTENCES]
 
 
+def clauses(text: str) -> list[str]:
+    """Clauses (split at punctuation, dashes and joining words) of at least three words, at most
+    MAX_SENTENCES.
+
+    >>> clauses("quick q before my appt - theres a heavy feeling in my chest, probably a knot?")
+    ['quick q before my appt', 'theres a heavy feeling in my chest', 'probably a knot?']
+    """
+    parts = [p.strip() for p in _CLAUSE_SPLIT.split(text) if p and p.strip()]
+    return [p for p in parts if len(p.split()) >= 3 or (len(p) > 3 and _CJK.search(p))][:MAX_SENTENCES]
+
+
+def _clause_texts(message: str) -> list[str]:
+    """Clauses to embed: a clause that negates a symptom ("no chest pain") is embedded without the
+    negated phrase (embeddings ignore "no"), and dropped when nothing is left."""
+    out = []
+    for part in clauses(message):
+        folded = normalize(part)
+        defused = _defuse_denial(_NEG.sub(" ", folded)).strip()
+        if defused == folded:
+            out.append(part)
+        elif len(defused.split()) >= 3:
+            out.append(defused)
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # Context across turns
 # ---------------------------------------------------------------------------------------------
@@ -1194,7 +1399,7 @@ def is_follow_up(message: str) -> bool:
 
 # A semantic emergency in these groups is dropped when the matching rule's excuse holds and no
 # red flag is present ("tight chest from bench presses"): the same auditable exception as the rules.
-_SEMANTIC_EXCUSES = {"cardiac": "heart-attack-signs", "stroke": "stroke-signs"}
+_SEMANTIC_EXCUSES = {"cardiac": "heart-attack-signs", "stroke": "stroke-signs", "self-harm": "self-harm-disclosure"}
 
 
 def _excused(sem: Triage | None, message: str) -> bool:
@@ -1271,7 +1476,8 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "it": frozenset(_words("io il che non sono per una un con mi ho della vorrei avete quanto costa lo gli del al")),
 }
 _LANG_NAMES = {"es": "Spanish", "fr": "French", "de": "German", "pt": "Portuguese", "it": "Italian",
-               "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "ru": "Russian", "ar": "Arabic", "other": "another language"}
+               "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "ru": "Russian", "ar": "Arabic", "hi": "Hindi", "nl": "Dutch",
+               "pl": "Polish", "tr": "Turkish", "other": "another language"}
 
 
 def detect_language(message: str) -> str:
@@ -1289,6 +1495,8 @@ def detect_language(message: str) -> str:
         return "ko"
     if re.search(r"[\u0600-\u06ff]", message):
         return "ar"
+    if re.search(r"[\u0900-\u097f]", message):
+        return "hi"
     if len(re.findall(r"[\u0400-\u04ff]", message)) > 3:
         return "ru"
     words = re.findall(r"[a-z]+", re.sub(r"['’]", " ", _fold(message)))
@@ -1324,6 +1532,13 @@ _URGENT_LINES: dict[str, tuple[str, str]] = {  # lang: (emergency, crisis)
     "it": ("Chiami subito il {n}.", "Chieda aiuto adesso: chiami il {c} o il {n}."),
     "zh": ("请立即拨打 {n}。", "请现在就寻求帮助：拨打 {c} 或 {n}。"),
     "ja": ("今すぐ {n} に電話してください。", "今すぐ助けを求めてください：{c} または {n} に電話してください。"),
+    "nl": ("Bel nu {n}.", "Zoek nu hulp: bel {c} of {n}."),
+    "pl": ("Zadzwoń teraz pod {n}.", "Poszukaj teraz pomocy: zadzwoń pod {c} lub {n}."),
+    "tr": ("Hemen {n} numarasını arayın.", "Lütfen şimdi yardım isteyin: {c} veya {n} numarasını arayın."),
+    "ru": ("Позвоните сейчас по номеру {n}.", "Пожалуйста, обратитесь за помощью сейчас: позвоните {c} или {n}."),
+    "ar": ("اتصل الآن بالرقم {n}.", "من فضلك اطلب المساعدة الآن: اتصل بـ {c} أو {n}."),
+    "hi": ("अभी {n} पर कॉल करें।", "कृपया अभी मदद लें: {c} या {n} पर कॉल करें।"),
+    "ko": ("지금 {n}에 전화하세요.", "지금 도움을 요청하세요: {c} 또는 {n}에 전화하세요."),
 }
 
 
