@@ -53,7 +53,7 @@ class BuildReport:
     faq_entries: int = 0
     chunks: int = 0
     sentences: int = 0
-    encoded_texts: int = 0
+    encoded_texts: int = 0  # distinct texts the model ran on
     seconds: float = 0.0
     published: bool = True  # False: nothing changed, the live build was kept
     # Sentences that clear someone medically or promise a cure: never quoted under a caution,
@@ -225,14 +225,38 @@ def _nothing_to_do(previous: Index, plans: list[DocPlan], removed: list[str], co
     )
 
 
+def encode_distinct(embedder: Embedder, texts: list[str]) -> tuple[np.ndarray, int]:
+    """One vector per text, in order, running each distinct text through the model once; and
+    how many were run. Articles repeat sentences (disclaimers, "Drink water afterwards.",
+    boilerplate), and a text's vector depends only on the text.
+
+    >>> class Lengths:  # a stand-in model that records what it ran on
+    ...     dim, seen = 1, []
+    ...     def encode(self, texts):
+    ...         self.seen += texts
+    ...         return np.array([[len(t)] for t in texts], np.float32)
+    >>> model = Lengths()
+    >>> vecs, ran = encode_distinct(model, ["a b", "c", "a b"])
+    >>> vecs.ravel().tolist(), ran, model.seen
+    ([3.0, 1.0, 3.0], 2, ['a b', 'c'])
+    """
+    if not texts:
+        return np.zeros((0, embedder.dim), np.float32), 0
+    first: dict[str, int] = {}
+    where = np.fromiter((first.setdefault(t, len(first)) for t in texts), dtype=np.int64, count=len(texts))
+    vecs = embedder.encode(list(first))
+    return (vecs if len(first) == len(texts) else vecs[where]), len(first)
+
+
 def _embed(plans: list[DocPlan], embedder: Embedder) -> tuple[list[DocPlan], int]:
     """Embed every pending plan's passages and sentences in one encode call (the model sorts
-    by length, so batches pad little); returns the plans with vectors and the text count."""
+    by length, so batches pad little; each distinct text once); returns the plans with vectors
+    and the number of texts the model ran on."""
     pending = [p for p in plans if p.passage_vecs is None]
     passages = [c.embed_text for p in pending for c in p.chunks]
     sentences = [s for p in pending for c in p.chunks for s in c.sentence_texts]
     texts = passages + sentences
-    vecs = embedder.encode(texts) if texts else np.zeros((0, embedder.dim), np.float32)
+    vecs, encoded = encode_distinct(embedder, texts)
     out = []
     at_p, at_s = 0, len(passages)
     for p in plans:
@@ -241,7 +265,7 @@ def _embed(plans: list[DocPlan], embedder: Embedder) -> tuple[list[DocPlan], int
             p = replace(p, passage_vecs=vecs[at_p : at_p + n], sentence_vecs=vecs[at_s : at_s + m])
             at_p, at_s = at_p + n, at_s + m
         out.append(p)
-    return out, len(texts)
+    return out, encoded
 
 
 def _stack(blocks: list[np.ndarray | None], dim: int) -> np.ndarray:
@@ -334,6 +358,7 @@ __all__ = [
     "check_fresh",
     "chunking_params",
     "corpus_changes",
+    "encode_distinct",
     "model_info",
     "token_counter_for",
 ]
