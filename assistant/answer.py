@@ -225,7 +225,9 @@ def decide(retrieval: Retrieval, query: Query, tuning: Tuning, senses: Senses | 
     facts = clinic_facts(query.text, query.words, retrieval.vocabulary)
     if facts:
         return Decision(False, f"asks about the clinic's own details ({', '.join(facts)}), which the documents do not cover", best)
-    if best < tuning.answer_min_sentence_score:
+    # A follow-up's vector mixes two questions, so it sits further from any one sentence.
+    floor = tuning.followup_min_sentence_score if query.previous else tuning.answer_min_sentence_score
+    if best < floor:
         return Decision(False, f"no passage is close enough (best sentence match {best:.2f})", best)
     relatives: dict[str, tuple[str, float]] = {}
 

@@ -25,7 +25,8 @@ History = Iterable[Any]  # earlier turns: user questions as strings, or Gradio/H
 
 _FOLLOWUP = re.compile(
     r"^\s*(what|how) about\b|^\s*(and|also|but|so)\b|\b(that|this|it|they|them|those|these|one)\b[^a-z]*$"
-    r"|\b(do|does|doing|did) (that|this|it)\b|\b(how often|how long|how many times)\b",
+    r"|\b(do|does|doing|did) (that|this|it)\b|\b(how often|how long|how many times)\b"
+    r"|^\W*(why|how come|how so|really|like what|such as|what for|why not|for how long)\W*$",
     re.I,
 )
 

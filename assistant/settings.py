@@ -181,6 +181,7 @@ class Tuning:
     followup_standalone_score: float = 0.7
     # Abstention (calibrated on evals/dev.jsonl).
     answer_min_sentence_score: float = 0.42
+    followup_min_sentence_score: float = 0.35  # the same for a follow-up read with the earlier question (its mixed vector sits further from any sentence)
     answer_confident_score: float = 0.70
     answer_max_missing_share: float = 0.5
     # A word the documents never use counts against answering by how rare it is in general
