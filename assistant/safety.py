@@ -1188,7 +1188,7 @@ def triage(message: str, rules: tuple[Rule, ...] = _ALL_RULES) -> Triage | None:
 # beat the closest benign one. The safety_holdout*.jsonl sets are never calibrated on.
 # Result of `calibrate(train + blind-train rows)` (budget 1%, floor 0.5) with MARGIN 0.05, all-MiniLM-L6-v2.
 # (Before the blind set and the bank's new exemplars: 0.62 / 0.50 / 0.54 on safety_train.jsonl alone.)
-THRESHOLDS: dict[str, float] = {"emergency": 0.56, "crisis": 0.50, "caution": 0.50}
+THRESHOLDS: dict[str, float] = {"emergency": 0.56, "crisis": 0.50, "caution": 0.65}
 MARGIN = 0.05
 # Mean pooling dilutes one alarming clause in a chatty message ("can I still come at 3? my left
 # shoulder aches and I'm drenched in sweat"), so messages are also checked clause by clause, in one
@@ -1197,8 +1197,8 @@ MARGIN = 0.05
 # question costs nothing extra. Short messages use only the vector the pipeline already has.
 SENTENCE_CHECK_CHARS = 160
 CLAUSE_CHECK_CHARS = 50
-CLAUSE_GATE = 0.30
-CLAUSE_EXTRA = 0.10  # a clause must pass its level's threshold by this much more (calibrated, see calibrate())
+CLAUSE_GATE = 0.45
+CLAUSE_EXTRA = 0.06  # a clause must pass its level's threshold by this much more (`calibrate_clause_extra`)
 MAX_SENTENCES = 24
 _SENT_SPLIT = re.compile(r"(?<=[.!?。！？\n])\s*|\s+(?:and then|but|also)\s+")
 _CLAUSE_SPLIT = re.compile(r"(?<=[.!?。！？\n;,:])\s*|\s+[-–—]+\s+|\s+\((?=\w)|\)\s+|\s+(?:and then|and now|but|also|so|because|cause|cos|though|although|then|anyway|plus)\s+")
@@ -1706,3 +1706,31 @@ def calibrate(rows: list[dict], semantic: SemanticTriage, budget: float = 0.01,
         ok = [t for t in grid if ((top >= t) & (top - rival >= semantic.margin))[negative].mean() <= budget]
         out[level] = round(min(ok), 2) if ok else max(grid)
     return out
+
+
+CLAUSE_GRID = tuple(step / 100 for step in range(0, 21, 2))  # extra clause thresholds tried
+
+
+def calibrate_clause_extra(rows: list[dict], semantic: SemanticTriage, budget: float = 0.01,
+                           grid: Iterable[float] = CLAUSE_GRID) -> float:
+    """Choose how much more than its level's threshold a single clause must score, on a training
+    split: the lowest extra at which checking clauses adds urgent alarms on at most `budget` of
+    the split's negatives (benign and caution messages) over the whole-message check alone."""
+    negatives = [r["message"] for r in rows if r["expect"] in ("faq", "caution")]
+    vecs = np.asarray(semantic.encode(negatives), dtype=np.float32)
+    saved = semantic.clause_extra
+
+    def alarms(extra: float) -> int:
+        semantic.clause_extra = extra
+        semantic._cache.clear()
+        return sum(bool((t := semantic.check(m, v)) and t.urgent) for m, v in zip(negatives, vecs, strict=True))
+
+    try:
+        base = alarms(1.0)  # clauses can never fire: the whole-message check alone
+        for extra in sorted(grid):
+            if alarms(extra) - base <= budget * len(negatives):
+                return round(extra, 2)
+        return max(grid)
+    finally:
+        semantic.clause_extra = saved
+        semantic._cache.clear()
