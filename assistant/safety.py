@@ -349,6 +349,12 @@ RULES: tuple[Rule, ...] = (
         r"\bgiv(e|ing|en) away (all )?(my|of my) (things|stuff|belongings|possessions)\b",
         r"\bno reason (for me )?to (keep going|go on|live|be here|stay|keep living)\b",
         r"\b(jump|jumping|throw myself) (off|from|in front of) (a |the )?(bridge|building|roof|cliff|train|balcony)\b",
+        r"\b(googl\w*|search\w*|look\w* up|research\w*|read\w* (up )?about|find\w* out|asking)\b.{0,30}\b(ways|how|methods?) to (die|kill (my ?self|your ?self)|end (it|my life|your life)|not wake up|overdose)\b",
+        r"\b(easiest|quickest|painless|least painful|best|surest|fastest) (way|ways|method|methods) to (die|go|end it|kill (my ?self|your ?self)|end (my|your) life)\b",
+        r"\b(easier|better|simpler|kinder)\b.{0,20}\b(if i )?(didnt|did not|never|wouldnt|dont) wake up\b",
+        r"\b(id|i would|i d) (much )?rather (be dead|die|not be (here|alive)|not exist)\b.{0,5}\bthan (live|living|go on|going on|carry on|keep|feel|be in|suffer|wake up|face|be like this)\b",
+        r"\b(standing|sitting|been|stood|sat|up) (on|at|by) (the|a|top of the) (bridge|edge|roof|ledge|cliff|platform|tracks)\b.{0,50}\b(jump\w*|thinking|end it|let go|fall)\b",
+        rf"{MEDS}.{{0,60}}\b(thinking (about|of)|want to|wanna|going to|tempted to|might|about to|could just)\b.{{0,10}}\b(swallow\w*|tak\w*|down\w*|neck\w*) (them|it|the lot|all of them|the whole (bottle|packet|box)|everything)\b",
         r"\bhang(ing)? my ?self\b", r"\boverdose to end\b", r"\b(feel|feeling|im) trapped\b",
         # a plan or the means at hand
         r"\b(rope|noose|pills|tablets|meds|gun|blade|razor|razors)\b.{0,25}\b(ready|set aside|saved up|waiting|lined up|counted out|hidden away)\b",
@@ -547,7 +553,7 @@ RULES: tuple[Rule, ...] = (
     )),
     # a child or adult got some of a product in their mouth and now has symptoms, however the product is named
     Rule("ingestion-with-symptoms", "emergency", all=(
-        near(r"oils?|lotion|cream|balm|rub|gel|liniment|bleach|detergent|cleaner|pills?|tablets?|medicine|meds|chemicals?|product|"
+        near(r"oils?|lotion|cream|balm|rub|gel|liniment|bleach|detergent|cleaner|pills?|tablets?|medicine|meds|chemicals?|product|bottle|blend|"
              r"batter(y|ies)|pods?|perfume|polish|soap|sanitiser|sanitizer|diffuser",
              r"licked|drank|drunk|swallowed|ate|eaten|sucked|chewed|gulped|sipped|mouthful|got (it |some )?in (his|her|their|my) mouth|"
              r"put (it|some|them|one) in (his|her|their|my) mouth|in (his|her|their) mouth|got hold of|got into", 30),
@@ -598,6 +604,7 @@ RULES: tuple[Rule, ...] = (
         r"\bchest ?(pain|tight|pressure|crush|heav|squeez|hurt|ache|aching|burn|discomfort|feels like)",
         r"\bchest\b.{0,40}\b(pain|painful|tight|tightness|pressure|crush\w*|heavy|heaviness|squeez\w*|hurt\w*|ache|aching|burn\w*|band|vice|vise|weight|discomfort)",
         r"\b(pain|tight|tightness|pressure|crushing|heavy|heaviness|ache|squeezing|discomfort|vice|vise|band|weight|burning)\b.{0,25}\b(chest|breastbone|sternum)\b",
+        r"\b(pain|tight\w*|pressure|crushing|heav\w*|ache|aching|squeez\w*|discomfort|burning|weight)\b.{0,25}\b(in|across|on|over) the (middle|centre|center) of (my|his|her|the) chest\b",
         r"\b(elephant|weight|someone|something|somebody|a brick|bricks)\b.{0,15}\b(sitting|standing|pressing|pushing|crushing|on)\b.{0,10}\b(my |his |her )?chest\b",
         r"\b(breastbone|sternum)\b.{0,30}\b(pain|hurt|crush|pressure|tight|ache)",
         r"\bclutch\w* (at )?(his|her|my|their) chest\b",
@@ -669,7 +676,8 @@ RULES: tuple[Rule, ...] = (
         r"\b(cant|cannot|unable to|couldnt) (lift|raise) (my |his |her )?(arm|leg)\b",
         r"\bsudden(ly)?\b.{0,40}\b(vision|blind|cant see|double vision|sight)\b", r"\b(lost|losing|loss of) (my |the )?(vision|sight)\b",
         r"\b(cant|cannot|can not) see (out of|in|with) (one|my left|my right) eye\b",
-        r"\bworst headache\b", r"\bthunderclap\b", r"\bsudden(ly)?\b.{0,25}\b(severe|terrible|excruciating|worst|splitting) headache\b",
+        r"\bworst headache\b", r"\bthunderclap\b", r"\bvision (went|is|has gone|gone|going|suddenly went) (double|blurry|black|dark|funny)\b",
+        r"\b(left|right|one) (arm|leg|hand|side)( and (arm|leg|hand))? (is |are |went |has gone |feel |feels )?(numb and weak|weak and numb|dead|numb)\b.{0,60}\b(dropping|drop|vision|speech|words|face|cant (lift|grip|hold))\b", r"\bsudden(ly)?\b.{0,25}\b(severe|terrible|excruciating|worst|splitting) headache\b",
         r"\b(having|having a|signs of|symptoms of|is this) (a )?stroke\b", r"\bthink.{0,25}\bstroke\b", r"\bmini stroke\b", r"\btia\b",
     ), unless=(r"\b(had|after|since|previous|history of|recovering from|survived) (a |my )?stroke\b",),
         # numbness from leaning or sleeping on a limb that then passes is not a stroke sign, unless
@@ -750,7 +758,10 @@ RULES: tuple[Rule, ...] = (
                r"\bi (nearly|almost|practically|basically) (fainted|passed out|blacked out)\b.{0,40}\b(price|bill|cost|laugh\w*|relax\w*|good|amazing|bliss\w*|happ\w*|"
                r"excit\w*|joy|heaven\w*|wonderful|incredible|comfy|comfortable|calm)",)),
     # an old concussion, fully recovered, is history (a caution at most), not a head injury now
-    Rule("head-injury-signs", "emergency", any=(r"\bconcuss",), excuse=HISTORY_EXCUSE, red_flags=HISTORY_RED_FLAGS, all=(
+    Rule("head-injury-signs", "emergency", any=(
+        r"\bconcuss",
+        r"\b(crash\w*|accident|fell|fall|knock\w*|hit|bang\w*|bump\w*|whack\w*)\b.{0,80}\bheadache\b.{0,40}\b(getting worse|worse and worse|keeps getting worse|blurr\w*|double vision|vomit\w*|throw\w* up|confus\w*)\b",
+        ), excuse=HISTORY_EXCUSE, red_flags=HISTORY_RED_FLAGS, all=(
         r"\b(hit|hitting|bang|banged|bump|bumped|knock|knocked|smack|smacked|fell|fall|fallen|blow|injur)\w*\b.{0,40}\bhead\b|\bhead (injury|trauma|wound)\b",
         r"\b(confus|vomit|throw(ing)? up|threw up|being sick|drowsy|sleepy|dizzy|cant remember|memory|blurr|double vision|passed out|headache|keeps being sick)",
     )),
