@@ -168,3 +168,29 @@ def test_terms_version_change_rebuilds_terms_without_re_embedding(tiny, monkeypa
     assert again.published and again.encoded_texts == 0 and again.path != first.path
     assert again.index.manifest["terms_version"] == TERMS_VERSION + 1
     check_compatible(again.index, emb, tiny)
+
+
+def test_the_build_embeds_each_distinct_text_once_and_every_row_gets_its_own_vector(tiny):
+    import numpy as np
+
+    class Counting(HashingEmbedder):
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen: list[str] = []
+
+        def encode(self, texts, batch_size=32):
+            self.seen += texts
+            return super().encode(texts, batch_size)
+
+    repeated = "Drink plenty of water after your massage."
+    (tiny.paths.corpus_dir / "after.md").write_text(f"# After\n\n## Water\n\n{repeated} Rest for an hour.\n")
+    (tiny.paths.corpus_dir / "before.md").write_text(f"# Before\n\n## Water\n\n{repeated} Eat lightly first.\n")
+    emb = Counting()
+    report = build_index(tiny, emb)
+    assert emb.seen.count(repeated) == 1 and len(emb.seen) == len(set(emb.seen)) == report.encoded_texts
+    idx = load_index(tiny.paths.index_dir)
+    texts = [t for c in idx.chunks for t in c.sentence_texts]
+    assert texts.count(repeated) == 2
+    # every row, repeated or not, holds the vector of its own text, as an undeduplicated encode gives
+    assert np.array_equal(idx.sentence_vecs, HashingEmbedder().encode(texts))
+    assert np.array_equal(idx.passage_vecs, HashingEmbedder().encode([c.embed_text for c in idx.chunks]))
