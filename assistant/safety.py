@@ -237,7 +237,7 @@ _NEG = re.compile(
 # still read by every crisis rule, so "not suicidal, just stressed, but I don't want to live" stays
 # a crisis, and "I don't want to live" is never read as a negation.
 _CRISIS_DENIAL = re.compile(
-    r"\b(im |i am |i m )?(not|never|definitely not|in no way) (suicidal|thinking (of|about) (suicide|hurting my ?self|harming my ?self|"
+    r"\b(im |i am |i m )?(not|never|definitely not|in no way) (feeling |feling |being )?(suicidal|thinking (of|about) (suicide|hurting my ?self|harming my ?self|"
     r"killing my ?self|ending (it|my life))|going to (hurt|harm|kill) my ?self|self harming|a danger to my ?self|in (any )?danger)"
     r"( or anything( like that)?| at all| btw| lol)?\b"
 )
@@ -386,7 +386,18 @@ RULES: tuple[Rule, ...] = (
         r"\bkill me if i (leave|tell|go to|call|report|try to leave|ever leave|dont come|say)\b",
         r"\b(being|been|was|am|im|get|getting) (abused|beaten|assaulted|raped|molested|trafficked)\b",
         r"\b(forcing|forced|forces|makes|making|made) me (to )?(do things|have sex|sleep with|do stuff)\b",
-        r"\bdomestic (violence|abuse)\b", r"\b(partner|husband|wife|boyfriend|girlfriend) is (violent|abusive)\b",
+        # "massage for people recovering from domestic violence" asks about a service, not a current danger
+        r"(?<!recovering from )(?<!survivors of )(?<!survivor of )(?<!affected by )\bdomestic (violence|abuse)\b(?! (survivors?|support|services?|charity|charities|awareness|training|course|victims))",
+        r"\b(partner|husband|wife|boyfriend|girlfriend) is (violent|abusive)\b",
+        # secrecy imposed by an adult, a warning sign in safeguarding guidance
+        r"\b(wont|will not|doesnt|does not|never) let (him|her|me|them) tell\b", r"\b(told|tells|telling) (him|her|me|them) not to tell (anyone|anybody|mum|mom|dad|me|you)\b",
+        rf"\b({ABUSERS}|coach|teacher|tutor|instructor|priest|babysitter)\b.{{0,40}}\bmakes? (him|her|me|them) (take|taking) (his|her|my|their) clothes off\b",
+        r"\b(hit|hits|hitting|beat|beats|beating|whip\w*|smack\w*|spank\w*|thrash\w*)\b.{0,20}\bwith (a|the|his|her) (belt|stick|cane|cord|wire|hose|buckle|wooden spoon|slipper|shoe)\b",
+        rf"\b{ABUSERS}\b.{{0,30}}\b(hits?|hitting|beats?|beating|whips?|slaps?|punch\w*|kicks?|burns?|chokes?) (her|him|them)\b.{{0,20}}\b(again|every (day|night|time)|all the time|when (she|he|they)|until|black and blue)\b",
+        # unwanted sexual touching in plain words
+        r"\b(put|puts|putting|had|kept) (his|her|their) hands? (where|on my|in my|down my|up my|under my|between my)\b.{0,50}\b(didnt want|did not want|wouldnt stop|would not stop|"
+        r"without (asking|consent)|said no|asked (him|her|them) to stop|uncomfortable|froze|couldnt move)\b",
+        r"\b(wouldnt|would not|didnt|did not|wont|will not) stop (when|even when|after|though) i (said|asked|told|begged|cried)\b",
         # physical control ("pushes me around") and sexual abuse in plain words (a child may not say "abuse")
         rf"\b{ABUSERS}\b.{{0,30}}\b(push\w*|shov\w*|throw\w*|threw|drag\w*|shak\w*|lock\w*|pin\w*|slam\w*|grab\w*|held|hold\w*|pull\w*) me (around|about|over|down|out|in|into|against|to the (floor|ground|bed|wall)|by (the |my )?(throat|neck|hair|arms?|wrists?))\b",
         rf"\b{ABUSERS}\b.{{0,30}}\b(throws?|threw|throwing) (things|stuff|plates|objects|a \w+) at me\b",
@@ -424,7 +435,7 @@ RULES: tuple[Rule, ...] = (
     # intrusive thoughts of a method: "how easy it would be to drive into a wall", "step in front of a train"
     Rule("suicide-method-thoughts", "crisis", all=(
         r"\b(think|thinking|thought|thoughts|how easy|urges?|tempt\w*|imagin\w*|fantasi\w*|pictur\w*|wonder\w*|want to|wanna|"
-        r"could just|would be easy|keep seeing|cant stop|intrusive)\b",
+        r"could just|would be easy|keep seeing|cant stop|intrusive|going to|gonna|plan\w*|intend\w*|decided|will|ill)\b",
         r"\b(drive|driving|drove|crash\w*|swerv\w*|steer\w*|ram\w*|plough\w*|plow\w*) (my |the |our )?(car |truck |van |bike )?(into|off|in front of|under)\b.{0,25}\b(wall|tree|bridge|traffic|truck|lorry|cliff|oncoming|barrier|river|lake|pole|bus|train|edge|road|overpass)"
         r"|\b(step|stepping|walk|walking|jump|jumping|throw\w*|fall|falling|lie|lying) (out )?(in front of|under|off|from|into) (a |the )?(train|bus|truck|lorry|car|traffic|bridge|roof|building|balcony|cliff|platform|tracks|sea|river|water)\b"
         r"|\b(drown\w*|hang\w*|shoot\w*|poison\w*|gas\w*|starv\w*) my ?self\b|\b(slit|slash\w*|cut\w*) my (wrists?|throat)\b",
@@ -464,6 +475,7 @@ RULES: tuple[Rule, ...] = (
              r"notes?|letters?|goodbyes?|pills|tablets|rope|bridge|end it|end things|sorry|forgive|decided|made up my mind|ready|my kids|my family|no more|for good", 80),
         r"\b(dont|do not|not) (plan|intend|expect|think ill be|think i will be) (on |to )?(be |being |still be |still being )?(here|around|alive)\b(?! (for|on|at|in|next|this|until|till|during|over|when|because))",
         r"\b(picked|chosen|chose|decided on|found|scouted) (the |a |my )?(bridge|building|cliff|method|rope|spot to (jump|do it)|way (to|i ll|ill) do it)\b",
+        near(r"going (to|up to|out to) the (cliffs?|bridge|tracks|railway|edge|roof|quarry)", r"written|letters?|notes?|goodbye|everything down|for good|last|never|wont be back|no longer|my affairs|my will", 90),
     )),
     # not bothering to stay alive, goodbyes, arrangements for after (crisis-line warning signs)
     Rule("goodbye-or-giving-up", "crisis", any=(
@@ -486,6 +498,9 @@ RULES: tuple[Rule, ...] = (
         r"\b(hit|hitting|punch\w*|slap\w*|bite|biting|pinch\w*|scratch\w*)\w* my ?self\b.{0,40}\b(bruis\w*|marks|bleed\w*|scars?|purple|black and blue|until)\b",
         r"\b(cut|cutting|burn\w*|scratch\w*|carv\w*) (my|into my) (skin|arms?|wrists?|legs?|thighs?|stomach|hips?)\b.{0,40}\b(hide|hid|hidden|hiding|sleeves|secret|no one knows|deep|deeper|again)\b",
         r"\b(cutting|self ?harm\w*|hurting my ?self) (in secret|secretly|again|every (day|night))\b",
+        r"\b(hit|hitting|punch\w*|beat\w*|slap\w*|whip\w*|smack\w*|bang\w*) my (own )?(legs?|arms?|thighs?|head|face|stomach|body|chest|wrists?)\b.{0,10}\b(with|against|until|when|so)\b",
+        r"\bstarv\w* my ?self\b.{0,60}\b(hit|cut|hurt|punish|disgust\w*|hate|deserve|when i feel|burn)\w*",
+        r"\b(punish\w*|hate) my ?self\b.{0,40}\b(hit|cut|burn|starv\w*|hurt|scratch)\w*",
         r"\b(carv\w*|slic\w*|scor\w*|etch\w*|cut\w*) (lines|words|marks|shapes)? ?(into|in|on) my (skin|arms?|wrists?|legs?|thighs?|hips?|stomach|belly|chest)\b",
         near(r"razor|razors|blade|blades|sharpener|compass point|safety pin|lighter|hot spoon|hot metal", r"my (skin|arms?|wrists?|legs?|thighs?|hips?|stomach|belly)", 40),
         r"\bburn\w* (my|my own) (wrists?|arms?|skin|legs?|thighs?)\b.{0,30}\bwith\b",
@@ -526,6 +541,7 @@ RULES: tuple[Rule, ...] = (
         near(r"(waving|brandishing|holding|has|got|pulled|grabbed|wielding|swinging|carrying) (out )?(a |the |his |her |my )?(knife|knives|gun|machete|weapon|axe|bat|hammer|blade)",
              r"hiding|hide|locked (ourselves|myself|in)|scared|terrified|threat\w*|drunk|shouting|screaming|kill|rage|angry|coming (for|after)", 70),
         r"\b(were|we are|im|i am|kids are) hiding (upstairs|in the|from (him|her|them)|under)\b",
+        r"\b(someone|somebody|a (man|guy|woman|person|stranger|group)|people|men|he|she|they)\b.{0,15}\bwith (a |an )?(gun|knife|machete|weapon|rifle|shotgun|pistol|axe)\b.{0,40}\b(outside|in the|at the|near|here|car park|parking|street|door|building|shop|reception)\b",
     )),
     Rule("overdose", "emergency", any=(
         r"\boverdos", r"\bod(d|ed)? on\b", r"\btook (way |far )?too many\b",
@@ -553,7 +569,7 @@ RULES: tuple[Rule, ...] = (
     )),
     # a child or adult got some of a product in their mouth and now has symptoms, however the product is named
     Rule("ingestion-with-symptoms", "emergency", all=(
-        near(r"oils?|lotion|cream|balm|rub|gel|liniment|bleach|detergent|cleaner|pills?|tablets?|medicine|meds|chemicals?|product|bottle|blend|"
+        near(r"oils?|lotion|cream|balm|rub|gel|liniment|bleach|detergent|cleaner|pills?|tablets?|medicine|meds|chemicals?|product|bottle(?! of (water|juice|wine|beer|pop|soda|milk|coke|lemonade|squash|fizzy|tea|coffee))|blend|"
              r"batter(y|ies)|pods?|perfume|polish|soap|sanitiser|sanitizer|diffuser",
              r"licked|drank|drunk|swallowed|ate|eaten|sucked|chewed|gulped|sipped|mouthful|got (it |some )?in (his|her|their|my) mouth|"
              r"put (it|some|them|one) in (his|her|their|my) mouth|in (his|her|their) mouth|got hold of|got into", 30),
@@ -639,7 +655,8 @@ RULES: tuple[Rule, ...] = (
     Rule("breathing-difficulty", "emergency", any=(
         r"\b(cant|cnat|cnt|cannot|can not|struggling to|hard to|trouble|difficulty|unable to|barely|hardly|can barely|can hardly) (properly )?(breath|breathe|breathing|breth|brethe|get (my )?breath|catch (my )?breath|get (any |enough )?air|get air)",
         r"\bshort(ness)? of breath\b", r"\bbreathless", r"\bgasping\b", r"\bchoking\b", r"\bsuffocat",
-        r"\bcough\w*\b.{0,30}\bblood\b", r"\bstopped breathing\b", r"\bnot breathing\b",
+        r"\bcough\w*\b.{0,30}\bblood\b", r"\bstopped breathing\b", r"\bnot breathing\b", r"\b(isnt|is not|wasnt|was not|arent|are not|hes not|shes not) breathing\b",
+        r"\b(doing|giving|started|starting|start|performing|do|did) (cpr|chest compressions|mouth to mouth|rescue breaths)\b", r"\b(getting|get|grab\w*|fetch\w*|using|use|used|need) (the |a )?(defib\w*|aed)\b",
         r"\bbreathing (is )?(really |very |so )?(hard|difficult|laboured|labored|fast|shallow|bad|weird|noisy)\b", r"\bout of breath\b",
         r"\b(lips?|face|skin|fingers|tongue)\b.{0,20}\b(turn\w*|going|gone|look\w*|are|is|went)? ?(blue|purple|bluish)\b",
         r"\bstruggling for (air|breath)\b", r"\b(not enough|no) air\b", r"\bdrowning\b",
@@ -676,6 +693,8 @@ RULES: tuple[Rule, ...] = (
         r"\b(cant|cannot|unable to|couldnt) (lift|raise) (my |his |her )?(arm|leg)\b",
         r"\bsudden(ly)?\b.{0,40}\b(vision|blind|cant see|double vision|sight)\b", r"\b(lost|losing|loss of) (my |the )?(vision|sight)\b",
         r"\b(cant|cannot|can not) see (out of|in|with) (one|my left|my right) eye\b",
+        near(r"(arm|leg|hand|face)\b.{0,25}\b(flop\w*|floppy|limp|dropped|fell|droop\w*|useless|wont (move|work)|went dead)",
+             r"not making (any )?sense|talking (nonsense|rubbish|funny|strange|gibberish)|cant (speak|talk|get (her|his|my) words)|muddled|slurr\w*|words", 80),
         r"\bworst headache\b", r"\bthunderclap\b", r"\bvision (went|is|has gone|gone|going|suddenly went) (double|blurry|black|dark|funny)\b",
         r"\b(left|right|one) (arm|leg|hand|side)( and (arm|leg|hand))? (is |are |went |has gone |feel |feels )?(numb and weak|weak and numb|dead|numb)\b.{0,60}\b(dropping|drop|vision|speech|words|face|cant (lift|grip|hold))\b", r"\bsudden(ly)?\b.{0,25}\b(severe|terrible|excruciating|worst|splitting) headache\b",
         r"\b(having|having a|signs of|symptoms of|is this) (a )?stroke\b", r"\bthink.{0,25}\bstroke\b", r"\bmini stroke\b", r"\btia\b",
@@ -701,7 +720,8 @@ RULES: tuple[Rule, ...] = (
         r"\b(back|legs?|numb\w*)\b.{0,60}\b(cant|cannot|trouble|difficulty|unable to|struggling to) (pee|wee|urinate|pass urine)\b",
     ),  # a numb bottom from long sitting that passes on standing is pressure, not cauda equina, unless a red flag is also there
         excuse=(r"\b(sitting|sat|desk|chair|bike|cycling|saddle|long drive|driving|toilet|hard seat)\b.{0,80}\b(goes away|went away|passes|wears off|fine (again|once|when|after)|"
-                r"when i (stand|get up|move|walk)|after (i stand|standing|getting up|a (walk|minute|few minutes)))\b",),
+                r"when i (stand|get up|move|walk)|after (i stand|standing|getting up|a (walk|minute|few minutes)))\b",
+                r"\bnumb\w*\b.{0,40}\b(after|from|when|while) (a |my )?(long )?(day|shift|sitting|sit|drive|ride|cycle|flight|desk|chair|meeting)s?\b",),
         red_flags=(r"\b(bladder|bowel|pee|wee|urin\w*|poo|leak\w*|wet my ?self|wipe|both legs|legs (are )?weak|weak legs|genital|worse|sudden\w*|"
                    r"wont go|not going|still numb|doesnt go|does not go|all the time|constant)\b",)),
     Rule("sepsis-or-meningitis-signs", "emergency", any=(
@@ -962,7 +982,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
     )),
     Rule("crisis-zh", "crisis", lang="zh", script="cjk", any=(
         r"自杀", r"自殺", r"想死", r"不想(再)?活", r"不想再活下去", r"去死", r"不想活", r"活不下去", r"活着没(有)?意(义|思)", r"活著沒(有)?意義", r"结束.{0,4}生命",
-        r"結束.{0,4}生命", r"轻生", r"輕生", r"割腕", r"自残", r"自殘", r"家暴", r"(他|她|老公|丈夫|男朋友|妻子)(经常|總是|总是)?(打|殴打|毆打)我",
+        r"結束.{0,4}生命", r"轻生", r"輕生", r"割腕", r"自残", r"自殘", r"家暴", r"(他|她|老公|丈夫|男朋友|女朋友|妻子|老婆|爸爸|父亲|父親|妈妈|媽媽|继父|繼父).{0,6}(打|殴打|毆打|踢|掐)(了)?我",
         r"(要|会|會)(杀|殺)(了)?我", r"(跟踪|跟蹤|威胁|威脅)我", r"(不安全|没有安全感)", r"(摸|碰)我.{0,8}(不想|不要)",
         r"想(消失|离开这个世界|離開這個世界)", r"跳楼", r"跳樓", r"活着好累", r"活著好累", r"(打|揍)了我", r"不想醒来", r"不想醒來",
         r"(割|划|劃)(伤|傷)?(自己|手腕|手臂)", r"伤害自己", r"傷害自己", r"遗书", r"遺書", r"(存|攒|攢)(了)?(很多)?(药|藥|安眠药|安眠藥)", r"虐待",
@@ -1012,7 +1032,8 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\bschlaganfall\b", r"\bohnmacht\b", r"\bbewusstlos\b", r"\buberdosis\b", r"\bblutet\b.{0,20}\b(stark|hort nicht auf)\b",
         r"\b(mund|mundwinkel|lippe)\b.{0,20}\b(hangt|haengt|schief)\b", r"\b(hangende|haengende) (gesichtshalfte|gesichtshaelfte|mundwinkel|gesicht\w*)\b", r"\b(redet|spricht) (wirr|undeutlich|verwaschen|lallend)\b", r"\b(spricht|sprache)\b.{0,15}\b(verwaschen|undeutlich|lallend|komisch)\b",
         r"\b(eine|einer) (seite|korperhalfte)\b.{0,25}\b(taub|gelahmt|schwach|hangt)\b",
-        near(r"getrunken|verschluckt|geschluckt|gegessen|trank|schluckte", r"ol|oel|massageol|tabletten|medikament\w*|pillen|reiniger|bleiche|waschmittel|creme|salbe|gift", 40),
+        near(r"getrunken|verschluckt|geschluckt|gegessen|trank|schluckte", r"ol|oel|\w+(ol|oel)|tabletten|medikament\w*|pillen|reiniger|bleiche|waschmittel|creme|salbe|gift|batterie|knopfzelle", 40),
+        r"\b(lampen|duft|massage|teebaum|eukalyptus|lavendel)(o|oe)l\b.{0,30}\b(getrunken|geschluckt|verschluckt)\b", r"\bhustet (stark|heftig|ununterbrochen)\b",
         r"\b(krampf\w*|kein puls|atmet nicht|reagiert nicht)\b",
         near("hals|zunge|lippen", r"schwillt|geschwollen|zu", 20), r"\b(kann|konnen) nicht (mehr )?schlucken\b", r"\bbekomme? keine luft\b",
         near("fieber", r"steife\w* nacken|nackensteif\w*", 50), r"\bwacht nicht (mehr )?auf\b",
@@ -1199,7 +1220,7 @@ def triage(message: str, rules: tuple[Rule, ...] = _ALL_RULES) -> Triage | None:
 # beat the closest benign one. The safety_holdout*.jsonl sets are never calibrated on.
 # Result of `calibrate(train + blind-train rows)` (budget 1%, floor 0.5) with MARGIN 0.05, all-MiniLM-L6-v2.
 # (Before the blind set and the bank's new exemplars: 0.62 / 0.50 / 0.54 on safety_train.jsonl alone.)
-THRESHOLDS: dict[str, float] = {"emergency": 0.56, "crisis": 0.50, "caution": 0.65}
+THRESHOLDS: dict[str, float] = {"emergency": 0.55, "crisis": 0.50, "caution": 0.65}
 MARGIN = 0.05
 # Mean pooling dilutes one alarming clause in a chatty message ("can I still come at 3? my left
 # shoulder aches and I'm drenched in sweat"), so messages are also checked clause by clause, in one
@@ -1209,7 +1230,7 @@ MARGIN = 0.05
 SENTENCE_CHECK_CHARS = 160
 CLAUSE_CHECK_CHARS = 50
 CLAUSE_GATE = 0.45
-CLAUSE_EXTRA = 0.06  # a clause must pass its level's threshold by this much more (`calibrate_clause_extra`)
+CLAUSE_EXTRA = 0.02  # a clause must pass its level's threshold by this much more (`calibrate_clause_extra`)
 MAX_SENTENCES = 24
 _SENT_SPLIT = re.compile(r"(?<=[.!?。！？\n])\s*|\s+(?:and then|but|also)\s+")
 _CLAUSE_SPLIT = re.compile(r"(?<=[.!?。！？\n;,:])\s*|\s+[-–—]+\s+|\s+\((?=\w)|\)\s+|\s+(?:and then|and now|but|also|so|because|cause|cos|though|although|then|anyway|plus)\s+")
