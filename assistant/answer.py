@@ -240,7 +240,9 @@ def decide(retrieval: Retrieval, query: Query, tuning: Tuning, senses: Senses | 
             relatives.update(senses.nearest(todo))
         return {w: relatives[w][0] for w in words if w in relatives and relatives[w][1] >= tuning.vocab_map_score}
 
-    coverage, uncovered = focus_coverage(query, retrieval, relative)
+    # A thing asked about must be named (typos and word forms mapped); a "help with X" focus may
+    # also be covered by a close relative of X ("heartbeat" -> heart rate).
+    coverage, uncovered = focus_coverage(query, retrieval, relative if query.frame == "help" else None)
     # A thing asked about ("do you offer X", "what is X") must be covered. "Can massage help my X"
     # is left to the other signals: what the articles say about muscles may answer it for a body
     # part they never name; a covered X still counts for the answer below.
@@ -287,7 +289,7 @@ def focus_coverage(query: Query, retrieval: Retrieval,
                    relative: Callable[[list[str]], dict[str, str]] | None = None) -> tuple[float, list[str]]:
     """(idf-weighted share of the focus words found in the best passages, the words not found).
     No focus: (1.0, []). A word the corpus never uses weighs as the rarest word. `relative` maps
-    a focus word the passages don't use to a close corpus word they may use ("mentally" -> mental)."""
+    a focus word the passages don't use to a close corpus word they may use."""
     if not query.focus:
         return 1.0, []
     idf = retrieval.idf

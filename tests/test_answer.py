@@ -115,3 +115,70 @@ def test_near_duplicates_credit_every_document(bot):
                 vecs = bot.embedder.encode([other["sentence"], *quoted])
                 assert float(np.max(vecs[1:] @ vecs[0])) > 0.8
     assert credited >= 3  # the five articles overlap a lot; this must actually happen
+
+
+# --- issue 13: what a visitor's words mean (real model, real index) ---------------------------
+
+
+@pytest.mark.parametrize("q", [
+    "my job is crazy stressful at the moment, would a massage actually help or just feel nice",
+    "does massage do anything mentally or just physically",
+    "im super inflexible, cant even touch my toes. would massage loosen me up",
+    "how long till the benefits wear off",
+])
+def test_everyday_words_and_word_forms_do_not_cause_abstention(bot, q):
+    """'crazy', 'actually', 'rn' are how visitors talk; 'mentally', 'inflexible' are forms of words
+    the documents use; 'wear off' is no question about clothes."""
+    a = bot.ask(q)
+    assert a.status == "answered", a.reason
+
+
+@pytest.mark.parametrize("q", ["does massage help with a hangover", "can i massage my dog with arthritis",
+                               "what should i wear to my massage", "do you offer hot stone massage"])
+def test_what_the_question_rests_on_still_decides(bot, q):
+    """A rare word, or a common one the question rests on ('dog'), that the documents never use."""
+    a = bot.ask(q)
+    assert a.status == "no_answer", a.answer
+
+
+def test_bare_followup_answers_from_the_earlier_question(bot):
+    a = bot.ask("and the effects?", history=["how long does a medical massage session last?"])
+    assert a.status == "answered" and "(follow-up to:" in a.resolved_question
+    assert "last up to a month" in a.answer
+
+
+def test_word_helpers():
+    from assistant.answer import clinic_facts
+    from assistant.query import focus_terms, own_terms
+    from assistant.retrieve import Lexical
+    from assistant.vocab import rarity
+
+    assert rarity("actually", 2.5, 4.0) == 0.0 and rarity("fasciitis", 2.5, 4.0) == 1.0
+    assert rarity("10h", 2.5, 4.0) == 0.0 and 0.0 < rarity("hangover", 2.5, 4.0) < 1.0
+    lex = Lexical([["stress", "flexibl"], ["therapy", "operativ"]])
+    assert lex.known("stressful") == "stress" and lex.known("inflexibl") == "flexibl"
+    assert lex.known("operation") == "operativ"
+    assert lex.known("aromatherapy") is None  # a compound is not a form of "therapy"
+    assert lex.known("fasciitis") is None
+    assert clinic_facts("is it bad to wait before booking", ("before", "booking"), frozenset()) == []
+    assert clinic_facts("how do i book an appointment", ("how", "do", "i", "book"), frozenset()) == ["book"]
+    assert clinic_facts("any advice for the hours after", ("hours",), frozenset()) == []
+    assert clinic_facts("what are your opening hours", ("opening", "hours"), frozenset()) == ["hours", "opening"]
+    # "I do marathons" names no thing the clinic offers; "do you do cupping" does
+    assert focus_terms("I do marathons, would massage help my training")[1] == "help"
+    assert focus_terms("do you do cupping") == (("cupp",), "thing")
+    assert focus_terms("whats this fascia thing everyone on tiktok talks about")[0] == ("fascia",)
+    assert own_terms("how long is it") == [] and own_terms("what about for my jaw") == ["jaw"]
+
+
+def test_vocabulary_map_is_cached_beside_the_index(bot, real_settings):
+    from pathlib import Path
+
+    vocabulary = bot.snapshot().index.vocabulary
+    senses = bot.vocab.senses(vocabulary)
+    near = senses.nearest(["stressful", "mentally"])
+    assert near["stressful"][0] == "stress" and near["mentally"][0].startswith("mental")
+    assert list((Path(real_settings.paths.index_dir) / "vocab").glob("*.npy"))
+    imp = senses.importance("does massage help with a hangover", ["hangover"])
+    chat = senses.importance("work is crazy stressful rn, would a massage actually help", ["actually"])
+    assert imp["hangover"] > 0.2 > chat["actually"]
