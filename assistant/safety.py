@@ -5,12 +5,16 @@ Three layers, each recorded in `Triage.layer`:
 - **rules**: deterministic word lists and patterns (auditable, no model that can drift), run on
   normalized text: Unicode NFKC, format characters (zero-width, bidi controls) removed, case
   folded, accents stripped, look-alike Cyrillic/Greek letters and leetspeak folded, apostrophes
-  dropped. Chinese and Japanese are matched on their own folded text. The rules deliberately
-  over-trigger: missing an emergency costs far more than a cautious reply.
+  dropped; chat shorthand ("rn", "n") and a letter split off a word ("ches t") are read in a second
+  spelling. Chinese, Japanese and Korean are matched on their own folded text, Russian, Arabic and
+  Hindi on theirs (`fold_native`). The rules deliberately over-trigger: missing an emergency costs
+  far more than a cautious reply.
 - **semantic**: the question vector (the one the pipeline already computed) is compared with a
   bank of exemplars per category (`assistant/data/safety_bank.toml`, which staff can read and
-  extend). Thresholds were calibrated on the training splits only (`evals/safety_train.jsonl` and
-  `evals/safety_blind_train.jsonl`); the `evals/safety_holdout*.jsonl` sets are never calibrated on.
+  extend); a chatty message is also read clause by clause when it is near anything urgent.
+  Thresholds were calibrated on the training splits only (`evals/safety_train.jsonl`,
+  `evals/safety_blind_train.jsonl`, `evals/safety_blind2.jsonl`); the `evals/safety_holdout*.jsonl`
+  sets are never calibrated on.
 - **context**: the safety state of earlier user turns: a follow-up to an urgent turn keeps the
   urgent reply; a follow-up to a caution topic keeps the caution.
 
@@ -289,6 +293,11 @@ HISTORY_EXCUSE = (r"\b(years?|months|decades?) ago\b|\bas a (baby|kid|child|teen
 HISTORY_RED_FLAGS = (r"\b(now|right now|today|tonight|yesterday|last night|this (morning|afternoon|evening|week)|again|just (now|had|happened)|happening|"
                      r"vomit\w*|throw\w* up|threw up|confus\w*|drowsy|worse|worsening|since (then|the fall|yesterday)|keeps|still|wont stop|not breathing|unresponsive)\b"
                      r"(?! (problem|issue|symptom))",)
+# A head knock that was minor ("just a small bump, I feel fine") or long ago, with none of the
+# head-injury warning signs (NHS/NICE lists) now.
+HEAD_EXCUSE = (*HISTORY_EXCUSE, r"\b(just|only) a (small|little|tiny|minor|slight) (bump|lump|bruise|knock|graze)\b|\b(i|he|she) (feel|feels|seem|seems) (totally |completely |absolutely )?(fine|ok|okay|normal)\b")
+HEAD_RED_FLAGS = (r"\b(vomit\w*|throw\w* up|threw up|being sick|confus\w*|drowsy|sleepy|worse|worsening|blurr\w*|double|passed out|knocked out|black(ed)? out|"
+                  r"cant remember|memory|seiz\w*|fit|fluid|bleeding|warfarin|blood thinn\w*|unconscious|slurr\w*|weak\w*|numb\w*|again|now i|since then)\b",)
 NOT_HISTORY = r"\b(had|after|since|previous|history of|recovering from|survived)\b"
 
 def near(a: str, b: str, gap: int = 30, words: bool = True) -> str:
@@ -623,6 +632,8 @@ RULES: tuple[Rule, ...] = (
         r"\b(pain|tight\w*|pressure|crushing|heav\w*|ache|aching|squeez\w*|discomfort|burning|weight)\b.{0,25}\b(in|across|on|over) the (middle|centre|center) of (my|his|her|the) chest\b",
         r"\b(elephant|weight|someone|something|somebody|a brick|bricks)\b.{0,15}\b(sitting|standing|pressing|pushing|crushing|on)\b.{0,10}\b(my |his |her )?chest\b",
         r"\b(breastbone|sternum)\b.{0,30}\b(pain|hurt|crush|pressure|tight|ache)",
+        near(r"chest\b.{0,15}\b(feels|is|feeling|gone|going) (weird|funny|strange|odd|off|wrong|not right)",
+             r"grey|gray|pale|ashen|sweat\w*|clammy|breath\w*|arm|jaw|sick|nause\w*|dizzy|faint\w*|lie down", 60),
         r"\bclutch\w* (at )?(his|her|my|their) chest\b",
         r"\b(pain|ache|aching|pressure)\b.{0,40}\b(spread\w*|radiat\w*|going|moving|travel\w*|shoot\w*) (down|to|into|up)\b.{0,20}\b(arm|jaw)\b",
         r"\b(jaw|arm)\b.{0,40}\b(ache|aches|aching|pain|hurt\w*)\b.{0,40}\b(clammy|sweat\w*|sick|nause\w*|pale|grey|gray)\b",
@@ -781,7 +792,7 @@ RULES: tuple[Rule, ...] = (
     Rule("head-injury-signs", "emergency", any=(
         r"\bconcuss",
         r"\b(crash\w*|accident|fell|fall|knock\w*|hit|bang\w*|bump\w*|whack\w*)\b.{0,80}\bheadache\b.{0,40}\b(getting worse|worse and worse|keeps getting worse|blurr\w*|double vision|vomit\w*|throw\w* up|confus\w*)\b",
-        ), excuse=HISTORY_EXCUSE, red_flags=HISTORY_RED_FLAGS, all=(
+        ), excuse=HEAD_EXCUSE, red_flags=HEAD_RED_FLAGS, all=(
         r"\b(hit|hitting|bang|banged|bump|bumped|knock|knocked|smack|smacked|fell|fall|fallen|blow|injur)\w*\b.{0,40}\bhead\b|\bhead (injury|trauma|wound)\b",
         r"\b(confus|vomit|throw(ing)? up|threw up|being sick|drowsy|sleepy|dizzy|cant remember|memory|blurr|double vision|passed out|headache|keeps being sick)",
     )),
@@ -1214,12 +1225,15 @@ def triage(message: str, rules: tuple[Rule, ...] = _ALL_RULES) -> Triage | None:
 # Semantic layer
 # ---------------------------------------------------------------------------------------------
 
-# Calibrated on the TRAINING splits only, evals/safety_train.jsonl + evals/safety_blind_train.jsonl
-# (`benchmarks/bench_triage.py --calibrate`): the lowest cosine similarity that keeps false alarms
-# on the training benign messages within budget, and the margin by which an urgent exemplar must
-# beat the closest benign one. The safety_holdout*.jsonl sets are never calibrated on.
-# Result of `calibrate(train + blind-train rows)` (budget 1%, floor 0.5) with MARGIN 0.05, all-MiniLM-L6-v2.
-# (Before the blind set and the bank's new exemplars: 0.62 / 0.50 / 0.54 on safety_train.jsonl alone.)
+# Calibrated on the TRAINING splits only, evals/safety_train.jsonl + safety_blind_train.jsonl +
+# safety_blind2.jsonl (`benchmarks/bench_triage.py --calibrate`): the lowest cosine similarity that
+# keeps false alarms on the training benign messages within budget, and the margin by which an
+# urgent exemplar must beat the closest benign one. The safety_holdout*.jsonl sets are never
+# calibrated on. Result of `calibrate(train + blind-train + blind2 rows)` (budget 1%, floor 0.5)
+# with MARGIN 0.05, all-MiniLM-L6-v2. Caution rose from 0.50: blind2's everyday questions drew
+# caution exemplars. Leave-one-set-out (calibrate on two splits, the third left out) gives
+# emergency 0.50-0.61, crisis 0.50 every time (the floor), caution 0.50-0.74.
+# (History: 0.62 / 0.50 / 0.54 on safety_train alone; 0.56 / 0.50 / 0.50 with blind-train.)
 THRESHOLDS: dict[str, float] = {"emergency": 0.55, "crisis": 0.50, "caution": 0.65}
 MARGIN = 0.05
 # Mean pooling dilutes one alarming clause in a chatty message ("can I still come at 3? my left
@@ -1386,7 +1400,7 @@ def clauses(text: str) -> list[str]:
     >>> clauses("quick q before my appt - theres a heavy feeling in my chest, probably a knot?")
     ['quick q before my appt', 'theres a heavy feeling in my chest', 'probably a knot?']
     """
-    parts = [p.strip() for p in _CLAUSE_SPLIT.split(text) if p and p.strip()]
+    parts = [p.strip().rstrip(",;:").strip() for p in _CLAUSE_SPLIT.split(text) if p and p.strip()]
     return [p for p in parts if len(p.split()) >= 3 or (len(p) > 3 and _CJK.search(p))][:MAX_SENTENCES]
 
 
@@ -1431,7 +1445,8 @@ def is_follow_up(message: str) -> bool:
 
 # A semantic emergency in these groups is dropped when the matching rule's excuse holds and no
 # red flag is present ("tight chest from bench presses"): the same auditable exception as the rules.
-_SEMANTIC_EXCUSES = {"cardiac": "heart-attack-signs", "stroke": "stroke-signs", "self-harm": "self-harm-disclosure"}
+_SEMANTIC_EXCUSES = {"cardiac": "heart-attack-signs", "stroke": "stroke-signs", "self-harm": "self-harm-disclosure",
+                     "head-injury": "head-injury-signs"}
 
 
 def _excused(sem: Triage | None, message: str) -> bool:
