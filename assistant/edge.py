@@ -93,6 +93,7 @@ class Edge:
         self.feedback_limiter = RateLimiter(web.rate_limit_per_minute)
         self.gate = gate if gate is not None else Gate(web.ask_workers, web.ask_queue)
         self._threads: Any = None  # anyio limiters for handle_async, made on first use
+        self._turns: Any = None
         self._admit_threads: Any = None
 
     # -- errors ---------------------------------------------------------------------------
@@ -120,7 +121,7 @@ class Edge:
     # -- questions ------------------------------------------------------------------------
 
     def handle(self, request: Request) -> Reply:
-        """Answer one request in the calling thread (Gradio workers, the CLI, Python)."""
+        """Answer one request in the calling thread (the CLI, Python callers)."""
         try:
             early, ticket = self._admit(request)
             if early is not None:
@@ -131,22 +132,33 @@ class Edge:
             return self._failure(exc, request)
 
     async def handle_async(self, request: Request) -> Reply:
-        """The same for the async server, off the event loop: the urgent check and the limits
-        in a small pool of threads (the rules read every character: ~190 ms for a 16 KB body),
-        then the question in a thread of its own; a place in the gate is taken before that
-        thread is used, so waiting visitors never hold more threads than the gate admits."""
+        """The same for async callers (the HTTP API and the Gradio chat), off the event loop: the
+        urgent check and the limits in a small pool of threads (the rules read every character:
+        ~190 ms for a 16 KB body), then the question in a thread of its own. Visitors waiting for
+        a turn wait on the event loop, holding a place in the gate but no thread: only `workers`
+        threads ever compute, so the framework's own thread pool (Gradio's pre/postprocessing)
+        never queues behind parked visitors, and fewer threads compete for the GIL."""
         import anyio
 
         ticket: Ticket | None = None
         try:
             if self._threads is None:
-                self._threads = anyio.CapacityLimiter(self.gate.capacity)
+                self._turns = anyio.CapacityLimiter(self.gate.workers)
+                self._threads = anyio.CapacityLimiter(self.gate.workers)  # never waits: a turn is held
                 self._admit_threads = anyio.CapacityLimiter(ADMIT_THREADS)
             early, ticket = await anyio.to_thread.run_sync(self._admit, request, limiter=self._admit_threads)
             if early is not None:
                 return early
             assert ticket is not None  # _admit gives a reply or a place in the gate
-            return await anyio.to_thread.run_sync(self._answer, request, ticket, limiter=self._threads)
+            try:
+                with anyio.fail_after(self.gate.max_wait):  # only the wait is timed, never the answer
+                    await self._turns.acquire()
+            except TimeoutError:
+                raise BusyError() from None
+            try:
+                return await anyio.to_thread.run_sync(self._answer, request, ticket, limiter=self._threads)
+            finally:
+                self._turns.release()
         except Exception as exc:
             return self._failure(exc, request)
         finally:

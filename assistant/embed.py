@@ -193,15 +193,23 @@ class OnnxEmbedder:
         opts.log_severity_level = 3
         self._session = ort.InferenceSession(str(folder / "model.onnx"), opts, providers=["CPUExecutionProvider"])
         _trim_heap()  # loading leaves ~30 MB of freed arenas resident (benchmarks/bench_memory.py)
+        # Encoding several texts (a build, a long message read sentence by sentence) grows the
+        # run arena by tens of MB, which onnxruntime would otherwise keep for the life of the
+        # process: the last run of such an encode() gives back what the arena no longer uses
+        # (-70 MB after a batch of 8 long passages). Only the last: shrinking after every batch
+        # of a build costs it 5-10% CPU. A lone question keeps its small arena warm.
+        self._shrink = ort.RunOptions()
+        self._shrink.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
         self.workers = max(1, min(4, os.cpu_count() or 1) // threads)
         self.dim = int(json.loads((self.path / "config.json").read_text())["hidden_size"])
 
-    def _run(self, texts: list[str]) -> np.ndarray:
+    def _run(self, texts: list[str], shrink: bool = False) -> np.ndarray:
         enc = self._tok.encode_batch(texts)
         ids = np.array([e.ids for e in enc], dtype=np.int64)
         mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
         types = np.array([e.type_ids for e in enc], dtype=np.int64)
-        hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        hidden = self._session.run(None, feed, self._shrink if shrink else None)[0]
         pooled = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
@@ -209,14 +217,16 @@ class OnnxEmbedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths pad less
         batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+        last = len(batches) - 1 if len(texts) > 1 else -1
         if len(batches) == 1 or self.workers == 1:
-            for rows in batches:
-                out[rows] = self._run([texts[i] for i in rows])
+            for n, rows in enumerate(batches):
+                out[rows] = self._run([texts[i] for i in rows], n == last)
             return out
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(self.workers) as pool:
-            for rows, vecs in zip(batches, pool.map(lambda r: self._run([texts[i] for i in r]), batches), strict=True):
+            done = pool.map(lambda n: self._run([texts[i] for i in batches[n]], n == last), range(len(batches)))
+            for rows, vecs in zip(batches, done, strict=True):
                 out[rows] = vecs
         return out
 

@@ -214,8 +214,9 @@ def chat_messages(answer: Answer) -> list[dict[str, Any]]:
     return msgs
 
 
-def respond(edge: Edge, message: Any, history: list[dict[str, Any]] | None, client: str = "local") -> list[dict[str, Any]]:
-    """One chat turn through the edge: the history with the visitor's message and the reply."""
+def _turn(message: Any, history: list[dict[str, Any]] | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Any]:
+    """The history with the visitor's message shown (escaped, cut to SHOWN_CHARS), the earlier
+    user turns for the edge, and the message itself."""
     history = [m for m in (history or []) if isinstance(m, dict)]
     user_turns = [m for m in history if m.get("role") == "user"]
     text = message if isinstance(message, str) else ""
@@ -223,7 +224,24 @@ def respond(edge: Edge, message: Any, history: list[dict[str, Any]] | None, clie
     if len(shown) > SHOWN_CHARS:
         shown = shown[:SHOWN_CHARS] + "…"
     history.append({"role": "user", "content": as_plain_text(shown) if shown else "(empty message)"})
-    answer = edge.handle(Request(message, user_turns, client, "chat")).answer
+    return history, user_turns, message
+
+
+def respond(edge: Edge, message: Any, history: list[dict[str, Any]] | None, client: str = "local") -> list[dict[str, Any]]:
+    """One chat turn through the edge: the history with the visitor's message and the reply."""
+    history, earlier, message = _turn(message, history)
+    answer = edge.handle(Request(message, earlier, client, "chat")).answer
+    assert answer is not None
+    history.extend(chat_messages(answer))
+    return history
+
+
+async def respond_async(edge: Edge, message: Any, history: list[dict[str, Any]] | None,
+                        client: str = "local") -> list[dict[str, Any]]:
+    """`respond` for the served chat (`Edge.handle_async`): a visitor waiting for a turn holds
+    no thread."""
+    history, earlier, message = _turn(message, history)
+    answer = (await edge.handle_async(Request(message, earlier, client, "chat"))).answer
     assert answer is not None
     history.extend(chat_messages(answer))
     return history
@@ -336,12 +354,14 @@ def build_chat(edge: Edge, *, compact: bool = False) -> Any:
             clear = gr.Button("New chat", variant="secondary", size="sm", elem_id="new-chat")
         ask_json = gr.JSON(visible=False)
 
-        def _respond(message: str, history: list[dict[str, Any]], request: gr.Request) -> tuple[list[dict[str, Any]], str]:
-            return respond(edge, message, history, client_of(request)), ""
+        # Async handlers: Gradio runs them on its event loop and they wait for a turn there
+        # (Edge.handle_async), so only the gate's workers hold threads (see edge.py).
+        async def _respond(message: str, history: list[dict[str, Any]], request: gr.Request) -> tuple[list[dict[str, Any]], str]:
+            return await respond_async(edge, message, history, client_of(request)), ""
 
-        def _ask(question: str, request: gr.Request) -> dict[str, Any] | None:
+        async def _ask(question: str, request: gr.Request) -> dict[str, Any] | None:
             """The JSON contract for scripts and tests (same object as `ask --json`)."""
-            return edge.handle(Request(question, None, client_of(request), "gradio-api")).to_dict()
+            return (await edge.handle_async(Request(question, None, client_of(request), "gradio-api"))).to_dict()
 
         def _like(history: list[dict[str, Any]], data: gr.LikeData, request: gr.Request) -> None:
             record_feedback(edge, history, data.index, data.liked, client_of(request))

@@ -54,16 +54,19 @@ def scratch_project(root: Path) -> tuple[Path, Path]:
 
 
 def start_servers(names: list[str], root: Path, project_env: dict[str, str] | None = None,
-                  all_env: dict[str, str] | None = None) -> dict[str, tuple[Server, str]]:
+                  all_env: dict[str, str] | None = None,
+                  variants: dict[str, dict[str, str]] | None = None) -> dict[str, tuple[Server, str]]:
     """Each server and the shape of its chat call ("message": ChatInterface, "history": Chatbot in/out).
-    `project_env`: extra environment for the project's server (to try a setting)."""
+    `project_env`: extra environment for the server named "project+env" (to try a setting);
+    `variants`: more project servers by name, each with its own extra environment."""
     out: dict[str, tuple[Server, str]] = {}
+    extra = {"project+env": project_env or {}, **(variants or {})}
     for name in names:
         port = free_port()
         if name.startswith("project"):
             corpus, index = scratch_project(root / name)
             env = {"MASSAGE_RATE_LIMIT_PER_MINUTE": "0", "MASSAGE_GAP_LOG_PATH": str(root / name / "gaps.sqlite3"),
-                   **(all_env or {}), **(project_env or {} if name == "project+env" else {})}
+                   **(all_env or {}), **extra.get(name, {})}
             cmd = [sys.executable, "-m", "assistant", "serve", "--no-watch", "--port", str(port),
                    "--corpus", str(corpus), "--index", str(index)]
             out[name] = (Server(name, cmd, port, env=env, cwd=root / name, ready_path="/healthz"), "history")
@@ -111,7 +114,8 @@ def warm(port: int, kind: str) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--levels", default="50,150,300", help="visitor counts with think time")
+    ap.add_argument("--levels", default="50,150,300",
+                    help="visitor counts with think time; repeat one (150,150,150) for interleaved rounds")
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--think", type=float, default=2.0, help="mean think time, s")
     ap.add_argument("--saturation", type=int, default=32, help="visitors asking back to back (0: skip)")
@@ -120,6 +124,9 @@ def main() -> None:
     ap.add_argument("--project-env", action="append", default=[], metavar="NAME=VALUE",
                     help="also serve the project with this environment ('project+env'), to try a setting "
                          "beside the default in the same run, e.g. GRADIO_ANALYTICS_MAX_EVENTS=100")
+    ap.add_argument("--variant", action="append", default=[], metavar="NAME=VALUE[,NAME=VALUE]",
+                    help="one more project server per use ('project+1', 'project+2', ...) with this environment, "
+                         "to compare several settings in one run")
     ap.add_argument("--phases", action="store_true",
                     help="Gradio's own per-event timings (GRADIO_PROFILING=1): queue wait, preprocess, "
                          "function, postprocess; the rest of a turn's latency is HTTP, the event stream and the loop")
@@ -127,16 +134,22 @@ def main() -> None:
     names = args.apps.split(",")
     if args.project_env and "project" in names:
         names.append("project+env")
+    variants = {f"project+{i}": env_pairs(v.split(",")) for i, v in enumerate(args.variant, start=1)}
+    if "project" in names:
+        names += list(variants)
     root = Path(tempfile.mkdtemp(prefix="bench-gradio-"))
-    servers = start_servers(names, root, env_pairs(args.project_env), {"GRADIO_PROFILING": "1"} if args.phases else None)
+    servers = start_servers(names, root, env_pairs(args.project_env), {"GRADIO_PROFILING": "1"} if args.phases else None,
+                            variants)
     results: dict[tuple[str, str], dict] = {}
     rss: dict[tuple[str, str], int] = {}
     try:
         for srv, kind in servers.values():
             warm(srv.port, kind)
         print("idle RSS after warm-up: " + ", ".join(f"{n} {s.rss_mb()} MB" for n, (s, _) in servers.items()))
-        plan = [(f"{n} visitors, think {args.think:g} s, {args.seconds:g} s", n, args.think, args.seconds)
-                for n in map(int, args.levels.split(","))]
+        levels = [int(n) for n in args.levels.split(",")]
+        plan = [(f"{n} visitors, think {args.think:g} s, {args.seconds:g} s"
+                 + (f" (round {levels[:i + 1].count(n)})" if levels.count(n) > 1 else ""), n, args.think, args.seconds)
+                for i, n in enumerate(levels)]
         if args.saturation:
             plan.append((f"saturation: {args.saturation} visitors back to back, {args.saturation_seconds:g} s",
                          args.saturation, 0.0, args.saturation_seconds))
@@ -164,8 +177,8 @@ def goals(plan: list, results: dict, rss: dict) -> None:
     # echo is Gradio's default ChatInterface (concurrency 1: it queues at 300 visitors); shape
     # serves two at a time like the project, so it is the fairer floor at high load.
     for base in ("echo", "shape"):
-        for who in ("project", "project+env"):
-            if any(k[1] == who for k in results) and any(k[1] == base for k in results):
+        for who in dict.fromkeys(k[1] for k in results if k[1].startswith("project")):
+            if any(k[1] == base for k in results):
                 against(who, base, plan, results, rss)
 
 
@@ -176,7 +189,7 @@ def against(who: str, base: str, plan: list, results: dict, rss: dict) -> None:
         if not p or not e:
             continue
         ok150 = ""
-        if title.startswith("150 "):
+        if title.startswith("150 visitors"):
             met = (not p["errors"], p["p95"] <= 2 * e["p95"], p["per_s"] >= 0.9 * e["per_s"],
                    rss[(title, who)] <= rss[(title, base)] + 80)
             ok150 = "   goals (0 errors, p95 <= 2x, >= 0.9x, RSS <= +80 MB): " + " ".join("met" if m else "MISSED" for m in met)

@@ -264,6 +264,74 @@ def test_one_gate_bounds_every_entry_point_together(fake_bot: Assistant) -> None
     assert gate.inside == 0 and gate.computing == 0
 
 
+def test_async_visitors_waiting_for_a_turn_hold_no_thread(fake_bot: Assistant) -> None:
+    """handle_async (the served chat and POST /api/ask): with one worker and room to wait, many
+    concurrent questions all get answered, one at a time, by one computing thread; the others
+    wait on the event loop, not in threads (so the framework's thread pool never fills up
+    with parked visitors). Past `max_wait` a waiting visitor gets "busy", and the gate is left
+    empty."""
+    import asyncio
+    import time
+
+    gate = Gate(workers=1, queue=8, max_wait=30.0)
+    lock = threading.Lock()
+    state = {"now": 0, "most": 0, "threads": set()}
+    release = threading.Event()
+
+    class Slow:
+        settings = fake_bot.settings
+
+        def triage(self, q: Any, h: Any = None) -> None:
+            return None
+
+        def ask(self, q: Any, h: Any = None) -> Any:
+            with lock:
+                state["now"] += 1
+                state["most"] = max(state["most"], state["now"])
+                state["threads"].add(threading.get_ident())
+            release.wait(10)
+            time.sleep(0.01)
+            with lock:
+                state["now"] -= 1
+            return fake_bot.ask(GOOD)
+
+    edge = Edge(Slow(), fake_bot.settings.replace(rate_limit_per_minute=0), gate=gate)
+
+    async def main() -> tuple[list[Any], int]:
+        tasks = [asyncio.create_task(edge.handle_async(Request(GOOD, None, "x", "api"))) for _ in range(6)]
+        deadline = time.time() + 10
+        while gate.inside < 6 and time.time() < deadline:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.2)  # let any thread that would be taken for a waiting visitor start
+        parked = threading.active_count()
+        release.set()
+        return list(await asyncio.gather(*tasks)), parked
+
+    before = threading.active_count()
+    replies, parked = asyncio.run(main())
+    assert [r.answer.status for r in replies] == ["answered"] * 6
+    assert state["most"] == 1  # one worker: one question computed at a time
+    assert parked - before <= 1 + 4  # the computing thread (+ the small admit pool), not one per visitor
+    assert gate.inside == 0 and gate.computing == 0
+
+    # A visitor who waits longer than max_wait for a turn is told "busy" (HTTP 503).
+    release.clear()
+    gate2 = Gate(workers=1, queue=1, max_wait=0.3)
+    edge2 = Edge(Slow(), fake_bot.settings.replace(rate_limit_per_minute=0), gate=gate2)
+
+    async def timed_out() -> list[Any]:
+        first = asyncio.create_task(edge2.handle_async(Request(GOOD, None, "x", "api")))
+        await asyncio.sleep(0.1)
+        second = await edge2.handle_async(Request(GOOD, None, "y", "api"))
+        release.set()
+        return [await first, second]
+
+    first, second = asyncio.run(timed_out())
+    assert first.answer is not None and first.answer.status == "answered"
+    assert second.http_status == 503 and second.answer is not None and second.answer.reason == "busy"
+    assert gate2.inside == 0 and gate2.computing == 0
+
+
 def test_history_is_checked() -> None:
     assert clean_history(None) == []
     assert clean_history(["a", {"role": "user", "content": "b"}]) == ["a", {"role": "user", "content": "b"}]

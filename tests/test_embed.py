@@ -43,3 +43,22 @@ def test_serving_path_never_imports_torch(real_settings, bot):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "answered []"
 
+
+
+def test_a_batch_gives_its_run_arena_back_and_keeps_its_vectors(real_settings, embedder):
+    """Encoding several long texts grows onnxruntime's run arena by tens of MB; the last run of
+    an encode() shrinks it again, so a long message or a build does not leave the serving process
+    bigger for good (measured: +17 MB instead of +95 MB). The vectors do not change."""
+    texts = [f"passage {i} about the stiffness of the lower back after long drives " * 30 for i in range(8)]
+    batch = embedder.encode(texts)
+    alone = np.stack([embedder.encode([t])[0] for t in texts])
+    assert float(np.min(np.sum(batch * alone, axis=1))) >= 0.99999
+    code = (
+        "import json; from pathlib import Path; from assistant.settings import Settings; from assistant.embed import load_embedder;"
+        "rss = lambda: int(Path('/proc/self/status').read_text().split('VmRSS:')[1].split()[0]) / 1024;"
+        f"s = Settings.of(corpus_dir=Path({str(real_settings.paths.corpus_dir)!r}), index_dir=Path({str(real_settings.paths.index_dir)!r}), gap_log_path=None);"
+        "e = load_embedder(s); e.encode(['how long does a session last']); before = rss();"
+        f"e.encode({texts!r}); print(json.dumps({{'grew': rss() - before}}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout.strip().splitlines()[-1])["grew"] < 50  # without shrinking: about +95 MB
