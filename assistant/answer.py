@@ -265,14 +265,17 @@ def decide(retrieval: Retrieval, query: Query, tuning: Tuning, senses: Senses | 
             rare = {w: rarity(w, tuning.rare_zipf, tuning.common_zipf) for w in typed}
         else:
             rare = dict(weight)
-        if senses is not None and tuning.topic_importance > 0:
-            imp = senses.importance(query.resolved, typed)
-            weight = {w: max(rare[w], min(1.0, imp[w] / tuning.topic_importance)) for w in typed}
-        else:
-            weight = rare
+        weight = rare
+        # A common word may still be what the question rests on ("my dog"): asked only when the
+        # rare words alone would let it answer, and only of words not already counted in full
+        # (one encode of the question without each).
+        if senses is not None and tuning.topic_importance > 0 and not abstains(rare):
+            base = query.vector if query.previous is None else None  # a follow-up's vector is a mix
+            imp = senses.importance(query.resolved, [w for w in typed if rare[w] < 1.0], base)
+            weight = {w: max(rare[w], min(1.0, imp.get(w, 1.0) / tuning.topic_importance)) for w in typed}
     if abstains(weight):
         # Before abstaining: the words the documents use in another form count as used.
-        for w, t in relative([w for w in typed if weight[w] > 0]).items():
+        for w, t in relative(typed).items():  # a word the documents use in another form is known
             weight[w] = 0.0
             known += idf.get(t, 0.0)
     missing = unseen * sum(weight.values())

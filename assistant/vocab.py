@@ -146,13 +146,17 @@ class Senses:
         out.update(self.vmap.nearest(rest, self.encode))
         return out
 
-    def importance(self, text: str, words: list[str]) -> dict[str, float]:
+    def importance(self, text: str, words: list[str], vector: np.ndarray | None = None) -> dict[str, float]:
         """word -> 1 - cosine(question, question without the word): how much of what the question
         asks rests on it. "hangover" in "does massage help with a hangover" ~0.4; "actually" in a
-        long chatty question ~0.01."""
-        low = text.lower().replace("’", "'")
-        variants = [re.sub(_BOUNDARY.format(re.escape(w)), " ", low) for w in words]
+        long chatty question ~0.01. `vector`: the question's own embedding, when already made."""
         if not words:
             return {}
-        vecs = np.asarray(self.encode([low, *variants]), dtype=np.float32)
-        return {w: float(1.0 - vecs[i + 1] @ vecs[0]) for i, w in enumerate(words)}
+        low = text.lower().replace("’", "'")
+        variants = [re.sub(_BOUNDARY.format(re.escape(w)), " ", low) for w in words]
+        if vector is None:
+            vecs = np.asarray(self.encode([low, *variants]), dtype=np.float32)
+            vector, vecs = vecs[0], vecs[1:]
+        else:
+            vecs = np.asarray(self.encode(variants), dtype=np.float32)
+        return {w: float(1.0 - vecs[i] @ vector) for i, w in enumerate(words)}
