@@ -1301,7 +1301,11 @@ class SemanticTriage:
         return {lv: levels == lv for lv in ("emergency", "crisis", "caution", "benign")}
 
     def scores(self, vecs: np.ndarray) -> np.ndarray:
-        return np.atleast_2d(vecs).astype(np.float32) @ self.matrix.T
+        # One matrix-vector product per row: a handful of rows as one matrix product wakes BLAS's
+        # worker threads, which on a loaded machine cost ~10-20 ms each time (measured); a
+        # matrix-vector product stays on the calling thread.
+        rows = np.atleast_2d(vecs).astype(np.float32)
+        return np.stack([self.matrix @ row for row in rows]) if len(rows) <= 64 else rows @ self.matrix.T
 
     def _decide(self, sims: np.ndarray, clauses_from: int | None = None) -> Triage | None:
         """sims: one row per text (message and sentences). A level fires when its closest exemplar

@@ -39,9 +39,13 @@ URGENT_QUESTIONS = [
     "i can barely breathe and my lips are going blue",
     "I don't want to wake up tomorrow",
     "my toddler swallowed some lavender oil",
-    # mid-length and chatty: the clause check's territory when the rules miss
+    # mid-length and chatty: the rules catch it first
     "can I still come in at 3? my left shoulder has ached since lunch and now I'm drenched in sweat",
 ]
+# chatty messages the rules miss and the whole-message vector misses: only a clause catches them (one
+# extra batched encode); and a benign one near enough to urgent exemplars to need the clause encode
+CLAUSE_ONLY = ["what oils do you use? I ate nuts an hour ago and my tongue feels huge and my voice is hoarse now",
+               "my heart is pounding because I'm so nervous about my first massage, is that normal"]
 
 
 def label(name: str) -> str:
@@ -155,7 +159,7 @@ def run_speed(n: int) -> None:
     settings, _ = scratch_settings()
     bot = Assistant.load(settings)
     semantic = SemanticTriage.load(bot.embedder.encode)
-    vecs = {q: bot.embedder.encode([q])[0] for q in QUESTIONS + URGENT_QUESTIONS}
+    vecs = {q: bot.embedder.encode([q])[0] for q in QUESTIONS + URGENT_QUESTIONS + CLAUSE_ONLY}
     for q in QUESTIONS:
         bot.ask(q)
     cycle = itertools.cycle(QUESTIONS)
@@ -173,6 +177,7 @@ def run_speed(n: int) -> None:
 
     ordinary = check(QUESTIONS)
     urgent = check(URGENT_QUESTIONS)
+    clause_only = check(CLAUSE_ONLY)
     rules_only = timed(lambda: triage(next(cycle)), n)
     history = ["I'm 30 weeks pregnant", "what oils do you use"]
     follow = "is deep tissue ok for that?"
@@ -194,6 +199,7 @@ def run_speed(n: int) -> None:
     print(summary("rules only triage(q)", rules_only))
     print(summary("triage_turn(q, vec) ordinary", ordinary))
     print(summary("triage_turn(q, vec) urgent", urgent))
+    print(summary("triage_turn, clause encode needed", clause_only))
     print(summary("follow-up, earlier turns cached", warm))
     print(summary("follow-up, earlier turns not cached", cold))
     print(f"added p50, ordinary question: {pct(ordinary, 50):.2f} ms ({pct(ordinary, 50) / pct(ask, 50):.1%} of ask p50); "
