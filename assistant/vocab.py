@@ -107,6 +107,7 @@ class VocabMaps:
         self.cache_dir = cache_dir
         self._maps: dict[int, tuple[frozenset[str], VocabMap]] = {}
         self._lock = threading.Lock()
+        zipf("massage")  # load the word frequencies now (about a second), not during a visitor's question
 
     def of(self, vocabulary: frozenset[str]) -> VocabMap:
         with self._lock:
