@@ -260,7 +260,7 @@ CHEST_EXCUSE = (
     r"\b(bench|bench ?press\w*|gym|work ?outs?|push ?ups?|press ?ups?|lifting|weights|chest day|pecs?|"
     r"chest muscles?|desk|hunch\w*|posture|cough\w*|stretch\w*|weight training|rowing|pull ?ups?|chin ?ups?|dips|flyes|planks?|"
     r"chest press|climbing|swimming|cycling|running|training|exercis\w*|sports?|yoga|pilates|crossfit|boxing|carrying|"
-    r"moving (house|furniture|boxes)|lifting boxes|laugh\w*|sneez\w*|"
+    r"moving (house|furniture|boxes)|lifting boxes|laugh\w*|sneez\w*|cold plunge|ice bath|cold water|sauna|steam room|"
     # a past cause that has resolved: "from a cold last week, but I'm better now"
     r"(im|i am|its|it is|feeling|feel|i feel) (much |a lot |loads |all |completely )?(better|fine|ok|okay|recovered|normal) now|used to (have|get))\b",
 )
@@ -527,6 +527,9 @@ RULES: tuple[Rule, ...] = (
         r"lock\w* (her|him) (in|up)|tie\w* (her|him)|left (her|him) (in|without)|pinch\w*|bruis\w*|unexplained)\b",
         r"\b(bruis\w*|marks|injuries)\b.{0,40}\b(cant|cannot|can not|wont|doesnt|does not|nobody can|no one can|unable to) (explain|say how|tell (me|us) how)\b",
         r"\b(unexplained|strange|mystery|odd) (bruis\w*|injuries|marks|burns|fractures)\b",
+        r"\b(sends?|sent|sending|asks? for|asked for|asking for|wants?|wanted) ((her|him|me|them|my \w+) )?(private|nude|naked|sexy|explicit|dirty|intimate) (photos|pictures|pics|images|videos|selfies)\b",
+        r"\b(always|often|keep being|kept|are|were|is|been) left (alone|on (their|his|her) own|home alone)\b.{0,50}\b(no food|without food|hungry|burns|bruises|dirty|days|nights|crying)\b",
+        near(r"(kids?|child|children|little one|boy|girl|baby|toddler)", r"(burns|bruises|welts|marks) (on|all over) (his|her|their) (arms|legs|body|back|face|hands)", 60),
         r"\b(left|leaves|leaving|leave) (him|her|them|my (mum|mom|dad|nan|gran|grandma|grandad|grandpa|grandmother|grandfather|mother|father)|my \w+) (in (dirty|soiled|wet|filthy)|without (food|water|help|meals|his|her|their)|alone for (days|hours|a whole))\b",
         r"\bflinch\w*\b.{0,20}\b(when|whenever|if) (they|he|she|staff|the carers?|adults?|men|people) (come|comes|came|walk|walks|go|goes|get|gets) (in|near|close|into)\b",
         r"\b(pressur\w*|forc\w*|bully\w*|coerc\w*) (her|him|my (mum|mom|dad|nan|gran|grandma|grandad|mother|father)|them) (in ?to )?(sign\w*|hand\w*|give|giving|change|changing) (over )?(her|his|their) (house|home|will|money|savings|pension|bank)\b",
@@ -674,8 +677,12 @@ RULES: tuple[Rule, ...] = (
         r"\binhaler\b.{0,20}\b(isnt|is not|not|doesnt|does not|wont)\b.{0,10}\b(working|helping|work|help)\b",
         r"\basthma attack\b", r"\bwheez\w*\b.{0,40}\b(bad|badly|cant|hard|struggl|talk|speak|sentences)\b",
         r"\bcant (talk|speak) in (full )?sentences\b",
+        # a child's red flags: the skin between the ribs or at the neck sucking in, a noise with every breath
+        r"\b(skin|chest|ribs?|tummy|belly|neck)\b.{0,25}\b(suck\w*|pull\w*|draw\w*|cav\w*) in\b",
+        r"\b(whistl\w*|grunt\w*|wheez\w*|rattl\w*|squeak\w*)\b.{0,25}\b(every|each|with (every|each)) breath\b",
     ), excuse=(r"\b(breathless|out of breath|took my breath away|take my breath away)\b.{0,25}\b(just )?(thinking|think|remember\w*|how good|"
-               r"how amazing|excit\w*|anticipat\w*|in love|laugh\w*|giggl\w*|the view|beautiful|gorgeous)\b",),
+               r"how amazing|excit\w*|anticipat\w*|in love|laugh\w*|giggl\w*|the view|beautiful|gorgeous)\b",
+               r"\b(through|out of) (my|his|her|the|their) nose\b|\b(blocked|stuffy|bunged up|runny) nose\b|\bhay ?fever\b|\bsinus\w*\b",),
         red_flags=(r"\b(chest|lips?|blue|wheez\w*|dizz\w*|faint\w*|pain|sweat\w*|worse|help|emergency|right now|scared|cant (talk|speak)|choking|swell\w*)\b",)),
     Rule("blood-clot-signs", "emergency", any=(
         r"\b(blood )?clot\b.{0,40}\b(now|right now|today|think|worried|might|could|maybe|signs)\b",
@@ -690,7 +697,9 @@ RULES: tuple[Rule, ...] = (
         r"\b(cant|cannot|can not|unable to) smile (on one side|properly|evenly|straight)\b", r"\b(one side|half) of (my |his |her |the )?(mouth|smile|lips?)\b",
         r"\b(see|seeing|sees) (two of everything|double|everything double|things double|everything twice)\b", r"\bdouble vision\b",
         r"\bslurr", r"\b(cant|cannot|trouble|difficulty|struggling to) (speak|talk|get (my |the |his |her )?words out|find (my |the |his |her )?words)\b",
-        r"\bspeech (is |was )?(slurred|garbled|strange|weird|funny|jumbled)\b",
+        r"\bspeech (is |was |has gone |sounds |seems )?(slurred|garbled|strange|weird|funny|jumbled|off|wrong|odd|muddled|not right)\b",
+        near(r"stagger\w*|stumbl\w*|unsteady|off balance|cant walk straight|veer\w*|walking like (shes|hes|she is|he is) drunk|like (shes|hes|she is|he is|im|i am) drunk",
+             r"speech|words|talking|slurr\w*|face|arm|sudden\w*|hasnt (had|been drinking)|not (had|been drinking)|sober", 60),
         r"\bwords\b.{0,25}\b(wrong|jumbled|garbled|mixed up|muddled|slurr\w*|all over the place|dont make sense|make no sense)\b",
         r"\b(talking|speaking) (funny|strange|weird|gibberish|nonsense)\b",
         r"\b(arm|leg|hand|face|side)\b.{0,15}\b(suddenly |just )?(went|gone|has gone|going|turned|goes) (numb|weak|dead|limp|floppy)\b",
@@ -758,7 +767,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(fall|fell|fallen|falling|crash\w*|accident|dive|dived|diving|tackl\w*|landed|thrown|hit by|knocked|came off|flipped)\b",
         r"\b(neck|spine|spinal|head|back)\b",
         r"\b(tingl\w*|numb\w*|pins and needles|weak\w*|electric)\b.{0,40}\b(both|arms|hands|fingers|legs|all four)\b"
-        r"|\b(both|arms|hands|fingers|feet|toes)\b.{0,30}\b(tingl\w*|numb\w*|pins and needles|weak\w*)\b"
+        r"|\b(both|arms|hands|fingers|feet|toes)\b.{0,30}\b(tingl\w*|numb\w*|pins and needles|weak\w*|heavy|weird|funny|dead|floppy|strange)\b"
         r"|\b(cant|cannot|can not|unable to|couldnt) (really |properly )?(move|feel|lift|use) (my |his |her |their )?(legs|arms|hands|feet|toes|fingers)\b"
         r"|\b(legs|arms) (wont|will not|dont) (move|work)\b",
     )),
@@ -806,7 +815,7 @@ RULES: tuple[Rule, ...] = (
         # catastrophic bleeding in plain words (first-aid: soaking through dressings, spurting or pumping)
         r"\b(bleed\w*|blood)\b.{0,40}\b(through|soaked|soaking|soaks) (through )?(every|each|the|a|all the|several|two|three|multiple|his|her|my)? ?(towels?|bandages?|cloths?|tea towels?|dressings?|tissues|t ?shirts?|shirts?|sheets?|jeans|trousers)\b",
         r"\b(towels?|bandages?|cloths?|dressings?)\b.{0,20}\b(soaked|drenched|full of blood|red through)\b",
-        near(r"bleed\w*|blood|cut|wound|gash", r"pumping|spurting|squirting|pulsing|pulsating|jets?|in spurts|wont stop|cant stop it", 60),
+        near(r"bleed\w*|blood|cut|wound|gash", r"pumping|spurting|squirting|spraying|sprays|pulsing|pulsating|jets?|in spurts|shooting out|wont stop|cant stop it", 60),
         r"\b(cut|sliced|severed|nicked|hit) (an |his |her |my |the )?(artery|arteries)\b", r"\b(severed|chopped off|cut off|sliced off) (his |her |my |a )?(finger|thumb|toe|hand|foot|fingertip)\b",
         r"\b(chainsaw|circular saw|angle grinder|machete|axe|glass|knife)\b.{0,40}\b(deep|gaping|to the bone|cant stop|wont stop|pouring|so much blood|bleed\w* (badly|heavily|a lot))\b",
         r"\b(nose ?bleeds?|bleed\w*)\b.{0,50}\b(not slowing|isnt slowing|wont slow|not stopping|isnt stopping|wont stop|keeps going|still going|"
@@ -952,7 +961,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\blettres? d adieu\b|\blettres? dadieu\b", r"\bce soir c est le soir\b|\bce soir cest le soir\b",
     )),
     Rule("crisis-de", "crisis", lang="de", any=(
-        r"\bmich umbringen\b", r"\bbringe? mich\b.{0,20}\bum\b", r"\bmich (toten|toeten)\b", r"\bselbstmord\b", r"\bsuizid",
+        r"\bmich umbringen\b", r"\bmich umzubringen\b", r"\bmich (zu )?(toten|toeten)\b", r"\bbringe? mich\b.{0,20}\bum\b", r"\bmich (toten|toeten)\b", r"\bselbstmord\b", r"\bsuizid",
         r"\b(will|mochte|moechte|mag) (nur noch )?sterben\b", r"\bnicht mehr leben\b", r"\bnicht mehr aufwachen\b",
         r"\bmeinem leben ein ende\b", r"\blebensmude\b", r"\bnicht mehr da sein\b", r"\bmich (ritzen|selbst verletzen)\b",
         r"\b(schlagt|schlaegt|verprugelt|verpruegelt|schubst|bedroht|verfolgt) mich\b", r"\b(bringt|will) mich (um|umbringen)\b",
@@ -1019,7 +1028,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\b(se desmayo|no responde|no reacciona|convulsion\w*|no tiene pulso|no respira)\b",
         near("garganta|lengua|labios", r"hincha\w*|cierra|cerrando|inflama\w*", 25), r"\bno (puedo|puede) tragar\b",
         near("fiebre", r"cuello (rigido|duro|tieso)|rigidez", 50), r"\b(no se mueve|no despierta|se cayo y no)\b",
-        r"\bsangra\w* a chorros\b", r"\bno (para|deja) de sangrar\b", r"\b(la )?sangre no (para|se detiene|deja de salir)\b", r"\bmonoxido de carbono\b",
+        r"\bsangra\w* a chorros\b", r"\b(golpeo|golpe|pego) (fuerte )?(en )?la cabeza\b.{0,40}\b(vomit\w*|somnolient\w*|confus\w*|desmay\w*|no responde)\b", r"\bno (para|deja) de sangrar\b", r"\b(la )?sangre no (para|se detiene|deja de salir)\b", r"\bmonoxido de carbono\b",
     )),
     Rule("emergency-fr", "emergency", lang="fr", any=(
         near("poitrine|thoracique", r"douleur|mal|serre\w*|oppress\w*|ecras\w*|brul\w*|lourd\w*"),
@@ -1034,7 +1043,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         near("gorge|langue|levres", r"gonfl\w*|serre\w*|ferme\w*", 25), r"\b(narrive|n arrive) (plus|pas) a avaler\b",
         near("fievre", r"nuque raide|raideur|cou raide", 50), r"\bne (reagit|se reveille) plus\b", r"\bne respire (presque |quasiment )?(plus|pas)\b",
         r"\blevres (sont |deviennent |toutes )?(bleu\w*|violet\w*)\b",
-        r"\bsaigne\w* (a flots|abondamment|enormement|partout)\b", r"\b(le sang ne s arrete pas|narrete pas de saigner|n arrete pas de saigner|le sang gicle)\b", r"\bmonoxyde de carbone\b",
+        r"\bsaigne\w* (a flots|abondamment|enormement|partout)\b", r"\b(cogne|tape|heurte)\w* la tete\b.{0,40}\b(vomi\w*|somnolent\w*|confus\w*|evanoui\w*)\b", r"\b(le sang ne s arrete pas|narrete pas de saigner|n arrete pas de saigner|le sang gicle)\b", r"\bmonoxyde de carbone\b",
     )),
     Rule("emergency-de", "emergency", lang="de", any=(
         r"\bbrust ?schmerz", near("brust", r"schmerz\w*|weh|druck|eng|enge|stech\w*|brenn\w*"),
@@ -1048,7 +1057,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\b(krampf\w*|kein puls|atmet nicht|reagiert nicht)\b",
         near("hals|zunge|lippen", r"schwillt|geschwollen|zu", 20), r"\b(kann|konnen) nicht (mehr )?schlucken\b", r"\bbekomme? keine luft\b",
         near("fieber", r"steife\w* nacken|nackensteif\w*", 50), r"\bwacht nicht (mehr )?auf\b",
-        r"\b(blutet|blutung)\b.{0,25}\b(sehr stark|wie verruckt|ununterbrochen|hort nicht auf|spritzt|stoppt nicht)\b", r"\bblut spritzt\b", r"\bkohlenmonoxid\b",
+        r"\bkopf (gestossen|angeschlagen|aufgeschlagen)\b.{0,40}\b(erbricht|ubergibt|uebergibt|erbrochen|schlafrig|verwirrt|bewusstlos)\w*", r"\b(blutet|blutung)\b.{0,25}\b(sehr stark|wie verruckt|ununterbrochen|hort nicht auf|spritzt|stoppt nicht)\b", r"\bblut spritzt\b", r"\bkohlenmonoxid\b",
     )),
     Rule("emergency-pt", "emergency", lang="pt", any=(
         near("peito", r"dor|doi\w*|aperto|apertado|pressao|queima\w*|peso"),
@@ -1061,7 +1070,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\b(convuls\w*|nao responde|sem pulso|nao respira|inconsciente)\b",
         near("garganta|lingua|labios", r"inchad\w*|inchando|fechando", 25), r"\bnao (consigo|consegue) engolir\b",
         near("febre", r"pescoco (rigido|duro|travado)|rigidez", 50), r"\bnao acorda\b",
-        r"\bnao para de sangrar\b", r"\b(o )?sangue nao para\b", r"\b(jorrando|esguichando) sangue\b", r"\bmonoxido de carbono\b",
+        r"\bnao para de sangrar\b", r"\bbateu (com )?a cabeca\b.{0,40}\b(vomit\w*|sonolent\w*|confus\w*|desmai\w*)\b", r"\b(o )?sangue nao para\b", r"\b(jorrando|esguichando) sangue\b", r"\bmonoxido de carbono\b",
     )),
     Rule("emergency-it", "emergency", lang="it", any=(
         near("petto", r"dolore|male|malissimo|stretto|oppression\w*|schiaccia\w*|bruci\w*|peso"),
@@ -1074,7 +1083,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\b(convulsion\w*|non risponde|non ha polso|non respira|privo di sensi)\b",
         near("gola|lingua|labbra", r"gonfi\w*|chiude|stretta", 25), r"\bnon riesco (piu )?a deglutire\b",
         near("febbre", r"collo rigido|rigidita", 50), r"\bnon si sveglia\b",
-        r"\bsangue non si ferma\b", r"\bnon smette di sanguinare\b", r"\b(sangue )?(esce )?a fiotti\b", r"\bperde (molto|tanto) sangue\b", r"\bmonossido di carbonio\b",
+        r"\b(battuto|sbattuto|picchiato) (forte )?la testa\b.{0,40}\b(vomit\w*|sonnolen\w*|confus\w*|sviene|svenut\w*|non risponde)\b", r"\bsangue non si ferma\b", r"\bnon smette di sanguinare\b", r"\b(sangue )?(esce )?a fiotti\b", r"\bperde (molto|tanto) sangue\b", r"\bmonossido di carbonio\b",
     )),
     Rule("emergency-zh", "emergency", lang="zh", script="cjk", any=(
         near("胸|心口", "痛|疼|闷|悶|压|壓|紧|緊|难受|難受", 6, words=False), r"喘不(过|過|上)气", r"(不能|无法|無法|没法|沒法)呼吸",
@@ -1083,7 +1092,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"(嘴角|口角|脸|臉)(下垂|歪)", r"半(边|邊)(脸|臉|身)(麻|不能动|不能動|没有知觉|下垂|无力|無力)", r"(说|說)不出(话|話)", r"口齿不清", r"口齒不清",
         r"(误服|誤服)", near("倒|晕|暈|昏|叫(他|她)?|喊(他|她)?", "(没有|沒有|没|沒)(反应|反應)", 8, words=False), r"叫不醒", r"不省人事", near("发烧|發燒|高烧|高燒", "脖子(僵|硬)", 12, words=False),
         r"喉咙肿", r"喉嚨腫", near("喝|吞", "精油|按摩油|漂白|清洁剂|清潔劑|洗涤|洗滌|农药|農藥", 6, words=False), r"(抽搐|没有脉搏|沒有脈搏|没有呼吸|沒有呼吸|叫不醒)",
-        r"血(止不住|喷出|噴出)", r"一氧化碳",
+        r"血(止不住|喷出|噴出)", r"一氧化碳", r"误吞|誤吞", r"纽扣电池|鈕扣電池", r"吞了.{0,6}(电池|電池|磁铁|磁鐵)",
     )),
     Rule("emergency-ja", "emergency", lang="ja", script="cjk", any=(
         near("胸", "痛|苦し|締め付け|しめつけ|圧迫|重", 8, words=False), r"胸痛",
@@ -1450,7 +1459,7 @@ def is_follow_up(message: str) -> bool:
 # A semantic emergency in these groups is dropped when the matching rule's excuse holds and no
 # red flag is present ("tight chest from bench presses"): the same auditable exception as the rules.
 _SEMANTIC_EXCUSES = {"cardiac": "heart-attack-signs", "stroke": "stroke-signs", "self-harm": "self-harm-disclosure",
-                     "head-injury": "head-injury-signs"}
+                     "head-injury": "head-injury-signs", "respiratory": "breathing-difficulty"}
 
 
 def _excused(sem: Triage | None, message: str) -> bool:

@@ -779,6 +779,12 @@ FRESH_URGENT = [
     "a massage therapist somewhere else put his hands where I didn't want and wouldn't stop",
     "my dad is drunk and waving a knife around the kitchen, we're hiding upstairs",
     "there's someone with a gun in the car park outside",
+    "my wife is staggering around like she's drunk but she hasn't had anything and her speech is off",
+    "our baby is making a whistling sound with every breath and the skin under her ribs sucks in",
+    "my husband nicked his leg with the hedge trimmer and the blood is literally spraying",
+    "after diving into the pool my son says his neck hurts and his arms feel weird and heavy",
+    "my friend's 12 year old daughter told me her teacher sends her private photos and asks for hers",
+    "the kids next door are always left alone with no food and the little one has burns on his arms",
 ]
 FRESH_BENIGN = [
     "my chest is killing me after 100 push ups yesterday lol",
@@ -800,6 +806,8 @@ FRESH_BENIGN = [
     "do you do massage for people recovering from domestic violence, like trauma-informed",
     "do your therapists know first aid and CPR",
     "my husband says he'll kill me if I spend more on massages lol",
+    "my chest feels tight after the cold plunge at the spa, is that normal",
+    "can't breathe through my nose because of hay fever, can I lie face down",
 ]
 
 
@@ -815,6 +823,9 @@ FRESH_BENIGN = [
     "a massage therapist somewhere else put his hands where I didn't want and wouldn't stop",
     "there's someone with a gun in the car park outside",
     "ches t pain n sweating rn help",  # a letter split off a word, chat shorthand
+    "mio figlio ha battuto la testa e continua a vomitare",
+    "孩子误吞了纽扣电池",
+    "ich denke jeden Tag daran, mich umzubringen",
 ])
 def test_fresh_wording_caught_by_rules(message):
     t = triage(message)
