@@ -19,12 +19,13 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 CLASSES = ("emergency", "crisis", "caution", "none")
 LEVELS = ("emergency", "crisis", "caution")  # the classes with a threshold
+Level = Literal["emergency", "crisis", "caution"]
 
 
 def group_features(vecs: np.ndarray, bank: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -75,20 +76,27 @@ class SafetyModel:
     def dim(self) -> int:
         return int(self.bank.shape[1])
 
+    def fits(self, embedder: Any) -> bool:
+        """Was it trained on this embedder's vectors? (Not on the fast tests' hashing fake, nor on
+        another model: its weights mean nothing there.)"""
+        trained = self.meta.get("embedder", {})
+        return bool(trained) and embedder.dim == self.dim and embedder.fingerprint == trained.get("fingerprint")
+
     def scores(self, vecs: np.ndarray) -> np.ndarray:
         """Class probabilities, (n, len(CLASSES)), for (n, dim) or (dim,) unit vectors."""
         x = group_features(vecs, self.bank, self.starts)
         return softmax(x @ self.weights + self.bias)
 
-    def verdict(self, vec: np.ndarray) -> tuple[str, float] | None:
+    def verdict(self, vec: np.ndarray) -> tuple[Level, float] | None:
         """(level, probability) when a level passes its threshold, else None. Urgent levels win
         over caution. `vec` may hold several rows (a long message's vector and its sentences'):
         each class's highest probability over the rows counts, so one alarming sentence in a
         chatty message is not diluted."""
         p = self.scores(vec).max(axis=0)
-        urgent = [(float(p[i]), c) for i, c in enumerate(CLASSES[:2]) if p[i] >= self.thresholds[c]]
-        if urgent:
-            prob, level = max(urgent)
+        urgent: list[tuple[float, Level]] = [(float(p[0]), "emergency"), (float(p[1]), "crisis")]
+        passed = [(prob, level) for prob, level in urgent if prob >= self.thresholds[level]]
+        if passed:
+            prob, level = max(passed)
             return level, round(prob, 4)
         if p[2] >= self.thresholds["caution"]:
             return "caution", round(float(p[2]), 4)

@@ -3,6 +3,8 @@
     python benchmarks/train_safety_model.py          # train on every author + the bank, write
                                                      # assistant/data/safety_model.{npz,json}
     python benchmarks/train_safety_model.py --cv     # leave-one-author-out table (writes nothing)
+    python benchmarks/train_safety_model.py --cv --at d5dbb36   # ... beside the rules and bank of an
+                                                     # older commit (before C2's and C4's sets were read)
 
 Data: every labelled message in evals/safety*.jsonl (expect: emergency | crisis | caution | faq)
 plus the exemplars of assistant/data/safety_bank.toml (benign groups -> "none"). Rerun after
@@ -190,7 +192,7 @@ def model_verdicts(model: SafetyModel, messages: list[str], vecs: np.ndarray) ->
 
 def cross_validate(rows: list[dict], bank: list[dict], encode: Encode,
                    baselines: dict[str, Callable[[list[str], np.ndarray], list[str | None]]] | None = None,
-                   ) -> dict[str, dict]:
+                   budget: float = FALSE_ALARM_BUDGET) -> dict[str, dict]:
     """Nested leave-one-author-out. For each author: the model trained on the other authors
     (thresholds from their out-of-author scores), its verdicts on the left-out author, and each
     baseline's verdicts (a callable: messages, vectors -> level or None). Returns, per left-out
@@ -201,7 +203,7 @@ def cross_validate(rows: list[dict], bank: list[dict], encode: Encode,
     for held in authors:
         train_authors = [a for a in authors if a != held]
         probs, labels = out_of_author(rows, bank, vectors, train_authors)
-        thresholds = choose_thresholds(probs, labels)
+        thresholds = choose_thresholds(probs, labels, budget)
         model = with_thresholds(fit([r for r in rows if r["author"] != held], bank, vectors), thresholds)
         part = [r for r in rows if r["author"] == held]
         messages = [r["message"] for r in part]
@@ -251,6 +253,62 @@ def head_baselines(encode: Encode) -> dict[str, Callable[[list[str], np.ndarray]
     }
 
 
+# Run inside a snapshot of assistant/ from an older commit: its own rules and exemplar layer.
+SNAPSHOT_SCRIPT = """
+import json, sys
+from pathlib import Path
+from assistant.embed import load_embedder
+from assistant.safety import SemanticTriage, triage, triage_turn
+from assistant.settings import Settings
+repo = Path(sys.argv[1])
+emb = load_embedder(Settings.of(corpus_dir=repo / "corpus", index_dir=repo / "index", gap_log_path=None))
+sem = SemanticTriage.load(emb.encode)
+ms = json.load(sys.stdin)
+vs = emb.encode(ms)
+lv = lambda t: t.category if t is not None else None
+json.dump({"rules": [lv(triage(m)) for m in ms], "exemplars": [lv(sem.check(m, v)) for m, v in zip(ms, vs)],
+           "rules+exemplars": [lv(triage_turn(m, [], sem, v)) for m, v in zip(ms, vs)]}, sys.stdout)
+"""
+
+
+def snapshot(commit: str) -> Path:
+    """assistant/ as it was at `commit`, in a temporary folder."""
+    import io
+    import subprocess
+    import tarfile
+    import tempfile
+
+    data = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", commit, "assistant"],
+                          check=True, capture_output=True).stdout
+    root = Path(tempfile.mkdtemp(prefix=f"safety-{commit[:12]}-"))
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        tar.extractall(root, filter="data")
+    return root
+
+
+def snapshot_baselines(root: Path) -> dict[str, Callable[[list[str], np.ndarray], list[str | None]]]:
+    """The rules and exemplar layer of an older snapshot (see snapshot()), run in a subprocess
+    that imports that snapshot's package: what a set's first look saw, before fixes it prompted."""
+    import os
+    import subprocess
+
+    cache: dict[tuple[str, ...], dict[str, list[str | None]]] = {}
+
+    def run(messages: list[str]) -> dict[str, list[str | None]]:
+        key = tuple(messages)
+        if key not in cache:
+            env = {**os.environ, "PYTHONPATH": str(root)}
+            out = subprocess.run([sys.executable, "-c", SNAPSHOT_SCRIPT, str(REPO)], input=json.dumps(messages),
+                                 capture_output=True, text=True, check=True, cwd=root, env=env).stdout
+            cache[key] = json.loads(out)
+        return cache[key]
+
+    def layer(name: str) -> Callable[[list[str], np.ndarray], list[str | None]]:
+        return lambda messages, vecs: run(messages)[name]
+
+    return {name: layer(name) for name in ("rules", "exemplars", "rules+exemplars")}
+
+
 SUMMARY_KEYS = (("emergency:ALL", "emergency -> urgent"), ("crisis:ALL", "crisis -> urgent"),
                 ("caution:ALL", "caution -> flagged"), ("faq:ALL", "benign false alarms"),
                 ("urgent:non-English", "non-English urgent -> urgent"))
@@ -296,22 +354,24 @@ def sha256(path: Path) -> str:
 
 
 def train_and_write(rows: list[dict], bank: list[dict], encode: Encode, npz: Path = NPZ, meta_path: Path = META,
-                    sources: dict[str, Path] | None = None) -> SafetyModel:
+                    sources: dict[str, Path] | None = None, embedder_id: dict[str, str] | None = None,
+                    budget: float = FALSE_ALARM_BUDGET) -> SafetyModel:
     """The shipped model: weights from every author and the bank; thresholds from all authors'
     out-of-author scores."""
     vectors = Vectors(encode)
     authors = list(dict.fromkeys(r["author"] for r in rows))
     probs, labels = out_of_author(rows, bank, vectors, authors)
-    thresholds = choose_thresholds(probs, labels)
+    thresholds = choose_thresholds(probs, labels, budget)
     model = fit(rows, bank, vectors)
     sources = sources or {}
     meta = {
         "classes": list(CLASSES),
         "thresholds": thresholds,
-        "threshold_rule": (f"highest urgent recall with benign false alarms <= {FALSE_ALARM_BUDGET:.0%}, caution banner on "
+        "threshold_rule": (f"highest urgent recall with benign false alarms <= {budget:.0%}, caution banner on "
                            f"<= {CAUTION_BUDGET:.0%} of benign, on leave-one-author-out scores"),
         "hyperparameters": {"l2": L2, "class_weight": dict(zip(CLASSES, CLASS_WEIGHT.tolist(), strict=True)),
                             "iterations": ITERS, "learning_rate": LEARNING_RATE},
+        "embedder": embedder_id or {},
         "features": f"message vector ({model.dim}) + best cosine similarity to each of {len(model.groups)} bank groups",
         "training_sets": [
             {"name": name, "author": next(r["author"] for r in rows if r["set"] == name),
@@ -343,17 +403,29 @@ def embedder():
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--cv", action="store_true", help="print the leave-one-author-out table; write nothing")
+    p.add_argument("--at", metavar="COMMIT", help="with --cv: the rules, exemplar layer and bank of an older commit "
+                   "(e.g. the one before a set's fixes), for figures on sets that commit had not seen")
     p.add_argument("--bank", type=Path, default=BANK)
+    p.add_argument("--budget", type=float, default=FALSE_ALARM_BUDGET,
+                   help="largest share of benign messages the model may alarm on (default %(default)s); 0.03 halves "
+                        "the alarms on a new author's tricky benign set at some recall (README)")
     p.add_argument("--out", type=Path, default=NPZ, help="the .npz (the .json is written beside it)")
     a = p.parse_args(argv)
     rows, bank = load_rows(), load_bank(a.bank)
     emb = embedder()
+    if a.cv and a.at:
+        root = snapshot(a.at)
+        print(f"rules, exemplar layer and bank as of {a.at} (the model learns that bank too)")
+        bank = load_bank(root / "assistant" / "data" / "safety_bank.toml")
+        print_table(cross_validate(rows, bank, emb.encode, snapshot_baselines(root), a.budget))
+        return
     if a.cv:
-        print_table(cross_validate(rows, bank, emb.encode, head_baselines(emb.encode)))
+        print_table(cross_validate(rows, bank, emb.encode, head_baselines(emb.encode), a.budget))
         return
     sources = {name: REPO / "evals" / name for files in AUTHORS.values() for name in files}
     sources["safety_bank.toml"] = a.bank
-    model = train_and_write(rows, bank, emb.encode, a.out, a.out.with_suffix(".json"), sources)
+    model = train_and_write(rows, bank, emb.encode, a.out, a.out.with_suffix(".json"), sources,
+                            {"name": emb.name, "fingerprint": emb.fingerprint}, a.budget)
     print(f"wrote {a.out} and {a.out.with_suffix('.json')}: thresholds {model.thresholds}, "
           f"out-of-author {model.meta['out_of_author']}")
 

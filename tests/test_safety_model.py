@@ -57,8 +57,11 @@ def test_provenance_names_the_training_data_and_its_hashes(model):
     meta = json.loads(default_paths()[1].read_text(encoding="utf-8"))
     assert meta["classes"] == list(CLASSES) and meta["thresholds"] == model.thresholds
     sets = {s["name"]: s for s in meta["training_sets"]}
-    evals = sorted(p.name for p in (REPO / "evals").glob("safety*.jsonl"))
-    assert sorted(n for n in sets if n.endswith(".jsonl")) == evals, "retrain: python benchmarks/train_safety_model.py"
+    # The trainer's list of sets (a new blind held-out set is NOT added there until it has been
+    # measured once) is what the shipped weights learned from.
+    listed = sorted(name for files in trainer().AUTHORS.values() for name in files)
+    evals = sorted(n for n in sets if n.endswith(".jsonl"))
+    assert evals == listed, "retrain: python benchmarks/train_safety_model.py"
     for name in evals:
         data = (REPO / "evals" / name).read_bytes()
         assert sets[name]["sha256"] == hashlib.sha256(data).hexdigest(), f"{name} changed: retrain the safety model"
@@ -68,6 +71,8 @@ def test_provenance_names_the_training_data_and_its_hashes(model):
     bank = sets["safety_bank.toml"]
     assert bank["rows"] == len(model.bank) and len(bank["sha256"]) == 64
     assert {s["author"] for s in meta["training_sets"]} == {"C", "maintainers", "C2", "C4", "bank"}
+    assert meta["embedder"]["name"].endswith("all-MiniLM-L6-v2") and len(meta["embedder"]["fingerprint"]) == 16
+    assert not model.fits(HashingEmbedder(384)) and not model.fits(HashingEmbedder(256))
 
 
 def test_scores_are_probabilities_and_bank_exemplars_get_their_level(model):
@@ -198,6 +203,7 @@ FRESH_BENIGN = [
 def test_fresh_wordings_with_the_real_model(model, embedder):
     """Floors fixed before the model was first run on these messages: at least 8 of the 10
     urgent ones over an urgent threshold, at most 1 of the 10 benign ones."""
+    assert model.fits(embedder)
     urgent = [model.verdict(v) for v in embedder.encode(FRESH_URGENT)]
     benign = [model.verdict(v) for v in embedder.encode(FRESH_BENIGN)]
     caught = [m for m, v in zip(FRESH_URGENT, urgent, strict=True) if v is not None and v[0] in ("emergency", "crisis")]
