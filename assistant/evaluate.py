@@ -219,6 +219,8 @@ def format_report(report: dict[str, Any]) -> str:
     s = report["system"]
     lines = [f"eval set: {report['set']}  counts: {report['counts']}", "", "system:"]
     lines += [f"  {k:<18} {v}" for k, v in s.items()]
+    if "tuning" in report:  # every calibrated number the figures depend on
+        lines += ["", "tuning: " + ", ".join(f"{k}={v}" for k, v in report["tuning"].items())]
     if "baselines" in report:
         lines += ["", "baselines (same run, same model and index):"]
         for name, vals in report["baselines"].items():
