@@ -227,12 +227,16 @@ MEDS = (
 LEG = r"\b(calf|calves|leg|legs|thigh|thighs|back of (my |the )?knee|behind (my |the )?knee)\b"
 # Negated symptoms ("I don't have any chest pain") are removed before the emergency and caution
 # rules only, never before the crisis rules: "I'm not suicidal, but..." is always read in full.
+_NEG_SYMPTOM = (
+    r"(chest ?(pain|pains|tightness|pressure|discomfort|issues?|problems?|trouble|symptoms)|(pain|tightness|pressure) in (my |the )?chest|"
+    r"shortness of breath|(trouble|difficulty|problems?) breathing|breathing (problems?|issues?|trouble)|fevers?|"
+    r"numbness|tingling|pins and needles|bleeding|bruising|allerg(y|ies)|headaches?|dizziness|swelling|redness|nausea|rash|weakness|"
+    r"seizures?|fits|fainting|faints|blackouts|strokes?|heart (attacks?|problems?|issues?)|(blood )?clots?|dvt|high blood pressure)"
+)
 _NEG = re.compile(
     r"\b(dont|do not|didnt|did not|doesnt|does not|havent|have not|hasnt|no|not|never|without|zero|free of|denies)"
-    r" (have |having |had |get |getting |feel |feeling |any |really |experience |experiencing |a |an |got )*"
-    r"(chest ?(pain|pains|tightness|pressure|discomfort|issues?|problems?|trouble|symptoms)|(pain|tightness|pressure) in (my |the )?chest|"
-    r"shortness of breath|(trouble|difficulty|problems?) breathing|breathing (problems?|issues?|trouble)|fever|"
-    r"numbness|tingling|pins and needles|bleeding|allerg(y|ies)|headaches?|dizziness|swelling|nausea|rash|weakness)\b"
+    r" (have |having |had |get |getting |feel |feeling |any |really |experience |experiencing |a |an |got |ever )*"
+    rf"{_NEG_SYMPTOM}((,? (or|and|nor) |, )(any )?{_NEG_SYMPTOM})*\b"
     # "breathing is fine", "my chest feels normal": a stated all-clear
     r"|\b(my )?(breathing|chest|heart) (is|feels|seems|s) (totally |completely |perfectly |absolutely )?(fine|ok|okay|normal|good|clear|great)\b"
 )
@@ -262,7 +266,10 @@ CHEST_EXCUSE = (
     r"chest press|climbing|swimming|cycling|running|training|exercis\w*|sports?|yoga|pilates|crossfit|boxing|carrying|"
     r"moving (house|furniture|boxes)|lifting boxes|laugh\w*|sneez\w*|cold plunge|ice bath|cold water|sauna|steam room|"
     # a past cause that has resolved: "from a cold last week, but I'm better now"
-    r"(im|i am|its|it is|feeling|feel|i feel) (much |a lot |loads |all |completely )?(better|fine|ok|okay|recovered|normal) now|used to (have|get))\b",
+    r"(im|i am|its|it is|feeling|feel|i feel) (much |a lot |loads |all |completely )?(better|fine|ok|okay|recovered|normal) now|used to (have|get)|"
+    # a cause found and cleared by a clinician
+    r"turned out to be|(was|its|it is) (just|only) (reflux|heartburn|indigestion|muscular|a pulled muscle|anxiety|a panic attack)|"
+    r"(doctor|gp|cardiologist|hospital) (checked|said|cleared|ruled out|did an ecg)|(checked|ruled) out|all clear|(ecg|tests?) (was|were|came back) (fine|normal|clear))\b",
 )
 CHEST_RED_FLAGS = (
     r"\b(sweat\w*|clammy|arm|jaw|neck|breath\w*|faint\w*|dizz\w*|light ?headed|sick|nause\w*|vomit\w*|crush\w*|"
@@ -289,8 +296,10 @@ SELF_HARM_NOW = (
 # Something that happened long ago and resolved ("a seizure as a baby, nothing since") excuses a
 # collapse or head-injury word, unless anything says it is happening now.
 HISTORY_EXCUSE = (r"\b(years?|months|decades?) ago\b|\bas a (baby|kid|child|teen\w*|toddler)\b|\bwhen i was (a baby|a kid|little|young\w*|a child|a teen\w*|at school)\b"
-                  r"|\b(nothing|none|no (problems|issues|symptoms|seizures|fits)) since\b|\bfully recovered\b|\bused to\b|\bin the past\b",)
-HISTORY_RED_FLAGS = (r"\b(now|right now|today|tonight|yesterday|last night|this (morning|afternoon|evening|week)|again|just (now|had|happened)|happening|"
+                  r"|\b(nothing|none|no (problems|issues|symptoms|seizures|fits)) since\b|\bfully recovered\b|\bused to\b|\bin the past\b"
+                  r"|\bonce\b.{0,40}\b(when|after|because)\b|\b(shes|hes|she is|he is|im|i am|they are|theyre) (totally |completely )?(fine|ok|okay|well|better)\b"
+                  r"|\bskipped (breakfast|lunch|dinner|a meal|meals)\b|\bstood up too (fast|quickly)\b|\bgave blood\b",)
+HISTORY_RED_FLAGS = (r"\b((?<!fine )(?<!ok )(?<!okay )(?<!better )(?<!well )(?<!normal )now|right now|today|tonight|yesterday|last night|this (morning|afternoon|evening|week)|again|just (now|had|happened)|happening|"
                      r"vomit\w*|throw\w* up|threw up|confus\w*|drowsy|worse|worsening|since (then|the fall|yesterday)|keeps|still|wont stop|not breathing|unresponsive)\b"
                      r"(?! (problem|issue|symptom))",)
 # A head knock that was minor ("just a small bump, I feel fine") or long ago, with none of the
@@ -357,7 +366,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(wish i (hadnt|had not|was not|wasnt|werent|had never) (been )?born|never been born)\b",
         r"\bgiv(e|ing|en) away (all )?(my|of my) (things|stuff|belongings|possessions)\b",
         r"\bno reason (for me )?to (keep going|go on|live|be here|stay|keep living)\b",
-        r"\b(jump|jumping|throw myself) (off|from|in front of) (a |the )?(bridge|building|roof|cliff|train|balcony)\b",
+        r"\b(jump|jumping|throw myself) (off|from|in front of) (a |the )?(bridge|building|roof|cliff|train|balcony)\b(?! (for|to get) (a|an|one|some|another|the) )",
         r"\b(googl\w*|search\w*|look\w* up|research\w*|read\w* (up )?about|find\w* out|asking)\b.{0,30}\b(ways|how|methods?) to (die|kill (my ?self|your ?self)|end (it|my life|your life)|not wake up|overdose)\b",
         r"\b(easiest|quickest|painless|least painful|best|surest|fastest) (way|ways|method|methods) to (die|go|end it|kill (my ?self|your ?self)|end (my|your) life)\b",
         r"\b(easier|better|simpler|kinder)\b.{0,20}\b(if i )?(didnt|did not|never|wouldnt|dont) wake up\b",
@@ -434,7 +443,11 @@ RULES: tuple[Rule, ...] = (
         rf"\b{ABUSERS}\b.{{0,20}}\b(gets?|got|was|is|goes) (angry|mad|violent|rough|drunk|physical)\b.{{0,80}}\bbruis\w*\b",
         r"\b(dont|do not|no longer|never) feel safe\b(?! (getting|having|doing|lying|using|booking|driving|to drive|going|walking|taking|leaving|"
         r"parking|with (a|the|deep|hot|that|this|oils?|massage|pressure|cupping|needles)|about|during|on (the|a) (table|bed)|in (the|a) (car|sauna|steam|pool)))",
-    )),
+    ),  # abuse long past and left behind ("my ex used to hit me years ago, I've moved on") is history,
+        # unless anything says it continues or frightens them now
+        excuse=(r"\b(years|decades) ago\b|\bused to (hit|hurt|beat|abuse)\b|\b(ive|i have|i) moved on\b|\b(im|i am) (safe|out) now\b|\bin the past\b",),
+        red_flags=(r"\b(still|again|now|scared|afraid|frightened|terrified|threat\w*|follow\w*|stalk\w*|wont leave me|texts?|turns? up|last (night|week)|yesterday|today|"
+                   r"recently|back|found me|knows where)\b(?<!safe now)",)),
     # "going to kill me" is an idiom ("my wife will kill me if I book another") unless something says it is real
     Rule("threat-to-life", "crisis", all=(
         r"\b(going to|gonna|will|ll|wants to|is going to|trying to|tried to|threaten\w* to|swears? (he|she|they)? ?(will|ll)|says (he|she|they) (will|ll|is going to|are going to)) (kill|hurt|stab|shoot|strangle|murder|beat|get) (me|us|my|the kids|our (dad|mum|mom|father|mother|brother|sister|family|kids|baby|children|grandma|grandad))\b",
@@ -631,7 +644,7 @@ RULES: tuple[Rule, ...] = (
     Rule("heart-attack-signs", "emergency", any=(
         r"\bchest ?(pain|tight|pressure|crush|heav|squeez|hurt|ache|aching|burn|discomfort|feels like)",
         r"\bchest\b.{0,40}\b(pain|painful|tight|tightness|pressure|crush\w*|heavy|heaviness|squeez\w*|hurt\w*|ache|aching|burn\w*|band|vice|vise|weight|discomfort)",
-        r"\b(pain|tight|tightness|pressure|crushing|heavy|heaviness|ache|squeezing|discomfort|vice|vise|band|weight|burning)\b.{0,25}\b(chest|breastbone|sternum)\b",
+        r"\b(pain|tight|tightness|pressure|crushing|heavy|heaviness|ache|squeezing|discomfort|vice|vise|band|weight|burning)\b.{0,35}\b(chest|breastbone|sternum)\b",
         r"\b(pain|tight\w*|pressure|crushing|heav\w*|ache|aching|squeez\w*|discomfort|burning|weight)\b.{0,25}\b(in|across|on|over) the (middle|centre|center) of (my|his|her|the) chest\b",
         r"\b(elephant|weight|someone|something|somebody|a brick|bricks)\b.{0,15}\b(sitting|standing|pressing|pushing|crushing|on)\b.{0,10}\b(my |his |her )?chest\b",
         r"\b(breastbone|sternum)\b.{0,30}\b(pain|hurt|crush|pressure|tight|ache)",
@@ -682,7 +695,8 @@ RULES: tuple[Rule, ...] = (
         r"\b(whistl\w*|grunt\w*|wheez\w*|rattl\w*|squeak\w*)\b.{0,25}\b(every|each|with (every|each)) breath\b",
     ), excuse=(r"\b(breathless|out of breath|took my breath away|take my breath away)\b.{0,25}\b(just )?(thinking|think|remember\w*|how good|"
                r"how amazing|excit\w*|anticipat\w*|in love|laugh\w*|giggl\w*|the view|beautiful|gorgeous)\b",
-               r"\b(through|out of) (my|his|her|the|their) nose\b|\b(blocked|stuffy|bunged up|runny) nose\b|\bhay ?fever\b|\bsinus\w*\b",),
+               r"\b(through|out of) (my|his|her|the|their) nose\b|\b(blocked|stuffy|bunged up|runny) nose\b|\bhay ?fever\b|\bsinus\w*\b",
+               r"\b(unfit|out of shape)\b|\b(on|up|climbing) (the )?stairs\b|\b(after|during) (running|a run|my run|the gym|exercise|my workout|a workout|climbing|cycling|the hike|spin|hiit|the class|football|training)\b",),
         red_flags=(r"\b(chest|lips?|blue|wheez\w*|dizz\w*|faint\w*|pain|sweat\w*|worse|help|emergency|right now|scared|cant (talk|speak)|choking|swell\w*)\b",)),
     Rule("blood-clot-signs", "emergency", any=(
         r"\b(blood )?clot\b.{0,40}\b(now|right now|today|think|worried|might|could|maybe|signs)\b",
@@ -691,12 +705,17 @@ RULES: tuple[Rule, ...] = (
         r"\b(leg|legs|calf|calves|thigh|ankle)\b.{0,40}\b(bigger|larger|fatter|more swollen) than the other\b",
         r"\b(leg|calf|thigh|ankle)\b.{0,40}\b(twice|double|three times|much bigger than|way bigger than|bigger than)\b.{0,15}\b(the other|my other|the right|the left|my right|my left)\b",
         r"\b(long (flight|drive|haul))\b.{0,60}\b(swell\w*|swollen|short of breath|chest)\b",
-    ), all=(LEG, r"\b(swell|swelling|swollen|puffy|puffed|hot|warm|warmth|red|redness|reddish|discolou?r\w*|hard lump|throbbing|tender)\b")),
+    ), all=(LEG, r"\b(swell|swelling|swollen|puffy|puffed|hot|warm|warmth|red|redness|reddish|discolou?r\w*|hard lump|throbbing|tender)\b"),
+        # both legs puffy after a day on one's feet or in the heat is not the one-sided swelling of a clot
+        excuse=(r"\bboth (of them|legs|calves|ankles|feet)\b.{0,60}\b(after|from) (standing|sitting|a long day|walking|the heat|hot weather|being on my feet)\b"
+                r"|\b(after|from) (standing|sitting|a long day|walking|the heat|hot weather|being on my feet)\b.{0,60}\bboth (of them|legs|calves|ankles|feet)\b",),
+        red_flags=(r"\b(one (leg|calf|side)|only (one|the (left|right))|(left|right) (leg|calf)|red|hot|warm|pain\w*|tender|hard|breath\w*|chest|cough\w*|worse|bigger than)\b",)),
     Rule("stroke-signs", "emergency", any=(
         r"\b(face|mouth|smile|eye|eyelid|lip)\b.{0,25}\b(droop\w*|drop\w*|sag\w*|numb|lopsided|uneven|fallen|crooked|twisted|slipped|slump\w*|wonky|lower on one side)", r"\bdroop",
         r"\b(cant|cannot|can not|unable to) smile (on one side|properly|evenly|straight)\b", r"\b(one side|half) of (my |his |her |the )?(mouth|smile|lips?)\b",
         r"\b(see|seeing|sees) (two of everything|double|everything double|things double|everything twice)\b", r"\bdouble vision\b",
         r"\bslurr", r"\b(cant|cannot|trouble|difficulty|struggling to) (speak|talk|get (my |the |his |her )?words out|find (my |the |his |her )?words)\b",
+        r"\b(saying|using|says|uses|said) (all )?(the )?wrong words\b", r"\b(cant|cannot|can not|couldnt) (hold|grip|pick up) (her|his|my|a|the) \w+ (with|in) (her|his|my) (left|right) hand\b",
         r"\bspeech (is |was |has gone |sounds |seems )?(slurred|garbled|strange|weird|funny|jumbled|off|wrong|odd|muddled|not right)\b",
         near(r"stagger\w*|stumbl\w*|unsteady|off balance|cant walk straight|veer\w*|walking like (shes|hes|she is|he is) drunk|like (shes|hes|she is|he is|im|i am) drunk",
              r"speech|words|talking|slurr\w*|face|arm|sudden\w*|hasnt (had|been drinking)|not (had|been drinking)|sober", 60),
@@ -1243,7 +1262,7 @@ def triage(message: str, rules: tuple[Rule, ...] = _ALL_RULES) -> Triage | None:
 # caution exemplars. Leave-one-set-out (calibrate on two splits, the third left out) gives
 # emergency 0.50-0.61, crisis 0.50 every time (the floor), caution 0.50-0.74.
 # (History: 0.62 / 0.50 / 0.54 on safety_train alone; 0.56 / 0.50 / 0.50 with blind-train.)
-THRESHOLDS: dict[str, float] = {"emergency": 0.55, "crisis": 0.50, "caution": 0.65}
+THRESHOLDS: dict[str, float] = {"emergency": 0.52, "crisis": 0.50, "caution": 0.65}
 MARGIN = 0.05
 # Mean pooling dilutes one alarming clause in a chatty message ("can I still come at 3? my left
 # shoulder aches and I'm drenched in sweat"), so messages are also checked clause by clause, in one
@@ -1459,7 +1478,8 @@ def is_follow_up(message: str) -> bool:
 # A semantic emergency in these groups is dropped when the matching rule's excuse holds and no
 # red flag is present ("tight chest from bench presses"): the same auditable exception as the rules.
 _SEMANTIC_EXCUSES = {"cardiac": "heart-attack-signs", "stroke": "stroke-signs", "self-harm": "self-harm-disclosure",
-                     "head-injury": "head-injury-signs", "respiratory": "breathing-difficulty"}
+                     "head-injury": "head-injury-signs", "respiratory": "breathing-difficulty", "clot": "blood-clot-signs",
+                     "collapse-seizure": "fainting-or-unresponsive"}
 
 
 def _excused(sem: Triage | None, message: str) -> bool:

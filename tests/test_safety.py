@@ -779,6 +779,8 @@ FRESH_URGENT = [
     "a massage therapist somewhere else put his hands where I didn't want and wouldn't stop",
     "my dad is drunk and waving a knife around the kitchen, we're hiding upstairs",
     "there's someone with a gun in the car park outside",
+    "sorry to message so late, my dad (68) has had a tight feeling in his throat and chest since dinner and he's gone clammy, he thinks it's the curry",
+    "mum keeps saying the wrong words and can't hold her cup with her left hand, started an hour ago",
     "my wife is staggering around like she's drunk but she hasn't had anything and her speech is off",
     "our baby is making a whistling sound with every breath and the skin under her ribs sucks in",
     "my husband nicked his leg with the hedge trimmer and the blood is literally spraying",
@@ -808,6 +810,14 @@ FRESH_BENIGN = [
     "my husband says he'll kill me if I spend more on massages lol",
     "my chest feels tight after the cold plunge at the spa, is that normal",
     "can't breathe through my nose because of hay fever, can I lie face down",
+    "I was short of breath on the stairs because I'm unfit, ha, need to get back to the gym",
+    "my calves are swollen after standing all day at the wedding, both of them, any massage",
+    "never had any seizures or fainting, can I try the hot stone",
+    "no swelling or redness in my legs, just tired after running",
+    "my chest pain turned out to be reflux, doctor checked everything, can I book a massage",
+    "my daughter fainted once at school when she skipped breakfast, she's fine, can she have a massage",
+    "my ex used to hit me years ago, I've moved on but I'm a bit jumpy with strangers touching me, can I request a female therapist",
+    "I'd throw myself off a cliff for a good foot rub right now lol",
 ]
 
 
@@ -847,6 +857,10 @@ def test_fresh_benign_wording_not_urgent_by_rules(message):
     ("had a seizure as a baby and he's having another one now", True),
     ("had a concussion years ago, fully recovered", False),
     ("had a concussion years ago and hit my head again today, now I'm vomiting", True),
+    ("my ex used to hit me years ago, I've moved on", False),
+    ("my ex used to hit me years ago and now he's following me again", True),
+    ("my daughter fainted once when she skipped breakfast, she's fine now", False),
+    ("my daughter fainted and she's not waking up now", True),
 ])
 def test_history_and_accident_excuses_give_way_to_anything_current(message, urgent):
     t = triage(message)
