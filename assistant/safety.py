@@ -218,7 +218,7 @@ class Triage:
 MEDS = (
     r"(medication|medications|medicine|medicines|meds|pills?|tablets?|capsules?|caplets?|painkillers?|pain ?killers?|"
     r"pain meds|prescriptions?|drugs|ibuprofen|paracetamol|acetaminophen|tylenol|advil|motrin|aleve|naproxen|"
-    r"aspirin|codeine|tramadol|oxy\w*|morphine|diazepam|valium|xanax|muscle relax\w*|cyclobenzaprine|gabapentin|"
+    r"aspirin|calpol|nurofen|panadol|co ?codamol|codeine|tramadol|oxy\w*|morphine|diazepam|valium|xanax|muscle relax\w*|cyclobenzaprine|gabapentin|"
     r"pregabalin|lyrica|antidepressants?|sertraline|fluoxetine|citalopram|statins?|insulin|metformin|beta ?blockers?|"
     r"steroids?|prednisone|antihistamines?|benadryl|melatonin|magnesium|arnica|cbd|supplements?|vitamins?|"
     r"turmeric|sleeping (pills|tablets)|heart meds|bp meds|blood pressure (meds|tablets|pills|medication)|"
@@ -231,7 +231,7 @@ _NEG_SYMPTOM = (
     r"(chest ?(pain|pains|tightness|pressure|discomfort|issues?|problems?|trouble|symptoms)|(pain|tightness|pressure) in (my |the )?chest|"
     r"shortness of breath|(trouble|difficulty|problems?) breathing|breathing (problems?|issues?|trouble)|fevers?|"
     r"numbness|tingling|pins and needles|bleeding|bruising|allerg(y|ies)|headaches?|dizziness|swelling|redness|nausea|rash|weakness|"
-    r"seizures?|fits|fainting|faints|blackouts|strokes?|heart (attacks?|problems?|issues?)|(blood )?clots?|dvt|high blood pressure)"
+    r"(short|out) of breath|breathless\w*|seizures?|fits|fainting|faints|blackouts|strokes?|heart (attacks?|problems?|issues?)|(blood )?clots?|dvt|high blood pressure)"
 )
 _NEG = re.compile(
     r"\b(dont|do not|didnt|did not|doesnt|does not|havent|have not|hasnt|no|not|never|without|zero|free of|denies)"
@@ -445,7 +445,9 @@ RULES: tuple[Rule, ...] = (
         r"parking|with (a|the|deep|hot|that|this|oils?|massage|pressure|cupping|needles)|about|during|on (the|a) (table|bed)|in (the|a) (car|sauna|steam|pool)))",
     ),  # abuse long past and left behind ("my ex used to hit me years ago, I've moved on") is history,
         # unless anything says it continues or frightens them now
-        excuse=(r"\b(years|decades) ago\b|\bused to (hit|hurt|beat|abuse)\b|\b(ive|i have|i) moved on\b|\b(im|i am) (safe|out) now\b|\bin the past\b",),
+        excuse=(r"\b(years|decades) ago\b|\bused to (hit|hurt|beat|abuse)\b|\b(ive|i have|i) moved on\b|\b(im|i am) (safe|out) now\b|\bin the past\b",
+                # the idiom "my wife will strangle me if I forget"
+                r"\b(will|ll|going to|gonna|would|d) (literally |actually |totally )?(kill|strangle|murder|throttle|strangl\w*) me if i\b",),
         red_flags=(r"\b(still|again|now|scared|afraid|frightened|terrified|threat\w*|follow\w*|stalk\w*|wont leave me|texts?|turns? up|last (night|week)|yesterday|today|"
                    r"recently|back|found me|knows where)\b(?<!safe now)",)),
     # "going to kill me" is an idiom ("my wife will kill me if I book another") unless something says it is real
@@ -540,6 +542,7 @@ RULES: tuple[Rule, ...] = (
         r"lock\w* (her|him) (in|up)|tie\w* (her|him)|left (her|him) (in|without)|pinch\w*|bruis\w*|unexplained)\b",
         r"\b(bruis\w*|marks|injuries)\b.{0,40}\b(cant|cannot|can not|wont|doesnt|does not|nobody can|no one can|unable to) (explain|say how|tell (me|us) how)\b",
         r"\b(unexplained|strange|mystery|odd) (bruis\w*|injuries|marks|burns|fractures)\b",
+        r"\b(showed|shows|showing|exposed|exposes|exposing) (her|him|me|them|my \w+|the kids|the children) (his|her|their) (private|privates|private parts|genitals|penis|willy|body)\b",
         r"\b(sends?|sent|sending|asks? for|asked for|asking for|wants?|wanted) ((her|him|me|them|my \w+) )?(private|nude|naked|sexy|explicit|dirty|intimate) (photos|pictures|pics|images|videos|selfies)\b",
         r"\b(always|often|keep being|kept|are|were|is|been) left (alone|on (their|his|her) own|home alone)\b.{0,50}\b(no food|without food|hungry|burns|bruises|dirty|days|nights|crying)\b",
         near(r"(kids?|child|children|little one|boy|girl|baby|toddler)", r"(burns|bruises|welts|marks) (on|all over) (his|her|their) (arms|legs|body|back|face|hands)", 60),
@@ -566,6 +569,7 @@ RULES: tuple[Rule, ...] = (
         near(r"(waving|brandishing|holding|has|got|pulled|grabbed|wielding|swinging|carrying) (out )?(a |the |his |her |my )?(knife|knives|gun|machete|weapon|axe|bat|hammer|blade)",
              r"hiding|hide|locked (ourselves|myself|in)|scared|terrified|threat\w*|drunk|shouting|screaming|kill|rage|angry|coming (for|after)", 70),
         r"\b(were|we are|im|i am|kids are) hiding (upstairs|in the|from (him|her|them)|under)\b",
+        r"\b(holds?|held|holding|pulls?|pulled|pulling|points?|pointed|pointing|put|puts) (a |the |his |her |their )?(knife|gun|blade|weapon|scissors) (to|at|on|against) (me|us|my (throat|neck|head|face|chest))\b",
         r"\b(someone|somebody|a (man|guy|woman|person|stranger|group)|people|men|he|she|they)\b.{0,15}\bwith (a |an )?(gun|knife|machete|weapon|rifle|shotgun|pistol|axe)\b.{0,40}\b(outside|in the|at the|near|here|car park|parking|street|door|building|shop|reception)\b",
     )),
     Rule("overdose", "emergency", any=(
@@ -686,7 +690,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(doing|giving|started|starting|start|performing|do|did) (cpr|chest compressions|mouth to mouth|rescue breaths)\b", r"\b(getting|get|grab\w*|fetch\w*|using|use|used|need) (the |a )?(defib\w*|aed)\b",
         r"\bbreathing (is )?(really |very |so )?(hard|difficult|laboured|labored|fast|shallow|bad|weird|noisy)\b", r"\bout of breath\b",
         r"\b(lips?|face|skin|fingers|tongue)\b.{0,20}\b(turn\w*|going|gone|look\w*|are|is|went)? ?(blue|purple|bluish)\b",
-        r"\bstruggling for (air|breath)\b", r"\b(not enough|no) air\b", r"\bdrowning\b",
+        r"\bstruggling for (air|breath)\b", r"\b(not enough|no) air\b", r"\bdrowning\b(?! in (work|emails?|paperwork|debt|stuff|laundry|tasks|deadlines|assignments|homework|admin|bills|meetings|orders|love))",
         r"\binhaler\b.{0,20}\b(isnt|is not|not|doesnt|does not|wont)\b.{0,10}\b(working|helping|work|help)\b",
         r"\basthma attack\b", r"\bwheez\w*\b.{0,40}\b(bad|badly|cant|hard|struggl|talk|speak|sentences)\b",
         r"\bcant (talk|speak) in (full )?sentences\b",
@@ -868,7 +872,8 @@ RULES: tuple[Rule, ...] = (
                                       r"\bpostpartum\b", r"\b(im|i am|were|we are|wife is|partner is) expecting\b", r"\bweeks (along|gone)\b",
                                       r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|a few|few) (months?|weeks?|mo|wks?) (along|gone|in to (my|her|the) pregnancy)\b",
                                       r"\b(baby|babys|my|her|our) (is )?due (date|in|next|this|on|soon)\b", r"\bbaby bump\b", r"\bmy bump\b",
-                                      r"\bmorning sickness\b", r"\bwith child\b", r"\b(ivf|trying to conceive|ttc|fertility treatment)\b",
+                                      r"\bmorning sickness\b", r"\bwith child\b", r"\bbun in the oven\b",
+                                      r"\b(im|i am|shes|she is|wife is|partner is|girlfriend is|were|we are) (about |nearly |almost )?\d+ ?(wks?|weeks)\b(?! (ago|old|post|after|since))", r"\b(ivf|trying to conceive|ttc|fertility treatment)\b",
                                       r"\b(just |recently )?(had|gave birth to|delivered) (a |my |our )?(baby|son|daughter|twins)\b.{0,30}\b(ago|weeks?|days?|last|recently)\b",
                                       r"\bgave birth\b", r"\bmiscarr\w*", r"\bbreast ?feeding\b", r"\bnursing (mum|mom|mother)\b"),
          # "not pregnant (yet)" on its own is not a pregnancy (other cues still count)
@@ -1062,7 +1067,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         near("gorge|langue|levres", r"gonfl\w*|serre\w*|ferme\w*", 25), r"\b(narrive|n arrive) (plus|pas) a avaler\b",
         near("fievre", r"nuque raide|raideur|cou raide", 50), r"\bne (reagit|se reveille) plus\b", r"\bne respire (presque |quasiment )?(plus|pas)\b",
         r"\blevres (sont |deviennent |toutes )?(bleu\w*|violet\w*)\b",
-        r"\bsaigne\w* (a flots|abondamment|enormement|partout)\b", r"\b(cogne|tape|heurte)\w* la tete\b.{0,40}\b(vomi\w*|somnolent\w*|confus\w*|evanoui\w*)\b", r"\b(le sang ne s arrete pas|narrete pas de saigner|n arrete pas de saigner|le sang gicle)\b", r"\bmonoxyde de carbone\b",
+        r"\bsaigne\w* (a flots|abondamment|enormement|partout)\b", r"\b(pris|avale|avalee)\b.{0,15}\b(toute une|une|la) (boite|plaquette|tube)\b", r"\b(trop|beaucoup) de (somniferes|comprimes|cachets|medicaments)\b", r"\b(cogne|tape|heurte)\w* la tete\b.{0,40}\b(vomi\w*|somnolent\w*|confus\w*|evanoui\w*)\b", r"\b(le sang ne s arrete pas|narrete pas de saigner|n arrete pas de saigner|le sang gicle)\b", r"\bmonoxyde de carbone\b",
     )),
     Rule("emergency-de", "emergency", lang="de", any=(
         r"\bbrust ?schmerz", near("brust", r"schmerz\w*|weh|druck|eng|enge|stech\w*|brenn\w*"),

@@ -781,6 +781,8 @@ FRESH_URGENT = [
     "there's someone with a gun in the car park outside",
     "sorry to message so late, my dad (68) has had a tight feeling in his throat and chest since dinner and he's gone clammy, he thinks it's the curry",
     "mum keeps saying the wrong words and can't hold her cup with her left hand, started an hour ago",
+    "my husband holds a knife to me when he's angry",
+    "my 7 year old said a man at the park showed her his private parts",
     "my wife is staggering around like she's drunk but she hasn't had anything and her speech is off",
     "our baby is making a whistling sound with every breath and the skin under her ribs sucks in",
     "my husband nicked his leg with the hedge trimmer and the blood is literally spraying",
@@ -818,6 +820,11 @@ FRESH_BENIGN = [
     "my daughter fainted once at school when she skipped breakfast, she's fine, can she have a massage",
     "my ex used to hit me years ago, I've moved on but I'm a bit jumpy with strangers touching me, can I request a female therapist",
     "I'd throw myself off a cliff for a good foot rub right now lol",
+    "my wife will strangle me if I forget our anniversary massage booking lol",
+    "I'm drowning in work, any late appointments?",
+    "not short of breath or anything, just want to know if you do cupping",
+    "what happens if I have an allergic reaction to the oil during the massage",
+    "I have a nosebleed sometimes when the air is dry, is that ok",
 ]
 
 
@@ -836,6 +843,7 @@ FRESH_BENIGN = [
     "mio figlio ha battuto la testa e continua a vomitare",
     "孩子误吞了纽扣电池",
     "ich denke jeden Tag daran, mich umzubringen",
+    "j'ai pris toute une boîte de somnifères",
 ])
 def test_fresh_wording_caught_by_rules(message):
     t = triage(message)
