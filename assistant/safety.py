@@ -267,6 +267,9 @@ CHEST_EXCUSE = (
     r"moving (house|furniture|boxes)|lifting boxes|laugh\w*|sneez\w*|cold plunge|ice bath|cold water|sauna|steam room|"
     # a past cause that has resolved: "from a cold last week, but I'm better now"
     r"(im|i am|its|it is|feeling|feel|i feel) (much |a lot |loads |all |completely )?(better|fine|ok|okay|recovered|normal) now|used to (have|get)|"
+    # a tight chest that comes with anxiety or stress, as a pattern ("before presentations")
+    r"when (im|i am|i get|i feel|i m) (anxious|nervous|stressed|panicky|worried)|from (stress|anxiety|nerves)|with (stress|anxiety|nerves)|"
+    r"before (exams?|presentations?|interviews?|meetings?|flights?|exams)|(anxiety|stress|nerves) (related|tightness)|"
     # a cause found and cleared by a clinician
     r"turned out to be|(was|its|it is) (just|only) (reflux|heartburn|indigestion|muscular|a pulled muscle|anxiety|a panic attack)|"
     r"(doctor|gp|cardiologist|hospital) (checked|said|cleared|ruled out|did an ecg)|(checked|ruled) out|all clear|(ecg|tests?) (was|were|came back) (fine|normal|clear))\b",
@@ -373,7 +376,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(id|i would|i d) (much )?rather (be dead|die|not be (here|alive)|not exist)\b.{0,5}\bthan (live|living|go on|going on|carry on|keep|feel|be in|suffer|wake up|face|be like this)\b",
         r"\b(standing|sitting|been|stood|sat|up) (on|at|by) (the|a|top of the) (bridge|edge|roof|ledge|cliff|platform|tracks)\b.{0,50}\b(jump\w*|thinking|end it|let go|fall)\b",
         rf"{MEDS}.{{0,60}}\b(thinking (about|of)|want to|wanna|going to|tempted to|might|about to|could just)\b.{{0,10}}\b(swallow\w*|tak\w*|down\w*|neck\w*) (them|it|the lot|all of them|the whole (bottle|packet|box)|everything)\b",
-        r"\bhang(ing)? my ?self\b", r"\boverdose to end\b", r"\b(feel|feeling|im) trapped\b",
+        r"\bhang(ing)? my ?self\b", r"\bkilled my ?self\b(?! (laughing|trying|working|running|at the|with work|cleaning|studying))", r"\boverdose to end\b", r"\b(feel|feeling|im) trapped\b",
         # a plan or the means at hand
         r"\b(rope|noose|pills|tablets|meds|gun|blade|razor|razors)\b.{0,25}\b(ready|set aside|saved up|waiting|lined up|counted out|hidden away)\b",
         r"\b(bought|got|have|tied|made) (a |the )?(rope|noose)\b(?! (for|to) (climb\w*|the gym|swing|skipping|tow\w*))",
@@ -647,7 +650,7 @@ RULES: tuple[Rule, ...] = (
     )),
     Rule("heart-attack-signs", "emergency", any=(
         r"\bchest ?(pain|tight|pressure|crush|heav|squeez|hurt|ache|aching|burn|discomfort|feels like)",
-        r"\bchest\b.{0,40}\b(pain|painful|tight|tightness|pressure|crush\w*|heavy|heaviness|squeez\w*|hurt\w*|ache|aching|burn\w*|band|vice|vise|weight|discomfort)",
+        r"\bchest\b.{0,40}\b(pain|painful|tight|tightness|pressure|crush\w*|heavy|heaviness|squeez\w*|hurt\w*|ache|aching|burn\w*|band|vice|vise|weight|discomfort|uncomfortable)",
         r"\b(pain|tight|tightness|pressure|crushing|heavy|heaviness|ache|squeezing|discomfort|vice|vise|band|weight|burning)\b.{0,35}\b(chest|breastbone|sternum)\b",
         r"\b(pain|tight\w*|pressure|crushing|heav\w*|ache|aching|squeez\w*|discomfort|burning|weight)\b.{0,25}\b(in|across|on|over) the (middle|centre|center) of (my|his|her|the) chest\b",
         r"\b(elephant|weight|someone|something|somebody|a brick|bricks)\b.{0,15}\b(sitting|standing|pressing|pushing|crushing|on)\b.{0,10}\b(my |his |her )?chest\b",
