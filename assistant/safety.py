@@ -395,6 +395,9 @@ RULES: tuple[Rule, ...] = (
         r"\b(going to|gonna|want to|might|could|afraid i will|afraid i might|scared i will|scared i might|urges? to) (hurt|harm|attack|stab|strangle) "
         r"(someone|somebody|people|others|my (baby|child|kids?|son|daughter|partner|wife|husband|mum|mom|dad))\b",
         r"\b(going to|gonna|afraid i will|scared i will|urges? to) kill (someone|somebody|people)\b",
+        r"\b(would be|d be|will be)\b (so much |much |a lot )?(happier|better off|better)\b.{0,25}\b(without me|with (a|another|someone) (different|other|new|better) (mum|mom|dad|parent|wife|husband|partner|person)|if i (wasnt|werent|was not|were not) (here|around))\b",
+        r"\b(dont|do not|cant|cannot|can not) (really |honestly |even )?see (a|any|the|much) (point|reason) (to|in|for|of) (keep|keeping|go|going|carry|carrying|live|living|be|being|stay|staying)\b",
+        r"\b(at|on|by) the (station|platform|bridge|edge|roof|cliff|tracks|railway)\b.{0,40}\b(looking|staring|stare|look|thinking)\b.{0,20}\b(tracks|down|edge|drop|water|train|jump\w*)\b",
         r"\b(kinder|better|easier|fairer|simpler) (for (everyone|everybody|them|my family|all of them) )?if i (just )?(stopped|wasnt here|werent here|was gone|were gone|disappeared|died|ended it|left for good|stopped existing)\b",
         r"\bim the problem in (everyones|everybodys|all their|their) li(fe|ves)\b",
         r"\bknow (exactly )?(where|how|when) (id|i would|i will|ill|i am going to|im going to|i could|i d) do it\b",
@@ -426,7 +429,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(take the kids|take my (kids|children|baby)|hurt|kill|regret|sorry|find me|ruin|never see|make me pay|end me)\b",
         rf"\b{ABUSERS}\b.{{0,30}}\b(wont|doesnt|will not|never) let me (leave|go out|go anywhere|out of (the house|his sight|her sight))\b.{{0,60}}\b(terrified|scared|afraid|frightened|takes my phone|phone|money)\b",
         r"\b(comes?|came|coming|creeps?|crept) into (her|his|my|their) (room|bed|bedroom)\b.{0,40}\b(at night|touch\w*|and (touches|feels))\b",
-        r"\b(touch\w*|grop\w*|fondl\w*|feels? up) (her|him|them|my (son|daughter|child|kid|little \w+))\b.{0,40}\b(at night|in (her|his|their) (room|bed|bath)|private|down there|secret|scared|uncomfortable)\b",
+        r"\b(touch\w*|grop\w*|fondl\w*|feels? up) (her|him|them|my (son|daughter|child|kid|little \w+))\b.{0,40}\b(at night|in (her|his|their|the) (room|bed|bath|bedroom|shower)|private|down there|secret|scared|uncomfortable|a game|our game)\b",
         rf"\b{ABUSERS}\b.{{0,20}}\b(touch\w*|grop\w*|fondl\w*|feels? me up|kiss\w*) me\b.{{0,60}}\b(dont|do not|didnt|did not|not ok|"
         r"uncomfortable|private|privates|down there|where|scared|afraid|secret|at night|in (my|the) (room|bed|bath)|tell anyone|"
         r"wont stop|doesnt stop|inappropriat\w*|weird|bad)\b",
@@ -662,6 +665,9 @@ RULES: tuple[Rule, ...] = (
         r"\b(jaw|arm)\b.{0,40}\b(ache|aches|aching|pain|hurt\w*)\b.{0,40}\b(clammy|sweat\w*|sick|nause\w*|pale|grey|gray)\b",
         r"\b(pain|ache|aching|hurt\w*)\b.{0,20}\b(jaw|arm)\b.{0,40}\b(clammy|sweat\w*|sick|nause\w*|pale|grey|gray)\b",
         r"\bleft arm\b.{0,20}\b(numb|tingl|pain|hurts)", r"\bcold sweat",
+        # gone pale (or grey) and sweaty with pain or feeling ill: shock or a heart attack until shown otherwise
+        r"\b(pain|ache|aching|hurt\w*|unwell|sick|dizzy|breath\w*)\b.{0,60}\b(gone|going|went|is|looks|looking|turned) (very |really |so |all )?(pale|grey|gray|ashen|white)( and| &)? (sweaty|clammy|sweating)\b",
+        r"\b(gone|going|went|is|looks|looking|turned) (very |really |so |all )?(pale|grey|gray|ashen|white)( and| &)? (sweaty|clammy|sweating)\b.{0,60}\b(pain|ache|aching|hurt\w*|unwell|sick|dizzy|breath\w*|chest|arm|jaw|back)\b",
         r"\b(left (arm|shoulder)|jaw)\b.{0,50}\b(ach\w*|pain|hurt\w*|heavy)\b.{0,60}\b(sweat\w*|clammy|drenched|nause\w*|throw\w* up|vomit\w*|faint|light ?headed)\b",
         r"\bheart\b.{0,25}\b(racing|pounding|fluttering|skipping|beating (really )?fast|beating irregular\w*|all over the place)\b.{0,60}\b(faint\w*|pass(ing)? out|dizzy|light ?headed|collaps\w*|chest|black(ing)? out)\b",
         r"\bheart (is |was )?giving (out|up)\b",
@@ -821,7 +827,7 @@ RULES: tuple[Rule, ...] = (
         r"fever|burning hot|burning up|temperature|floor|ground|foaming|lips)\b", r"\b(having|had|has|having a) (a )?fit\b(?! (in|into|for|of))",
     ), excuse=HISTORY_EXCUSE, red_flags=HISTORY_RED_FLAGS,
        unless=(r"\b(my |the |our |a )?(dog|cat|puppy|kitten|pet|rabbit|hamster|horse)\b.{0,30}\b(floor|ground|shaking|fit|fitting|seizure|collaps\w*|faint\w*)\b",
-               r"\bi (nearly|almost|practically|basically) (fainted|passed out|blacked out)\b.{0,40}\b(price|bill|cost|laugh\w*|relax\w*|good|amazing|bliss\w*|happ\w*|"
+               r"\bi (nearly|almost|practically|basically) (fainted|passed out|blacked out)\b.{0,40}\b(price|bill|cost|bank balance|balance|statement|receipt|total|invoice|laugh\w*|relax\w*|good|amazing|bliss\w*|happ\w*|"
                r"excit\w*|joy|heaven\w*|wonderful|incredible|comfy|comfortable|calm)",)),
     # an old concussion, fully recovered, is history (a caution at most), not a head injury now
     Rule("head-injury-signs", "emergency", any=(
@@ -836,7 +842,7 @@ RULES: tuple[Rule, ...] = (
         r"\bbleeding (heavily|badly|a lot|wont stop|that wont stop|that will not stop|everywhere|profusely)\b",
         r"\b(wont|will not|doesnt|does not|cant make it) stop bleeding\b", r"\bblood\b.{0,30}\b(wont|will not|doesnt|does not) stop\b",
         r"\bblood (is )?(everywhere|pouring|spurting|gushing|pumping|squirting)\b", r"\b(pouring|spurting|gushing) (out )?blood\b",
-        r"\b(so much|lots of|a lot of) blood\b", r"\b(vomit\w*|throw\w* up|threw up|puking|puke|coughing up|sick) (up )?blood\b",
+        r"\b(so much|lots of|a lot of) blood\b", r"\b(pouring|streaming|dripping|covered|soaked) (with|in) blood\b", r"\b(vomit\w*|throw\w* up|threw up|puking|puke|coughing up|sick) (up )?blood\b",
         r"\bblood in (my )?(vomit|sick)\b",
         # catastrophic bleeding in plain words (first-aid: soaking through dressings, spurting or pumping)
         r"\b(bleed\w*|blood)\b.{0,40}\b(through|soaked|soaking|soaks) (through )?(every|each|the|a|all the|several|two|three|multiple|his|her|my)? ?(towels?|bandages?|cloths?|tea towels?|dressings?|tissues|t ?shirts?|shirts?|sheets?|jeans|trousers)\b",
