@@ -89,6 +89,7 @@ def run_eval(settings: Settings, path: Path | None = None, *, baselines: bool = 
         "counts": {k: len(of(k)) for k in ("answerable", "unanswerable", "urgent", "caution")}
         | {"followup": sum(1 for p in per if p.get("followup")), "shift": sum(1 for p in per if p.get("shift"))},
         "system": _system(per, lat),
+        "miss_causes": miss_causes(per),
         "failures": [
             {"question": p["question"], "kind": p["kind"], "status": p["status"], "reason": p["reason"]}
             for p in per
@@ -147,6 +148,37 @@ def _system(per: list[dict[str, Any]], lat: list[float]) -> dict[str, Any]:
         "latency_ms_p50": _pct(lat, 50),
         "latency_ms_p95": _pct(lat, 95),
     }
+
+
+def miss_cause(p: dict[str, Any]) -> str | None:
+    """Where an answerable row went wrong (None: the first citation and the quote both hit).
+    Aggregate counts only, so it may be printed for held-out sets too.
+
+    >>> miss_cause({"kind": "answerable", "status": "answered", "hit1": 0.0, "hit3": 1.0, "quote": 1.0})
+    'answer quoted from a later citation'
+    """
+    if p["kind"] != "answerable" or (p["hit1"] and p["quote"]):
+        return None
+    if p["status"] == "urgent":
+        return "urgent reply (safety false alarm)"
+    if p["status"] != "answered":
+        return "abstained"
+    if p["quote"]:
+        return "answer quoted from a later citation"
+    if p["hit1"]:
+        return "right passage first, another of its sentences quoted"
+    if p["hit3"]:
+        return "right passage cited, not first and not quoted"
+    return "right passage not cited"
+
+
+def miss_causes(per: list[dict[str, Any]]) -> dict[str, int]:
+    """How many answerable rows missed hit@1 or the quote, by `miss_cause`."""
+    out: dict[str, int] = {}
+    for p in per:
+        if (cause := miss_cause(p)) is not None:
+            out[cause] = out.get(cause, 0) + 1
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
 
 def _with_context(question: str, history: list[str] | None) -> str:
@@ -219,6 +251,8 @@ def format_report(report: dict[str, Any]) -> str:
     s = report["system"]
     lines = [f"eval set: {report['set']}  counts: {report['counts']}", "", "system:"]
     lines += [f"  {k:<18} {v}" for k, v in s.items()]
+    if report.get("miss_causes"):
+        lines += ["", "answerable misses by cause: " + ", ".join(f"{k} {v}" for k, v in report["miss_causes"].items())]
     if "tuning" in report:  # every calibrated number the figures depend on
         lines += ["", "tuning: " + ", ".join(f"{k}={v}" for k, v in report["tuning"].items())]
     if "baselines" in report:

@@ -46,6 +46,29 @@ def test_metric_helpers():
     assert not grounded({**ok, "answer": "Stay hydrated. [2]"})
 
 
+def test_miss_causes_partition_the_misses():
+    from assistant.evaluate import miss_cause, miss_causes
+
+    row = {"kind": "answerable", "status": "answered", "hit1": 1.0, "hit3": 1.0, "quote": 1.0}
+    rows = [row, {**row, "status": "urgent", "hit1": 0.0, "hit3": 0.0, "quote": 0.0},
+            {**row, "status": "no_answer", "hit1": 0.0, "hit3": 0.0, "quote": 0.0},
+            {**row, "hit1": 0.0}, {**row, "quote": 0.0}, {**row, "hit1": 0.0, "quote": 0.0},
+            {**row, "hit1": 0.0, "hit3": 0.0, "quote": 0.0}, {**row, "kind": "unanswerable", "hit1": 0.0}]
+    assert [miss_cause(r) for r in rows] == [
+        None, "urgent reply (safety false alarm)", "abstained", "answer quoted from a later citation",
+        "right passage first, another of its sentences quoted", "right passage cited, not first and not quoted",
+        "right passage not cited", None]
+    assert sum(miss_causes(rows).values()) == 6
+
+
+def test_report_counts_every_answerable_miss(report):
+    s, n = report["system"], report["counts"]["answerable"]
+    misses = sum(report["miss_causes"].values())
+    # every row missing hit@1 or the quote is counted once
+    assert misses >= round((1 - min(s["hit@1"], s["quote_hit"])) * n)
+    assert misses <= round((2 - s["hit@1"] - s["quote_hit"]) * n)
+
+
 def test_holdout_floors(real_settings, bot):
     """A set written after calibration and never tuned on: guards against overfitting the dev set."""
     from pathlib import Path
