@@ -332,6 +332,34 @@ def test_async_visitors_waiting_for_a_turn_hold_no_thread(fake_bot: Assistant) -
     assert gate2.inside == 0 and gate2.computing == 0
 
 
+def test_async_admission_inline_or_in_a_thread_gives_the_same_replies(fake_bot: Assistant) -> None:
+    """handle_async reads a short chat turn's urgent check on the event loop and a long one in
+    its admission threads: either way an emergency gets the urgent reply, a malformed history
+    is refused with 422, and an ordinary question is answered."""
+    import asyncio
+
+    from assistant.edge import INLINE_ADMIT_CHARS, _short
+
+    edge = Edge(fake_bot, fake_bot.settings.replace(rate_limit_per_minute=0))
+    padding = "I was reading about massage for a while today and then. " * 10
+    long_history = [{"role": "user", "content": [{"type": "text", "text": padding}]}]
+    cases = [
+        (Request(URGENT), True, "urgent"),
+        (Request(padding + URGENT), False, "urgent"),
+        (Request(GOOD, long_history), False, "answered"),
+        (Request(GOOD, [{"role": "user", "content": "hello"}]), True, "answered"),
+        (Request(GOOD, "not a list"), False, "error"),
+    ]
+    assert len(padding) > INLINE_ADMIT_CHARS
+    for request, short, status in cases:
+        assert _short(request) is short
+        reply = asyncio.run(edge.handle_async(request))
+        assert reply.answer is not None and reply.answer.status == status and reply.answer.notice
+        if status == "error":
+            assert reply.http_status == 422
+    assert edge.gate.inside == 0
+
+
 def test_history_is_checked() -> None:
     assert clean_history(None) == []
     assert clean_history(["a", {"role": "user", "content": "b"}]) == ["a", {"role": "user", "content": "b"}]
