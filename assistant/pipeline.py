@@ -38,6 +38,7 @@ from .safety import (
     triage_turn,
     urgent_text,
 )
+from .safety_model import SafetyModel
 from .settings import Settings
 from .vocab import VocabMaps
 
@@ -92,7 +93,8 @@ def load_semantic(settings: Settings, embedder: Embedder) -> SemanticTriage:
         except OSError as exc:  # a read-only index folder: embed at every start instead
             log.info("could not cache the safety bank's vectors in %s: %s", cache.parent, exc)
     owner = np.array([i for i, g in enumerate(groups) for _ in g.exemplars])
-    return SemanticTriage(embedder.encode, groups, matrix, owner)
+    model = SafetyModel.load()
+    return SemanticTriage(embedder.encode, groups, matrix, owner, model=model if model.fits(embedder) else None)
 
 
 class Assistant:

@@ -43,10 +43,11 @@ from typing import Literal
 import numpy as np
 
 from .query import user_turns
+from .safety_model import SafetyModel
 from .settings import Settings
 
 Category = Literal["emergency", "crisis", "caution"]
-Layer = Literal["rules", "semantic", "context"]
+Layer = Literal["rules", "semantic", "context", "model"]
 
 _CONFUSABLES = str.maketrans(
     {
@@ -206,9 +207,14 @@ class Triage:
     def urgent(self) -> bool:
         return self.category in ("emergency", "crisis")
 
-    def to_dict(self) -> dict[str, str | None]:
-        """The audit record carried in `Answer.safety`: what fired and in which layer."""
-        return {"category": self.category, "rule": self.rule, "layer": self.layer, "exemplar": self.exemplar}
+    def to_dict(self) -> dict[str, str | float | None]:
+        """The audit record carried in `Answer.safety`: what fired and in which layer (and, for the
+        learned model, with what class probability, also when carried by context)."""
+        out: dict[str, str | float | None] = {"category": self.category, "rule": self.rule, "layer": self.layer,
+                                              "exemplar": self.exemplar}
+        if self.rule == "model":
+            out["probability"] = self.score
+        return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1321,17 +1327,23 @@ class SemanticTriage:
     thresholds: dict[str, float] = field(default_factory=lambda: dict(THRESHOLDS))
     margin: float = MARGIN
     clause_extra: float = CLAUSE_EXTRA
+    # The learned classifier (safety_model.py) over the same vectors: it generalizes to strangers'
+    # wording better than nearest-exemplar matching (leave-one-author-out, README "Safety"). None
+    # for an embedder it was not trained on (the fast tests' hashing fake).
+    model: SafetyModel | None = None
     _cache: OrderedDict[str, Triage | None] = field(default_factory=OrderedDict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def load(cls, encode: Callable[[list[str]], np.ndarray], bank: Path | None = None,
-             thresholds: dict[str, float] | None = None, margin: float | None = None) -> SemanticTriage:
+             thresholds: dict[str, float] | None = None, margin: float | None = None,
+             model: SafetyModel | None = None) -> SemanticTriage:
         groups = load_bank(bank)
         texts = [e for g in groups for e in g.exemplars]
         owner = np.array([i for i, g in enumerate(groups) for _ in g.exemplars])
         matrix = np.asarray(encode(texts), dtype=np.float32)
-        return cls(encode, groups, matrix, owner, dict(thresholds or THRESHOLDS), MARGIN if margin is None else margin)
+        return cls(encode, groups, matrix, owner, dict(thresholds or THRESHOLDS), MARGIN if margin is None else margin,
+                   model=model)
 
     @cached_property
     def _exemplars(self) -> list[str]:
@@ -1408,6 +1420,12 @@ class SemanticTriage:
             rows.extend(np.asarray(self.encode(texts), dtype=np.float32))
         clauses_from = len(rows) - len(parts) if parts else None
         result = self._decide(self.scores(np.vstack(rows)), clauses_from) if rows else None
+        if self.model is not None and rows and (result is None or not result.urgent) and detect_language(message) == "en":
+            # The message vector (negation defused) and whole sentences, never clauses: the model's
+            # thresholds were chosen on whole messages, and clauses pushed false alarms over 5%.
+            hit = self.model.verdict(np.vstack(rows[:clauses_from]))
+            if hit is not None and (hit[0] != "caution" or result is None):
+                result = Triage(hit[0], "model", "model", None, hit[1])
         with self._lock:
             self._cache[key] = result
             while len(self._cache) > 2048:
@@ -1494,16 +1512,29 @@ def is_follow_up(message: str) -> bool:
 _SEMANTIC_EXCUSES = {"cardiac": "heart-attack-signs", "stroke": "stroke-signs", "self-harm": "self-harm-disclosure",
                      "head-injury": "head-injury-signs", "respiratory": "breathing-difficulty", "clot": "blood-clot-signs",
                      "collapse-seizure": "fainting-or-unresponsive"}
+_RULES_BY_ID: dict[str, Rule] = {}
+for _r in RULES:  # the first rule of an id, as the English rules come first
+    _RULES_BY_ID.setdefault(_r.id, _r)
 
 
 def _excused(sem: Triage | None, message: str) -> bool:
-    rule_id = _SEMANTIC_EXCUSES.get(sem.rule) if sem is not None and sem.layer == "semantic" else None
-    if rule_id is None:
+    if sem is None or sem.layer not in ("semantic", "model"):
         return False
-    rule = next(r for r in RULES if r.id == rule_id)
+    if sem.layer == "semantic":
+        rule_ids = [_SEMANTIC_EXCUSES[sem.rule]] if sem.rule in _SEMANTIC_EXCUSES else []
+    else:  # the learned model names no body system: any excusable rule of its category may excuse it
+        rule_ids = [rid for rid in _SEMANTIC_EXCUSES.values() if _RULES_BY_ID[rid].category == sem.category]
     readings = _latin_variants(message)
-    return bool(rule.excuse) and any(rule.suppressed(v) for v in readings) and not any(
-        rule._compiled[1] and rule._compiled[1].search(v) for v in readings)
+    for rule in (_RULES_BY_ID[rid] for rid in rule_ids):
+        if sem.layer == "model":
+            # The rule's whole exception (an excuse without a red flag, or its `unless` wording:
+            # "nearly fainted when I saw the bill") holds for a verdict that names no exemplar.
+            if any(rule.suppressed(v) for v in readings):
+                return True
+        elif rule.excuse and any(rule.suppressed(v) for v in readings) and not any(
+                rule._compiled[1] and rule._compiled[1].search(v) for v in readings):
+            return True
+    return False
 
 
 def _combine(rules: Triage | None, sem: Triage | None) -> Triage | None:

@@ -23,6 +23,7 @@ from _common import QUESTIONS, REPO, pct, scratch_settings, summary, timed
 
 from assistant import safety
 from assistant.safety import SemanticTriage, calibrate, calibrate_clause_extra, triage, triage_turn
+from assistant.safety_model import SafetyModel
 
 # Training splits (calibrated on, read to write rules): train, blind-train and blind2 (independent
 # authors' blind sets, each measured once and then turned into training data: blind-train at 0.85
@@ -88,7 +89,8 @@ def evaluate(data: list[dict], semantic: SemanticTriage, vecs) -> dict[str, dict
 
 def run_eval() -> None:
     emb = embedder()
-    semantic = SemanticTriage.load(emb.encode)
+    # What ships: the exemplar layer with the learned model beside it ("semantic" column = both).
+    semantic = SemanticTriage.load(emb.encode, model=SafetyModel.load())
     results = {}
     for name in SETS:
         data = rows(name)
@@ -158,7 +160,7 @@ def run_speed(n: int) -> None:
 
     settings, _ = scratch_settings()
     bot = Assistant.load(settings)
-    semantic = SemanticTriage.load(bot.embedder.encode)
+    semantic = bot.semantic
     vecs = {q: bot.embedder.encode([q])[0] for q in QUESTIONS + URGENT_QUESTIONS + CLAUSE_ONLY}
     for q in QUESTIONS:
         bot.ask(q)
