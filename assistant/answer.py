@@ -323,6 +323,8 @@ def compose(query: Query, retrieval: Retrieval, tuning: Tuning, *,
     near-duplicates, keep quotes coherent, cite.
 
     * a sentence that gives the kind of answer asked for (a duration for "how long") gets a bonus;
+    * after the first, a sentence from a passage not quoted yet is preferred (`same_passage_penalty`):
+      the answer then draws on more of the passages that answer;
     * a sentence that leans on the one before it ("Therefore, ...", "This technique ...") is
       quoted with that sentence, or not at all when the passage starts with it;
     * `allow` vetoes sentences that must not be quoted in this answer (the safety claims guard).
@@ -372,6 +374,8 @@ def compose(query: Query, retrieval: Retrieval, tuning: Tuning, *,
             if sim > tuning.near_duplicate:  # the articles repeat each other: keep one wording
                 continue
             mmr = tuning.mmr_relevance * c[0] - (1 - tuning.mmr_relevance) * sim
+            if any(c[1].hit == s.hit for _, s in chosen):  # another passage adds more than a neighbour
+                mmr -= tuning.same_passage_penalty
             if mmr > best_mmr:
                 best_mmr, pick = mmr, c
         if pick is None:

@@ -69,7 +69,8 @@ def _pct(xs: list[float], q: float) -> float:
 # The system as it stood before issue 13's changes, scored in the same run as a baseline.
 BEFORE_ISSUE_13 = {"answer_type_weight": 0.0, "coherent_quotes": False, "focus_min_coverage": 0.0,
                    "standalone_topics": False, "passage_weight": 0.0, "top_k": 5, "lexical_weight": 0.3,
-                   "common_zipf": 0.0, "vocab_map_score": 0.0, "topic_importance": 0.0, "followup_min_sentence_score": 0.42}
+                   "common_zipf": 0.0, "vocab_map_score": 0.0, "topic_importance": 0.0, "followup_min_sentence_score": 0.42,
+                   "pool_margin": 0.2, "same_passage_penalty": 0.0}
 
 
 def run_eval(settings: Settings, path: Path | None = None, *, baselines: bool = True, assistant: Any = None) -> dict[str, Any]:

@@ -161,9 +161,13 @@ class Tuning:
     max_answer_sentences: int = 3
     lexical_weight: float = 0.4  # shared-word bonus in sentence selection
     passage_weight: float = 0.5  # weight of the sentence's passage similarity in sentence selection
-    pool_margin: float = 0.2  # candidate sentences within this of the best
+    pool_margin: float = 0.3  # candidate sentences within this of the best (0.2 before #13)
     near_duplicate: float = 0.82  # sentence cosine above which two sentences say the same thing
     mmr_relevance: float = 0.75  # MMR: relevance weight; 1 - this penalises redundancy
+    # MMR: taken off a sentence whose passage is already quoted, so the second and third sentences
+    # come from other passages when they are nearly as good (issue 13: hit@3 and quote on the dev
+    # sets); 0 turns it off.
+    same_passage_penalty: float = 0.1
     # What the question asks for (issue 13; calibrated on evals/dev.jsonl + dev_types.jsonl):
     # the bonus of a sentence that gives the wanted kind of answer (a duration for "how long",
     # a definition for "what is"); 0 turns it off.
