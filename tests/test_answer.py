@@ -182,3 +182,29 @@ def test_vocabulary_map_is_cached_beside_the_index(bot, real_settings):
     imp = senses.importance("does massage help with a hangover", ["hangover"])
     chat = senses.importance("work is crazy stressful rn, would a massage actually help", ["actually"])
     assert imp["hangover"] > 0.2 > chat["actually"]
+
+
+def test_sentence_choice_prefers_a_passage_not_quoted_yet():
+    """With `same_passage_penalty` the second sentence comes from another passage when it is nearly
+    as good; off (the before-#13 rule), the best passage's neighbours win."""
+    import numpy as np
+
+    from assistant.answer import compose
+    from assistant.query import Query
+    from assistant.retrieve import Hit, Retrieval, Sentence
+    from assistant.settings import Tuning
+
+    texts = [["Massage eases tight muscles in the neck.", "Massage loosens knots in the upper back.",
+              "Massage relaxes sore shoulders after work."], ["Regular sessions keep shoulder pain from coming back."]]
+    hits = [Hit(h, 1.0 - h / 10, 0.6, 0.6, 1.0, f"d#{h}", f"corpus/d{h}.md", "T", "S", " ".join(t))
+            for h, t in enumerate(texts)]
+    scores = [0.62, 0.61, 0.60, 0.58]
+    sentences = [Sentence(i, h, p, t, scores[i], frozenset())
+                 for i, (h, p, t) in enumerate((h, p, t) for h, ts in enumerate(texts) for p, t in enumerate(ts))]
+    vectors = np.eye(4, dtype=np.float32)  # no two say the same thing
+    retrieval = Retrieval(hits, sentences, vectors, [], [], {}, frozenset())
+    query = Query.plain("can massage help my shoulders", np.zeros(4, np.float32))
+    on = compose(query, retrieval, Tuning(max_answer_sentences=2))
+    off = compose(query, retrieval, Tuning(max_answer_sentences=2, same_passage_penalty=0.0))
+    assert [c.chunk_id for c in on.citations] == ["d#0", "d#1"]
+    assert [c.chunk_id for c in off.citations] == ["d#0"]
