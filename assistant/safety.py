@@ -1525,6 +1525,10 @@ def _excused(sem: Triage | None, message: str) -> bool:
     else:  # the learned model names no body system: any excusable rule of its category may excuse it
         rule_ids = [rid for rid in _SEMANTIC_EXCUSES.values() if _RULES_BY_ID[rid].category == sem.category]
     readings = _latin_variants(message)
+    if sem.layer == "model" and any(  # an English rule of its category saw the message and excused it
+            r.lang is None and r.category == sem.category and (r.excuse or r.unless)
+            and any(r.hits(v) for v in readings) and any(r.suppressed(v) for v in readings) for r in RULES):
+        return True
     for rule in (_RULES_BY_ID[rid] for rid in rule_ids):
         if sem.layer == "model":
             # The rule's whole exception (an excuse without a red flag, or its `unless` wording:

@@ -66,6 +66,31 @@ def load_rows(evals: Path = REPO / "evals", authors: dict[str, tuple[str, ...]] 
     return rows
 
 
+# Ordinary visitor questions (the answer-quality DEV sets): always training data for the "none" class,
+# in every fold, like the bank. Without them the model had only ever seen benign messages that sound
+# alarming, and short off-topic questions ("whats the weather tomorrow") scored as crises.
+# visitors_holdout.jsonl and holdout.jsonl stay out: they check false alarms on ordinary questions.
+ORDINARY = ("dev.jsonl", "dev_types.jsonl", "dev_visitors.jsonl", "dev_visitors2.jsonl", "curated.jsonl")
+ORDINARY_LABEL = {"answerable": "faq", "unanswerable": "faq", "caution": "caution"}
+
+
+def load_ordinary(evals: Path = REPO / "evals", names: Sequence[str] = ORDINARY) -> list[dict]:
+    rows, seen = [], set()
+    for name in names:
+        for line in (evals / name).read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            r = json.loads(line)
+            kind = r.get("kind", "answerable" if r.get("expect") else "unanswerable")
+            label = ORDINARY_LABEL.get(kind)
+            turns = [(r["question"], label)] + [(h, "faq") for h in r.get("history", []) if isinstance(h, str)]
+            for text, lab in turns:
+                if lab and text not in seen:
+                    seen.add(text)
+                    rows.append({"message": text, "expect": lab, "author": "visitors", "set": name})
+    return rows
+
+
 def load_bank(path: Path = BANK) -> list[dict]:
     """Bank exemplars as rows, grouped (group order as in the file)."""
     groups = tomllib.loads(path.read_text(encoding="utf-8"))["group"]
@@ -120,11 +145,20 @@ def texts(rows: list[dict]) -> list[str]:
     return [r["message"] if r.get("author") == "bank" else model_text(r["message"]) for r in rows]
 
 
+_ORDINARY_CACHE: list[list[dict]] = []
+
+
+def _ordinary() -> list[dict]:
+    if not _ORDINARY_CACHE:
+        _ORDINARY_CACHE.append([r for r in load_ordinary() if english(r["message"])])
+    return _ORDINARY_CACHE[0]
+
+
 def fit(rows: list[dict], bank: list[dict], vectors: Vectors) -> SafetyModel:
     """Class-weighted, L2-regularized multinomial logistic regression (full-batch Adam) on the
     English rows and the bank."""
     matrix, starts, groups = bank_arrays(bank, vectors)
-    data = [r for r in rows if english(r["message"])] + bank
+    data = [r for r in rows if english(r["message"])] + _ordinary() + bank
     x = group_features(vectors(texts(data)), matrix, starts).astype(np.float64)
     y = np.array([LABEL[r["expect"]] for r in data])
     w = CLASS_WEIGHT[y] / CLASS_WEIGHT[y].sum()
@@ -377,6 +411,9 @@ def train_and_write(rows: list[dict], bank: list[dict], encode: Encode, npz: Pat
             {"name": name, "author": next(r["author"] for r in rows if r["set"] == name),
              "rows": sum(r["set"] == name for r in rows), **({"sha256": sha256(sources[name])} if name in sources else {})}
             for name in dict.fromkeys(r["set"] for r in rows)
+        ] + [{"name": name, "author": "visitors (ordinary questions, every fold)",
+              "rows": sum(r["set"] == name for r in _ordinary()), "sha256": sha256(REPO / "evals" / name)}
+             for name in ORDINARY
         ] + [{"name": "safety_bank.toml", "author": "bank", "rows": len(bank),
               **({"sha256": sha256(sources["safety_bank.toml"])} if "safety_bank.toml" in sources else {})}],
         "bank_levels": {r["group"]: r["expect"] for r in bank},
