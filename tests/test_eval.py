@@ -90,6 +90,6 @@ def test_visitor_holdout_floors(real_settings, bot):
     s = run_eval(real_settings, path, baselines=False, assistant=bot)["system"]
     assert s["grounding"] == 1.0
     assert s["dangling_openers"] == 0 and s["shifts_hijacked"] == 0
-    assert s["hit@1"] >= 0.58 and s["hit@3"] >= 0.7 and s["quote_hit"] >= 0.65
+    assert s["hit@1"] >= 0.58 and s["hit@3"] >= 0.72 and s["quote_hit"] >= 0.67
     assert s["answered_rate"] >= 0.87 and s["abstention_rate"] >= 0.92
     assert s["followup_resolved"] >= 0.5
