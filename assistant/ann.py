@@ -8,6 +8,13 @@ against exact search on query-like probes.
     >>> index, info = vector_index(vecs, Settings.of(), probes=query_probes(vecs))
     >>> info["type"], index.ntotal
     ('flat-ip', 4)
+
+Tried for 1M passages and not kept (2026-11-25, on bench_scale.py's 100k vectors and 500
+queries, each query timed on every index in turn, on a busy shared machine): an exact re-score of HNSW's top candidates cannot help
+`IndexHNSWFlat`, whose scores are already exact (its misses are neighbours the graph search
+never reaches); 8-bit codes in the graph with an exact re-score of 3x the candidates
+(`IndexRefineFlat`) lost 0.003-0.005 recall@10 at the same efSearch for no clear time gain; IVF
+(1,024 lists) needed 64 probes for 0.957 recall@10.
 """
 
 from __future__ import annotations

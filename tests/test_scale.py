@@ -86,3 +86,18 @@ def test_synthetic_corpus_has_about_the_requested_size_and_is_deterministic(tmp_
     assert 0.8 * 120 <= report.chunks <= 1.4 * 120  # word-counted here; model tokens in the bench
     # Recombined, not copied: more distinct passages than the seed articles have.
     assert len({c.text for c in load_index(settings.paths.index_dir).chunks}) == report.chunks
+
+
+def test_hnsw_returns_exact_scores_so_its_misses_are_graph_misses(bot):
+    """Why the build does not re-score HNSW's candidates: IndexHNSWFlat already returns exact
+    inner products in exact order; what it misses, no re-score of its results can bring back."""
+    base = np.vstack([bot.index.passage_vecs, bot.index.sentence_vecs])
+    vecs = synth_vectors(base, 3_000, seed=5)
+    queries = synth_vectors(base, 50, seed=6)
+    index, info = vector_index(vecs, bot.settings.replace(hnsw_threshold=1_000, hnsw_ef_construction=40), probes=queries)
+    assert info["type"] == "hnsw-ip"
+    scores, ids = index.search(queries, 40)
+    assert (ids >= 0).all()
+    exact = np.einsum("qd,qkd->qk", queries, vecs[ids])
+    assert np.allclose(scores, exact, atol=1e-5)
+    assert (np.diff(scores, axis=1) <= 1e-6).all()  # already in exact order
