@@ -1026,3 +1026,16 @@ def test_the_learned_model_fires_as_its_own_layer_and_obeys_the_rules_excuses(sh
                    "I nearly fainted when I saw my bank balance after christmas"):
         t = triage_turn(benign, [], shipped, embedder.encode([benign])[0])
         assert t is None or not t.urgent, (benign, t)
+
+
+def test_rules_verdicts_are_remembered_and_equal_to_the_rules():
+    from assistant.safety import RULES_CACHE_CHARS, _triage_remembered, rules_verdict
+
+    for message in ("crushing chest pain and sweating", "how long is a session", "I don't want to be here anymore"):
+        assert rules_verdict(message) == triage(message)
+    before = _triage_remembered.cache_info().hits
+    rules_verdict("crushing chest pain and sweating")
+    assert _triage_remembered.cache_info().hits == before + 1
+    long = "crushing chest pain. " + "x" * RULES_CACHE_CHARS
+    size = _triage_remembered.cache_info().currsize
+    assert rules_verdict(long) == triage(long) and _triage_remembered.cache_info().currsize == size
