@@ -31,12 +31,41 @@ from .text import STOPWORDS, stem
 log = logging.getLogger(__name__)
 
 
-@lru_cache(maxsize=65536)
-def zipf(word: str) -> float:
-    """How common a word is in general English: log10 of its frequency per billion words (0 = unknown)."""
-    from wordfreq import zipf_frequency  # lazy: its data loads on first use, not at import
+# Words at or below this read as unknown (0). `rarity` needs nothing at or below its `rare_below`
+# (Tuning.rare_zipf, 2.5): anything at or under it is simply "rare".
+ZIPF_FLOOR = 2.5
 
-    return float(zipf_frequency(word, "en"))
+
+@lru_cache(maxsize=1)
+def _frequencies() -> dict[str, float]:
+    """General English words with Zipf above `ZIPF_FLOOR`, read straight from wordfreq's data file:
+    for a single lowercase word these are the numbers `wordfreq.zipf_frequency` gives (tested), but
+    wordfreq keeps its whole list (every language's machinery, ~48 MB of RSS in a serving process,
+    benchmarks/bench_memory.py) where this table keeps the ~53k words that matter (+19 MB against +38 MB, measured)."""
+    import gzip
+    from importlib import resources
+
+    import msgpack  # wordfreq's own dependency
+
+    data = resources.files("wordfreq").joinpath("data", "large_en.msgpack.gz")
+    with data.open("rb") as raw, gzip.open(raw) as f:
+        header, *bins = msgpack.load(f, raw=False)
+    if header != {"format": "cB", "version": 1}:
+        raise ValueError(f"wordfreq's data format changed: {header}")
+    table: dict[str, float] = {}
+    for i, words in enumerate(bins):  # bin i holds the words at -i centibels: Zipf 9 - i/100
+        z = round(9 - i / 100, 2)
+        if z <= ZIPF_FLOOR:
+            break
+        for w in words:
+            table.setdefault(w, z)
+    return table
+
+
+def zipf(word: str) -> float:
+    """How common a word is in general English: log10 of its frequency per billion words (0 = unknown,
+    or rarer than `ZIPF_FLOOR`)."""
+    return _frequencies().get(word.lower(), 0.0)
 
 
 def rarity(word: str, rare_below: float, common_above: float) -> float:
@@ -45,7 +74,12 @@ def rarity(word: str, rare_below: float, common_above: float) -> float:
     one (Zipf >= `common_above`), linear between. Words with digits ("10h") carry none."""
     if any(ch.isdigit() for ch in word):
         return 0.0
-    z = zipf(word)
+    if rare_below < ZIPF_FLOOR:  # an operator's unusual setting: ask wordfreq itself
+        from wordfreq import zipf_frequency
+
+        z = float(zipf_frequency(word, "en"))
+    else:
+        z = zipf(word)
     if z <= rare_below:
         return 1.0
     if z >= common_above:

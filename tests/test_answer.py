@@ -208,3 +208,16 @@ def test_sentence_choice_prefers_a_passage_not_quoted_yet():
     off = compose(query, retrieval, Tuning(max_answer_sentences=2, same_passage_penalty=0.0))
     assert [c.chunk_id for c in on.citations] == ["d#0", "d#1"]
     assert [c.chunk_id for c in off.citations] == ["d#0"]
+
+
+def test_word_frequencies_match_wordfreq_above_the_floor():
+    """vocab.zipf reads wordfreq's data file itself (a smaller table than wordfreq keeps in memory):
+    the same numbers for every word above the floor, 0 at or below it."""
+    from wordfreq import zipf_frequency
+
+    from assistant.vocab import ZIPF_FLOOR, _frequencies, zipf
+
+    words = list(_frequencies())[::97] + ["massage", "actually", "cellulite", "fasciitis", "hangover", "qwzx"]
+    for w in words:
+        expected = zipf_frequency(w, "en")
+        assert zipf(w) == (expected if expected > ZIPF_FLOOR else 0.0), w
