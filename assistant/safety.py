@@ -13,8 +13,8 @@ Three layers, each recorded in `Triage.layer`:
   bank of exemplars per category (`assistant/data/safety_bank.toml`, which staff can read and
   extend); a chatty message is also read clause by clause when it is near anything urgent.
   Thresholds were calibrated on the training splits only (`evals/safety_train.jsonl`,
-  `evals/safety_blind_train.jsonl`, `evals/safety_blind2.jsonl`); the `evals/safety_holdout*.jsonl`
-  sets are never calibrated on.
+  `evals/safety_blind_train.jsonl`, `evals/safety_blind2.jsonl`, `evals/safety_blind3.jsonl`); the
+  `evals/safety_holdout*.jsonl` sets are never calibrated on.
 - **context**: the safety state of earlier user turns: a follow-up to an urgent turn keeps the
   urgent reply; a follow-up to a caution topic keeps the caution.
 
@@ -237,7 +237,8 @@ _NEG_SYMPTOM = (
     r"(chest ?(pain|pains|tightness|pressure|discomfort|issues?|problems?|trouble|symptoms)|(pain|tightness|pressure) in (my |the )?chest|"
     r"shortness of breath|(trouble|difficulty|problems?) breathing|breathing (problems?|issues?|trouble)|fevers?|"
     r"numbness|tingling|pins and needles|bleeding|bruising|allerg(y|ies)|headaches?|dizziness|swelling|redness|nausea|rash|weakness|"
-    r"(short|out) of breath|breathless\w*|seizures?|fits|fainting|faints|blackouts|strokes?|heart (attacks?|problems?|issues?)|(blood )?clots?|dvt|high blood pressure)"
+    r"(short|out) of breath|breathless\w*|seizures?|fits|fainting|faints|blackouts|strokes?|heart (attacks?|problems?|issues?)|(blood )?clots?|dvt|high blood pressure|"
+    r"stiff neck|neck stiffness|(a )?stiff neck|vomiting|throwing up|confusion)"
 )
 _NEG = re.compile(
     r"\b(dont|do not|didnt|did not|doesnt|does not|havent|have not|hasnt|no|not|never|without|zero|free of|denies)"
@@ -261,8 +262,31 @@ _JUST_STRESS = re.compile(
 )
 
 
+# The same for the other Latin-script languages' chest, breath and fever words ("keine
+# Brustschmerzen oder so", "niente dolore al petto"): removed before their emergency rules.
+_NEG_FOREIGN = re.compile(
+    r"\b(sin|no tengo|no hay|ningun|nada de|ni)( (ningun|nada de|un))? (dolor (de|en el) pecho|dolor toracico|presion en el pecho|falta de aire|fiebre)\b"
+    r"|\b(pas de|pas mal a la|aucune?|sans|jai pas de|je nai pas de|ni)( de)? (douleurs? (a la|dans la) poitrine|douleurs? thoraciques?|oppression|essoufflement|fievre)\b"
+    r"|\b(keine?n?|ohne|nicht)( (richtigen|echten|wirklichen))? (brustschmerz\w*|schmerz\w* in der brust|druck auf der brust|atemnot|fieber)\b"
+    r"|\b(sem|nao tenho|nenhuma?|nada de)( (dor|dores) no peito| falta de ar| febre)\b"
+    r"|\b(niente|nessun|nessuna|senza|non ho|non ho nessun)( (dolore|dolori) al petto| (fiato corto|affanno)| febbre)\b"
+)
+
+
+# Hyperbole about a sore body, marked as a joke right after ("my knots are so bad i wanna die lol"),
+# and a denial that names the body part meant ("i dont want to hurt myself ... i mean my back"): the
+# phrase alone is dropped, the rest of the message is still read by every crisis rule.
+_BODY = r"(knots?|back|neck|shoulders?|legs?|feet|muscles?|calves|hamstrings|glutes|traps|doms|hips?|knees?|head|body)"
+_HYPERBOLE = re.compile(
+    rf"\b{_BODY}\b.{{0,25}}\b(so bad|so sore|so tight|so stiff|hurt so (much|bad)|are killing me|is killing me)\b.{{0,5}}\bi (wanna|want to|could|might|will|am going to|gonna) (literally )?die\b(?= (lol|lmao|haha\w*|jk|xd|lmfao)\b)"
+    rf"|\bi (dont|do not) want to (hurt|harm) my ?self\b(?=.{{0,60}}\bi mean (my|the) {_BODY}\b)"
+)
+
+
 def _defuse_denial(text: str) -> str:
-    """Normalized text without a plain crisis denial, when it comes with just/only stress."""
+    """Normalized text without a plain crisis denial, when it comes with just/only stress, and
+    without a joke about a sore body (`_HYPERBOLE`)."""
+    text = _HYPERBOLE.sub(" ", text)
     return _CRISIS_DENIAL.sub(" ", text) if _CRISIS_DENIAL.search(text) and _JUST_STRESS.search(text) else text
 
 
@@ -300,7 +324,7 @@ SELF_HARM_PAST_OR_ACCIDENT = (
     r"\bused to (self ?harm|cut|hurt my ?self)\b|\b(old|faded|healed|white) scars\b|\bscars (are|were) (old|faded|healed)\b|\b(years|decades) ago\b"
     r"|\bas a teen\w*\b|\bwhen i was (younger|a teen\w*|at school|in school|a kid)\b"
     r"|\bcut my ?self (shaving|cooking|chopping|gardening|on (a|the|some) (paper|glass|knife|tin|can|razor))\b|\b(small|tiny|little|minor) (nick|cut|scratch)\b"
-    r"|\b(by accident|accidentally)\b",)
+    r"|\b(by accident|accidentally)\b|\bcut (my|his|her) (finger|thumb|hand|foot|toe|lip|chin|knee|head)\b|\blast (summer|year|winter|spring|autumn)\b|\b(its|it is|its all|all|fully) healed\b",)
 SELF_HARM_NOW = (
     r"\b(again|relaps\w*|recently|lately|now|still|new|fresh|started|urges?|want to|wanna|tempt\w*|this (week|month|morning)|last (night|week)|"
     r"yesterday|today|tonight|on purpose|deliberately|kill|die|dead|suicid\w*|end (it|my life)|bleed\w*|deep)\b(?! (scars?|healed))",)
@@ -309,7 +333,9 @@ SELF_HARM_NOW = (
 HISTORY_EXCUSE = (r"\b(years?|months|decades?) ago\b|\bas a (baby|kid|child|teen\w*|toddler)\b|\bwhen i was (a baby|a kid|little|young\w*|a child|a teen\w*|at school)\b"
                   r"|\b(nothing|none|no (problems|issues|symptoms|seizures|fits)) since\b|\bfully recovered\b|\bused to\b|\bin the past\b"
                   r"|\bonce\b.{0,40}\b(when|after|because)\b|\b(shes|hes|she is|he is|im|i am|they are|theyre) (totally |completely )?(fine|ok|okay|well|better)\b"
-                  r"|\bskipped (breakfast|lunch|dinner|a meal|meals)\b|\bstood up too (fast|quickly)\b|\bgave blood\b",)
+                  r"|\bskipped (breakfast|lunch|dinner|a meal|meals)\b|\bstood up too (fast|quickly)\b|\bgave blood\b"
+                  r"|\b(totally |completely |perfectly |absolutely )?(fine|ok|okay|well|good|normal|healthy) (ever )?since\b|\bin (19|20)\d\d\b|\ba (while|long time|few years) (back|ago)\b"
+                  r"|\blast (year|summer|winter|spring|autumn|fall)\b|\b(all|fully|completely|totally) (healed|better|recovered)\b",)
 HISTORY_RED_FLAGS = (r"\b((?<!fine )(?<!ok )(?<!okay )(?<!better )(?<!well )(?<!normal )now|right now|today|tonight|yesterday|last night|this (morning|afternoon|evening|week)|again|just (now|had|happened)|happening|"
                      r"vomit\w*|throw\w* up|threw up|confus\w*|drowsy|worse|worsening|since (then|the fall|yesterday)|keeps|still|wont stop|not breathing|unresponsive)\b"
                      r"(?! (problem|issue|symptom))",)
@@ -333,7 +359,7 @@ RULES: tuple[Rule, ...] = (
         r"\bsu+[i]?c+i+d+(e|al|ing)?\b", r"\bsuicid", r"\bsuiside\b", r"\bsucide\b",
         r"\bkill(ing)? ?my ?self\b", r"\bkms\b", r"\bunalive\b", r"\bk ?y ?s\b",
         r"\bend(ing)? (it|it all|my life|things|everything|my own life)\b", r"\btake my (own )?life\b",
-        r"\b(wants?|wanna|going|wish(es)?|ready|plan(s|ning)?|about) (to )?(die|be dead)\b", r"\bwish(es)? (i|she|he) (was|were) dead\b",
+        r"\b(wants?|wanna|going|wish(es)?|ready|plan(s|ning)?|about) (to )?(die|be dead)\b(?! (my|her|his|their|your|the|our) (hair|beard|roots|eyebrows|clothes|shirt|fabric))",  # "die" for "dye" r"\bwish(es)? (i|she|he) (was|were) dead\b",
         # a phrase typed letter by letter ("b e t t e r  o f f  d e a d") reaches the rules joined up
         r"\b\w*(betteroffdead|iwanttodie|wanttodie|killmyself|endmylife|takemyownlife|iwishiwasdead|notwanttolive)\w*\b",
         r"\bbetter off (dead|without me)\b",
@@ -467,7 +493,7 @@ RULES: tuple[Rule, ...] = (
         # unless anything says it continues or frightens them now
         excuse=(r"\b(years|decades) ago\b|\bused to (hit|hurt|beat|abuse)\b|\b(ive|i have|i) moved on\b|\b(im|i am) (safe|out) now\b|\bin the past\b",
                 # the idiom "my wife will strangle me if I forget"
-                r"\b(will|ll|going to|gonna|would|d) (literally |actually |totally )?(kill|strangle|murder|throttle|strangl\w*) me if i\b",),
+                r"\b(will|ll|hell|shell|theyll|youll|going to|gonna|would|d|hed|shed) (literally |actually |totally )?(kill|strangle|murder|throttle|strangl\w*) me if i\b",),
         red_flags=(r"\b(still|again|now|scared|afraid|frightened|terrified|threat\w*|follow\w*|stalk\w*|wont leave me|texts?|turns? up|last (night|week)|yesterday|today|"
                    r"recently|back|found me|knows where)\b(?<!safe now)",)),
     # "going to kill me" is an idiom ("my wife will kill me if I book another") unless something says it is real
@@ -566,7 +592,7 @@ RULES: tuple[Rule, ...] = (
         r"lock\w* (her|him) (in|up)|tie\w* (her|him)|left (her|him) (in|without)|pinch\w*|bruis\w*|unexplained)\b",
         r"\b(bruis\w*|marks|injuries)\b.{0,40}\b(cant|cannot|can not|wont|doesnt|does not|nobody can|no one can|unable to) (explain|say how|tell (me|us) how)\b",
         r"\b(unexplained|strange|mystery|odd) (bruis\w*|injuries|marks|burns|fractures)\b",
-        r"\b(ti(e|es|ed|ing)|strap\w*|restrain\w*|lock\w*) (her|him|them|my \w+|my (mum|mom|dad|nan|gran|grandma|grandad|mother|father|son|daughter)) (up|down|to (a|the|her|his|their) (chair|bed|radiator|cot)|in (her|his|their) (room|chair|bed))\b"
+        r"\b(tie|ties|tied|tying|strap\w*|restrain\w*|lock\w*) (her|him|them|my \w+|my (mum|mom|dad|nan|gran|grandma|grandad|mother|father|son|daughter)) (up|down|to (a|the|her|his|their) (chair|bed|radiator|cot)|in (her|his|their) (room|chair|bed))\b"
         r"(?!.{0,20}\b(shoe|laces|hair|apron|for (the|a) (photo|game)))",
         r"\b(showed|shows|showing|exposed|exposes|exposing) (her|him|me|them|my \w+|the kids|the children) (his|her|their) (private|privates|private parts|genitals|penis|willy|body)\b",
         r"\b(sends?|sent|sending|asks? for|asked for|asking for|wants?|wanted) ((her|him|me|them|my \w+) )?(private|nude|naked|sexy|explicit|dirty|intimate) (photos|pictures|pics|images|videos|selfies)\b",
@@ -604,7 +630,7 @@ RULES: tuple[Rule, ...] = (
         rf"\b(took|taken|swallowed|had|ate|taking) (way |far )?(a lot of|all (of )?(my|the|his|her)|loads of|a load of|lots of|a handful of|handfuls of|a bunch of|too much|too many|more than|double|twice|triple|extra)\b.{{0,30}}\b{MEDS}",
         rf"\b(took|taken|swallowed|ate) (about |like |around )?(\d{{2,}}|ten|fifteen|twenty|thirty|forty|fifty)\b ?{MEDS}",
         r"\b(took|taken|had|swallowed)\b.{0,30}\bmore\b.{0,25}\bthan (i |he |she |you )?(should|was supposed|supposed|prescribed|allowed|meant)\b",
-        r"(?<!food )\bpoison(ed|ing)\b",
+        r"(?<!food )(?<!fod )\bpoison(ed|ing)\b",  # "food poisoning" (and its de-doubled "fod") is not one
         r"\b(took|taken|had|swallowed)\b.{0,25}\b(tablets|pills|meds|medication|dose|doses)\b.{0,10}\b(twice|three times|again)\b.{0,30}\b(more|extra|another|again)\b",
         r"\b(took|taken|swallowed)\b.{0,40}\b(a load more|loads more|a lot more|lots more|way more|a bunch more|heaps more)\b",
         rf"\b(necked|downed|popped|knocked back|chugged|gulped|guzzled|scoffed|swallowed|took|taken)\b.{{0,15}}\b(a load|loads|lots|a lot|a handful|handfuls|a bunch|all|the whole|a whole|heaps|a pile|a stack|a fistful|the rest)\b.{{0,25}}\b{MEDS}",
@@ -621,7 +647,9 @@ RULES: tuple[Rule, ...] = (
         r"weed ?killer|pesticide|insecticide|rat poison|slug pellets|dishwasher|laundry|softener|descaler|drain cleaner|saniti[sz]er|hand gel|"
         r"rubbing alcohol|surgical spirit|e ?liquid|vape (juice|liquid)|nicotine|magnets?|disinfectant|dettol|washing up liquid|shampoo|"
         r"bath oil|massage oil|someone elses (pills|tablets|medicine|meds))\b",
-    )),
+    ),  # food poisoning (a stomach bug, often long over) is not a poisoning, unless anything was swallowed or is happening now
+        excuse=(r"\bfood poisoning\b|\b(stomach|tummy) bug\b",),
+        red_flags=(*HISTORY_RED_FLAGS, r"\b(drank|drunk|swallowed|licked|chewed|sipped|gulped|pills?|tablets?|bleach|oil|chemicals?|mushrooms?|berries)\b")),
     # a child or adult got some of a product in their mouth and now has symptoms, however the product is named
     Rule("ingestion-with-symptoms", "emergency", all=(
         near(r"oils?|lotion|cream|balm|rub|gel|liniment|bleach|detergent|cleaner|pills?|tablets?|medicine|meds|chemicals?|product|bottle(?! of (water|juice|wine|beer|pop|soda|milk|coke|lemonade|squash|fizzy|tea|coffee))|blend|"
@@ -736,7 +764,8 @@ RULES: tuple[Rule, ...] = (
     ), excuse=(r"\b(breathless|out of breath|took my breath away|take my breath away)\b.{0,25}\b(just )?(thinking|think|remember\w*|how good|"
                r"how amazing|excit\w*|anticipat\w*|in love|laugh\w*|giggl\w*|the view|beautiful|gorgeous)\b",
                r"\b(through|out of) (my|his|her|the|their) nose\b|\b(blocked|stuffy|bunged up|runny) nose\b|\bhay ?fever\b|\bsinus\w*\b",
-               r"\b(unfit|out of shape)\b|\b(on|up|climbing) (the )?stairs\b|\b(after|during) (running|a run|my run|the gym|exercise|my workout|a workout|climbing|cycling|the hike|spin|hiit|the class|football|training)\b",),
+               r"\b(unfit|out of shape)\b|\b(on|up|climbing) (the )?stairs\b|\b(after|during) (running|a run|my run|the gym|exercise|my workout|a workout|climbing|cycling|the hike|spin|hiit|the class|football|training)\b",
+               r"\b(after|during|from) (my |a |the |an )?(first |long |hard |big |usual |new |killer )?(spin|hiit|crossfit|zumba|dance|yoga|pilates|boxing|bootcamp|circuit|gym|fitness|step|aerobics|swim\w*|running|rowing)( class| session| workout)?\b.{0,30}\b(in (years|ages|months|a while)|haha|lol|my legs|unfit)\b",),
         red_flags=(r"\b(chest|lips?|blue|wheez\w*|dizz\w*|faint\w*|pain|sweat\w*|worse|help|emergency|right now|scared|cant (talk|speak)|choking|swell\w*)\b",)),
     Rule("blood-clot-signs", "emergency", any=(
         r"\b(blood )?clot\b.{0,40}\b(now|right now|today|think|worried|might|could|maybe|signs)\b",
@@ -748,8 +777,16 @@ RULES: tuple[Rule, ...] = (
     ), all=(LEG, r"\b(swell|swelling|swollen|puffy|puffed|hot|warm|warmth|red|redness|reddish|discolou?r\w*|hard lump|throbbing|tender)\b"),
         # both legs puffy after a day on one's feet or in the heat is not the one-sided swelling of a clot
         excuse=(r"\bboth (of them|legs|calves|ankles|feet)\b.{0,60}\b(after|from) (standing|sitting|a long day|walking|the heat|hot weather|being on my feet)\b"
-                r"|\b(after|from) (standing|sitting|a long day|walking|the heat|hot weather|being on my feet)\b.{0,60}\bboth (of them|legs|calves|ankles|feet)\b",),
-        red_flags=(r"\b(one (leg|calf|side)|only (one|the (left|right))|(left|right) (leg|calf)|red|hot|warm|pain\w*|tender|hard|breath\w*|chest|cough\w*|worse|bigger than)\b",)),
+                r"|\b(after|from) (standing|sitting|a long day|walking|the heat|hot weather|being on my feet)\b.{0,60}\bboth (of them|legs|calves|ankles|feet)\b",
+                # soreness from exercise, growing pains, feet that swell in the heat and go down overnight
+                r"\b(sore|stiff|tight|achy|aching|tired|heavy|cramp\w*)\b.{0,25}\b(calves|legs|thighs|hamstrings|quads)\b.{0,30}\b(from|after) (hiking|a hike|the hike|running|a run|my run|the gym|training|football|walking|exercise|cycling|squats|leg day|a marathon|the marathon|a race|the race)\b",
+                r"\bgrowing pains\b", r"\b(go|goes|went|going) down (overnight|by (the )?morning|when i (rest|lie down|put my feet up|sleep))\b",),
+        red_flags=(r"\b(one (leg|calf|side)|only (one|the (left|right))|(left|right) (leg|calf)|red|hot(?! (day|days|weather|summer))|warm(?! (day|days|weather))|"
+                   r"(?<!growing )pain\w*|tender|hard|breath\w*|chest|cough\w*|worse|bigger than)\b",),
+        # cramp in a race or a run that has passed: exercise, unless anything points to a clot
+        unless=(r"^(?!.*\b(swell\w*|swollen|puffy|red|hot|warm|bigger|one (leg|calf|side)|only one|breath\w*|chest|cough\w*|worse)\b)"
+                r".*\b(cramp\w*|sore|stiff|doms)\b.{0,60}\b(run|running|race|hike|hiking|gym|training|football|exercise|workout|marathon|km|mile|miles|leg day|squats|cycling|match|game)\b",
+                r"^(?!.*\b(swell\w*|swollen|puffy|red|hot|warm|bigger|one (leg|calf|side)|only one|breath\w*|chest)\b).*\bgrowing pains\b",)),
     Rule("stroke-signs", "emergency", any=(
         r"\b(face|mouth|smile|eye|eyelid|lip)\b.{0,25}\b(droop\w*|drop\w*|sag\w*|numb|lopsided|uneven|fallen|crooked|twisted|slipped|slump\w*|wonky|lower on one side)", r"\bdroop",
         r"\b(cant|cannot|can not|unable to) smile (on one side|properly|evenly|straight)\b", r"\b(one side|half) of (my |his |her |the )?(mouth|smile|lips?)\b",
@@ -829,7 +866,7 @@ RULES: tuple[Rule, ...] = (
         r"|\b(both|arms|hands|fingers|feet|toes)\b.{0,30}\b(tingl\w*|numb\w*|pins and needles|weak\w*|heavy|weird|funny|dead|floppy|strange)\b"
         r"|\b(cant|cannot|can not|unable to|couldnt) (really |properly )?(move|feel|lift|use) (my |his |her |their )?(legs|arms|hands|feet|toes|fingers)\b"
         r"|\b(legs|arms) (wont|will not|dont) (move|work)\b",
-    )),
+    ), excuse=HISTORY_EXCUSE, red_flags=HISTORY_RED_FLAGS),
     Rule("anaphylaxis-signs", "emergency", any=(
         r"\banaphyla", r"\bepi ?pen\b", r"\badrenaline (pen|auto)",
         r"\b(throat|tongue|lips?|mouth)\b.{0,20}\b(swell|swelling|swollen|closing|tight|puffy|puffing)",
@@ -839,7 +876,8 @@ RULES: tuple[Rule, ...] = (
         r"\bhives\b.{0,40}\b(swell|swollen|breath|throat|wheez|tongue|lips|face)",
         r"\b(face|eyes)\b.{0,20}\b(swell\w*|swollen)\b.{0,40}\b(breath|oil|lotion|cream|allerg)",
         r"\b(stung|sting|stings|bitten|ate|eaten|nuts?|peanuts?|shellfish|allerg\w*)\b.{0,60}\b(face|lips?|eyes?|tongue|throat|mouth)\b.{0,20}\b(swell\w*|swollen|puff\w*|blow\w* up|ballooning)",
-    )),
+    ), excuse=HISTORY_EXCUSE,
+        red_flags=(*HISTORY_RED_FLAGS, r"\b(swell\w*|swollen|throat|tongue|lips?|breath\w*|wheez\w*|hives|rash|blotch\w*|faint\w*|dizzy|(used|use|using|gave|give|giving|need|needed) (the |his |her |my |an )?epi ?pen)\b")),
     Rule("fainting-or-unresponsive", "emergency", any=(
         r"\bfaint(ed|ing)?\b(?! (smell|scent|mark|line|hint|sound|trace|memory|idea))", r"\bpass(ed|ing)? out\b", r"\bblack(ed|ing)? out\b", r"\bcollaps(ed|ing|e)\b",
         r"\bunconscious\b", r"\bunconcious\b", r"\bunresponsive\b", r"\bnot responding\b", r"\b(wont|cant|doesnt|isnt) wak(e|ing)( up)?\b",
@@ -906,7 +944,7 @@ RULES: tuple[Rule, ...] = (
         rf"\b{MEDS}\b.{{0,30}}\b(stop|stopping|quit|replace|replaced|skip|reduce|less|no longer|anymore|any more)\b",
     )),
     Rule("pregnancy", "caution", any=(r"\bpregnan", r"\bexpecting (a baby|twins|triplets)\b", r"\btrimester\b", r"\bprenatal\b",
-                                      r"\bpostpartum\b", r"\b(im|i am|were|we are|wife is|partner is) expecting\b", r"\bweeks (along|gone)\b",
+                                      r"\bpostpartum\b", r"\b(embarazada|embarazo|enceinte|grossesse|schwanger\w*|gravida|gravidez|incinta|gravidanza)\b", r"\b(im|i am|were|we are|wife is|partner is) expecting\b", r"\bweeks (along|gone)\b",
                                       r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|a few|few) (months?|weeks?|mo|wks?) (along|gone|in to (my|her|the) pregnancy)\b",
                                       r"\b(baby|babys|my|her|our) (is )?due (date|in|next|this|on|soon)\b", r"\bbaby bump\b", r"\bmy bump\b",
                                       r"\bmorning sickness\b", r"\bwith child\b", r"\bbun in the oven\b",
@@ -916,7 +954,7 @@ RULES: tuple[Rule, ...] = (
          # "not pregnant (yet)" on its own is not a pregnancy (other cues still count)
          unless=(r"\b(not|never been|arent|isnt|im not|she isnt) (pregnant|expecting)( yet)?\b(?!.{0,40}\b(weeks?|months?|trimester|due|bump|ivf)\b)",)),
     Rule("blood-thinners-or-bleeding", "caution", any=(
-        r"\banticoagul", r"\bblood ?thinn", r"\bwarfarin\b", r"\bcoumadin\b", r"\beliquis\b", r"\bapixaban\b", r"\bxarelto\b",
+        r"\banticoagul", r"\bblood ?thinn", r"\bwarfarin\b", r"\bcoumadin\b", r"\b(marcumar|sintrom|phenprocoumon|acenocoumarol|anticoagulantes?|anticoagulanti|blutverdunner\w*|gerinnungshemmer)\b", r"\beliquis\b", r"\bapixaban\b", r"\bxarelto\b",
         r"\brivaroxaban\b", r"\bheparin\b", r"\bclopidogrel\b", r"\bplavix\b", r"\bdabigatran\b", r"\bpradaxa\b", r"\bedoxaban\b",
         r"\bh(a)?emophilia\b", r"\bbleeding disorder\b", r"\bbruise (so |very |really |super )?easily\b", r"\blow platelet",
     )),
@@ -989,6 +1027,12 @@ RULES: tuple[Rule, ...] = (
 # "j'ai" -> "jai"); Chinese and Japanese rules on `fold_cjk()` text.
 
 
+# A chest sore from a workout ("筋トレのあと胸が痛い", "卧推后胸口酸痛") is the gym, unless a red flag of
+# the English chest rule is there too (sweat, breath, arm, jaw, sickness, dizziness, collapse).
+CJK_CHEST_EXCUSE = (r"筋トレ|ジム|トレーニング|ベンチプレス|腕立て|運動のあと|運動後|健身|锻炼|鍛鍊|练胸|練胸|卧推|臥推|俯卧撑|俯臥撐|举重|舉重|筋肉痛|肌肉酸痛",)
+CJK_CHEST_RED_FLAGS = (r"汗|息|呼吸|喘|腕|手臂|左臂|顎|あご|下巴|吐|恶心|噁心|めまい|头晕|頭暈|倒|意識|昏|晕|暈|けいれん|痙攣|抽搐|冷や|出冷汗|しびれ|痺れ|麻",)
+
+
 FOREIGN_RULES: tuple[Rule, ...] = (
     # crisis
     Rule("crisis-es", "crisis", lang="es", any=(
@@ -1025,7 +1069,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\bmich umbringen\b", r"\bmich umzubringen\b", r"\bmich (zu )?(toten|toeten)\b", r"\bbringe? mich\b.{0,20}\bum\b", r"\bmich (toten|toeten)\b", r"\bselbstmord\b", r"\bsuizid",
         r"\b(will|mochte|moechte|mag) (nur noch )?sterben\b", r"\bnicht mehr leben\b", r"\bnicht mehr aufwachen\b",
         r"\bmeinem leben ein ende\b", r"\blebensmude\b", r"\bnicht mehr da sein\b", r"\bmich (ritzen|selbst verletzen)\b",
-        r"\b(schlagt|schlaegt|verprugelt|verpruegelt|schubst|bedroht|verfolgt) mich\b", r"\b(bringt|will) mich (um|umbringen)\b",
+        r"\b(schlagt|schlaegt|verprugelt|verpruegelt|schubst|bedroht|verfolgt) mich\b", r"(?<!nacken )(?<!rucken )(?<!ruecken )(?<!kopf )(?<!job )(?<!chef )(?<!arbeit )(?<!schulter )(?<!migrane )(?<!hitze )\b(bringt|will) mich (noch )?(um|umbringen)\b",
         r"\bfuhle mich nicht (mehr )?sicher\b", r"\bfasst mich an\b.{0,30}\b(will|mochte) (das )?nicht\b",
         r"\bhat mich (geschlagen|verprugelt|gewurgt|bedroht|vergewaltigt)\b", r"\bangst vor (ihm|ihr|meinem (mann|freund|vater|partner))\b",
         r"\bmir das leben (zu )?nehmen\b", r"\bich will (einfach |echt )?nicht mehr\b(?=$| ich | es | alles | das | leben)", r"\bvor (den|einen) zug\b",
@@ -1089,7 +1133,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\b(se desmayo|no responde|no reacciona|convulsion\w*|no tiene pulso|no respira)\b",
         near("garganta|lengua|labios", r"hincha\w*|cierra|cerrando|inflama\w*", 25), r"\bno (puedo|puede) tragar\b",
         near("fiebre", r"cuello (rigido|duro|tieso)|rigidez", 50), r"\b(no se mueve|no despierta|se cayo y no)\b",
-        r"\bsangra\w* a chorros\b", r"\b(golpeo|golpe|pego) (fuerte )?(en )?la cabeza\b.{0,40}\b(vomit\w*|somnolient\w*|confus\w*|desmay\w*|no responde)\b", r"\bno (para|deja) de sangrar\b", r"\b(la )?sangre no (para|se detiene|deja de salir)\b", r"\bmonoxido de carbono\b",
+        r"\bsangra\w* a chorros\b", r"\b(golpeo|golpe|pego) (fuerte )?(en )?la cabeza\b.{0,40}\b(vomit\w*|somnolient\w*|confus\w*|desmay\w*|no responde)\b", r"\bno (para|deja) de sangrar\b", r"\bsangr\w*\b.{0,80}\b(no para|no se detiene|desde hace (una|dos|tres|mas de una) horas?)\b", r"\b(la )?sangre no (para|se detiene|deja de salir)\b", r"\bmonoxido de carbono\b",
     )),
     Rule("emergency-fr", "emergency", lang="fr", any=(
         near("poitrine|thoracique", r"douleur|mal|serre\w*|oppress\w*|ecras\w*|brul\w*|lourd\w*"),
@@ -1104,7 +1148,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         near("gorge|langue|levres", r"gonfl\w*|serre\w*|ferme\w*", 25), r"\b(narrive|n arrive) (plus|pas) a avaler\b",
         near("fievre", r"nuque raide|raideur|cou raide", 50), r"\bne (reagit|se reveille) plus\b", r"\bne respire (presque |quasiment )?(plus|pas)\b",
         r"\blevres (sont |deviennent |toutes )?(bleu\w*|violet\w*)\b",
-        r"\bsaigne\w* (a flots|abondamment|enormement|partout)\b", r"\b(pris|avale|avalee)\b.{0,15}\b(toute une|une|la) (boite|plaquette|tube)\b", r"\b(trop|beaucoup) de (somniferes|comprimes|cachets|medicaments)\b", r"\b(cogne|tape|heurte)\w* la tete\b.{0,40}\b(vomi\w*|somnolent\w*|confus\w*|evanoui\w*)\b", r"\b(le sang ne s arrete pas|narrete pas de saigner|n arrete pas de saigner|le sang gicle)\b", r"\bmonoxyde de carbone\b",
+        r"\bsaigne\w* (a flots|abondamment|enormement|partout)\b", r"\b(pris|avale|avalee)\b.{0,15}\b(toute une|une|la) (boite|plaquette|tube)\b", r"\b(trop|beaucoup) de (somniferes|comprimes|cachets|medicaments)\b", r"\b(cogne|tape|heurte)\w* la tete\b.{0,40}\b(vomi\w*|somnolent\w*|confus\w*|evanoui\w*)\b", r"\b(le sang ne s arrete pas|narrete pas de saigner|n arrete pas de saigner|le sang gicle)\b", r"\bsaign\w*\b.{0,80}\b(ne (s )?arrete pas|ne sarrete pas|depuis (une|deux|trois|plus d une|plus dune) heures?)\b", r"\bmonoxyde de carbone\b",
     )),
     Rule("emergency-de", "emergency", lang="de", any=(
         r"\bbrust ?schmerz", near("brust", r"schmerz\w*|weh|druck|eng|enge|stech\w*|brenn\w*"),
@@ -1119,6 +1163,8 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         near("hals|zunge|lippen", r"schwillt|geschwollen|zu", 20), r"\b(kann|konnen) nicht (mehr )?schlucken\b", r"\bbekomme? keine luft\b",
         near("fieber", r"steife\w* nacken|nackensteif\w*", 50), r"\bwacht nicht (mehr )?auf\b",
         r"\bkopf (gestossen|angeschlagen|aufgeschlagen)\b.{0,40}\b(erbricht|ubergibt|uebergibt|erbrochen|schlafrig|verwirrt|bewusstlos)\w*", r"\b(blutet|blutung)\b.{0,25}\b(sehr stark|wie verruckt|ununterbrochen|hort nicht auf|spritzt|stoppt nicht)\b", r"\bblut spritzt\b", r"\bkohlenmonoxid\b",
+        r"\btaub\w* (im|in der|am|an der) (intimbereich|genitalbereich|schritt|po|gesass|damm|reithose\w*)\b",
+        near(r"ruck\w*|ischias|beine?", r"(kann|konnte) (nicht|kaum) (mehr )?(richtig )?(pinkeln|urinieren|wasserlassen|wasser lassen)", 80),
     )),
     Rule("emergency-pt", "emergency", lang="pt", any=(
         near("peito", r"dor|doi\w*|aperto|apertado|pressao|queima\w*|peso"),
@@ -1134,6 +1180,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\bnao para de sangrar\b", r"\bbateu (com )?a cabeca\b.{0,40}\b(vomit\w*|sonolent\w*|confus\w*|desmai\w*)\b", r"\b(o )?sangue nao para\b", r"\b(jorrando|esguichando) sangue\b", r"\bmonoxido de carbono\b",
     )),
     Rule("emergency-it", "emergency", lang="it", any=(
+        near(r"febbre\w*", r"confus\w*|chiazze|macchie|non risponde|rigid\w*|delira\w*", 60),
         near("petto", r"dolore|male|malissimo|stretto|oppression\w*|schiaccia\w*|bruci\w*|peso"),
         near(r"respirare|respiro|fiato|aria", r"non riesco|non respiro|manca|fatica|affanno", 20), r"\baffanno\b",
         r"\blabbra (blu|viola)\b", r"\bsud\w* freddo\b", r"\bfaccia storta\b", r"\bnon riesce a parlare\b",
@@ -1154,7 +1201,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"(误服|誤服)", near("倒|晕|暈|昏|叫(他|她)?|喊(他|她)?", "(没有|沒有|没|沒)(反应|反應)", 8, words=False), r"叫不醒", r"不省人事", near("发烧|發燒|高烧|高燒", "脖子(僵|硬)", 12, words=False),
         r"喉咙肿", r"喉嚨腫", near("喝|吞", "精油|按摩油|漂白|清洁剂|清潔劑|洗涤|洗滌|农药|農藥", 6, words=False), r"(抽搐|没有脉搏|沒有脈搏|没有呼吸|沒有呼吸|叫不醒)",
         r"血(止不住|喷出|噴出)", r"一氧化碳", r"误吞|誤吞", r"纽扣电池|鈕扣電池", r"吞了.{0,6}(电池|電池|磁铁|磁鐵)",
-    )),
+    ), excuse=CJK_CHEST_EXCUSE, red_flags=CJK_CHEST_RED_FLAGS),
     Rule("emergency-ja", "emergency", lang="ja", script="cjk", any=(
         near("胸", "痛|苦し|締め付け|しめつけ|圧迫|重", 8, words=False), r"胸痛",
         near("息|呼吸", "できな|出来な|苦し|つら", 6, words=False), r"呼吸困難",
@@ -1162,9 +1209,9 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"冷や汗", r"薬を(大量|たくさん)", r"血が止まらない",
         r"顔の(片側|半分|左|右)", r"(口|顔)が(ゆが|歪|曲が|下が|垂れ)", r"片側.{0,6}(しびれ|痺れ|動かな|麻痺|下が|力が入らな)",
         r"(言葉|ことば)が.{0,6}(出ない|出てこない|でない)", r"(話せな|しゃべれな|喋れな)", r"ろれつ",
-        r"誤飲", near("熱", "首が(硬|こわば|曲がらな|動かな)", 12, words=False), r"喉が(腫れ|はれ|詰ま|閉じ)", near("オイル|精油|アロマ|洗剤|漂白剤|ボタン電池|農薬", "飲|食べ", 8, words=False),
+        r"誤飲", near("熱", "首が(硬|こわば|曲がらな|曲げられ|動かな|動かせな)", 12, words=False), r"喉が(腫れ|はれ|詰ま|閉じ)", near("オイル|精油|アロマ|洗剤|漂白剤|ボタン電池|農薬", "飲|食べ", 8, words=False),
         r"(けいれん|痙攣|脈がない|息をしていない|反応がない)", r"血が(止まらな|噴き出|ふき出)", r"一酸化炭素",
-    )),
+    ), excuse=CJK_CHEST_EXCUSE, red_flags=CJK_CHEST_RED_FLAGS),
 )
 
 # More languages, fewer phrasings each: the commonest crisis and emergency words (Dutch, Polish and
@@ -1195,7 +1242,7 @@ MORE_LANGUAGE_RULES: tuple[Rule, ...] = (
         r"прощальн\w* (письм|записк)",
     )),
     Rule("crisis-ar", "crisis", lang="ar", script="native", any=_nfkc(
-        r"انتحار", r"انتحر", r"اريد ان اموت", r"(ابي|ابغى|بدي|نفسي) اموت", r"اقتل نفسي", r"(لا اريد|ما بدي|ما ابغى|ما ابي) (ان )?(اعيش|عيش)",
+        r"انتحار", r"انتحر", r"(انهي|انهاء|اخلص من|انتهي من) حياتي", r"اريد ان اموت", r"(ابي|ابغى|بدي|نفسي) اموت", r"اقتل نفسي", r"(لا اريد|ما بدي|ما ابغى|ما ابي) (ان )?(اعيش|عيش)",
         r"(اؤذي|اذي|ايذاء|اذيت|اجرح|جرحت) نفسي", r"(يضربني|يعنفني|يهددني|يخنقني)", r"(سيقتلني|راح يقتلني|رح يقتلني|بيقتلني)", r"خائف\w* (ان )?ارجع",
     )),
     Rule("crisis-hi", "crisis", lang="hi", script="native", any=_nfkc(
@@ -1213,6 +1260,7 @@ MORE_LANGUAGE_RULES: tuple[Rule, ...] = (
         r"\breageert niet\b", r"\bkoolmonoxide\b", r"\bademt niet\b",
     )),
     Rule("emergency-pl", "emergency", lang="pl", any=(
+        r"\bnie (moze|moge) (mowic|ruszac)\b", r"\bopadniet\w* (kacik|twarz|powiek)", r"\b(krzywa|opadajaca) twarz\b",
         r"\b(bol|ucisk|klucie|pieczenie) w (klatce|piersi)\b", r"\bnie moge oddychac\b", r"\bdusze sie\b", r"\budar\b", r"\bzawal\b",
         r"\b(zemdlal|zemdlala|stracil przytomnosc|stracila przytomnosc|nieprzytomn\w*)\b", r"\bkrwawi (mocno|bardzo|bez przerwy)\b", r"\bkrwotok\b",
         r"\bprzedawkowa", r"\bzatrul", r"\bdrgawk", r"\bnie oddycha\b", r"\btlenek wegla\b",
@@ -1233,24 +1281,151 @@ MORE_LANGUAGE_RULES: tuple[Rule, ...] = (
         r"угарн\w* газ", r"упал\w* в обморок",
     )),
     Rule("emergency-ar", "emergency", lang="ar", script="native", any=_nfkc(
-        r"(الم|وجع|ضغط)\w* (في )?(الصدر|صدري|صدره|صدرها)", r"(لا|ما) (استطيع|اقدر|اقدرش|بقدر|يقدر|يستطيع) (ان )?(اتنفس|التنفس|يتنفس)", r"ضيق (في )?(التنفس|النفس)",
+        r"(الم|وجع|ضغط)\w*( \w+)? (في )?(الصدر|صدري|صدره|صدرها)", r"(لا|ما) (استطيع|اقدر|اقدرش|بقدر|يقدر|يستطيع) (ان )?(اتنفس|التنفس|يتنفس)", r"ضيق (في )?(التنفس|النفس)",
         r"صعوبه في التنفس", r"(نوبه|ازمه) قلبيه", r"جلطه", r"سكته", r"(فقد|فاقد) الوعي", r"اغمي", r"(لا|ما) يتنفس", r"نزيف", r"الدم (لا|ما) (يتوقف|بيوقف|يوقف)",
         r"جرعه زائده", r"تسمم", r"تشنج",
     )),
     Rule("emergency-hi", "emergency", lang="hi", script="native", any=_nfkc(
-        r"(सीने|छाती) में (दर्द|दबाव|जकड़न)", r"(सांस|साँस) (नहीं|लेने में)", r"दम घुट", r"बेहोश", r"दौरा (पड़|आ)", r"लकवा", r"दिल का दौरा",
+        r"(सीने|छाती) में( \S+)? (दर्द|दबाव|जकड़न)", r"(सांस|साँस) (नहीं|लेने में)", r"दम घुट", r"बेहोश", r"दौरा (पड़|आ)", r"लकवा", r"दिल का दौरा",
         r"हार्ट अटैक", r"खून (बंद नहीं|रुक नहीं)", r"ज़हर|जहर", r"ओवरडोज",
     )),
     Rule("emergency-ko", "emergency", lang="ko", script="cjk", any=(
         r"가슴(이|에|이너무)?(통증|아파|아프|답답|조여|쥐어)", r"흉통", r"숨(을|이)?(못|안)쉬", r"숨쉬기(가)?(힘들|어려)", r"호흡곤란", r"심장마비", r"뇌졸중",
-        r"쓰러졌", r"의식(이)?없", r"경련", r"발작", r"피가(안|멈추지|멎지)", r"과다복용", r"일산화탄소",
+        r"쓰러졌", r"의식(이)?없", r"말이(어눌|꼬이|이상)", r"한쪽(얼굴|팔|다리)", r"얼굴(이|한쪽이)?(처졌|처지|마비|비뚤)", r"경련", r"발작", r"피가(안|멈추지|멎지)", r"과다복용", r"일산화탄소",
+    )),
+)
+
+# The crisis families of the English rules in the seven commonest other languages, as people type
+# them (a stranger's blind set missed 20 of 49 non-English crises: the rules above knew the direct
+# words, "quiero morir", but not the indirect ones): better off without me / a burden / no sense
+# any more; sleep and not wake up; goodbyes said; pills saved, a rope bought, the night chosen;
+# someone breaking in or armed nearby; rape, strangling, a child hit every night, an old person
+# shouted at, bruised or tied up by a carer. Latin scripts on `normalize()`d text (accents and
+# apostrophes gone: "quelqu'un essaie d'entrer" -> "quelquun essaie dentrer"), CJK on `fold_cjk()`.
+_ES_PILLS = r"(pastillas|pildoras|medicinas|medicamentos|somniferos|calmantes)"
+_FR_PILLS = r"(cachets|comprimes|medicaments|somniferes|pilules|medocs)"
+_DE_PILLS = r"(tabletten|pillen|medikamente|schlaftabletten)"
+_PT_PILLS = r"(comprimidos|remedios|pilulas|calmantes|medicamentos)"
+_IT_PILLS = r"(pillole|pastiglie|compresse|farmaci|sonniferi)"
+FOREIGN_CRISIS_FAMILIES: tuple[Rule, ...] = (
+    Rule("crisis-es-families", "crisis", lang="es", any=(
+        r"\b(estarian|estaria|seria|serian|vivirian|viviria|irian|iria) (todos )?(mucho |bastante )?(mejor|mas felices|mas tranquil[oa]s)( todos)? sin mi\b",
+        r"\bmejor (para todos|para mi familia|para ellos)?\s?si (yo )?(no (existiera|estuviera|estuviese|existiese)|me muriera|desapareciera)\b",
+        r"\bsi (yo )?(no (existiera|estuviera|estuviese)|me muriera|desapareciera)\b.{0,40}\b(mejor|felices|tranquil\w*|nadie)\b",
+        r"\bsin mi (estarian|estaria|seria|serian|vivirian|viviria) (todos )?(mucho )?(mejor|mas felices|mas tranquil[oa]s)\b",
+        r"\b(regale|he regalado|regalando|di|he dado) (todas )?(mis cosas|mis pertenencias|todo lo que tengo)\b",
+        r"\b(soy|me siento) (una|un|solo una|solo un) (carga|estorbo|peso)\b",
+        r"\bya no (le )?(veo|encuentro|tiene) (ningun |ni un )?sentido\b", r"\b(no|ningun) (tiene )?sentido (seguir viviendo|vivir|seguir aqui|la vida)\b",
+        r"\b(lo mejor|mejor) (seria|es) no (volver a )?despertar(me)?\b", r"\bdormir(me)? y no (volver a )?despertar\b",
+        r"\bno (quiero )?(volver a )?despertar(me)? (nunca|nunca mas|mas|jamas)\b",
+        r"\b(ya )?me (despedi|he despedido) de (todos|todo el mundo|mi familia|mis hijos)\b",
+        rf"\b(tengo|he|llevo) (guardad[ao]s|juntad[ao]s|acumulad[ao]s|ahorrad[ao]s|escondid[ao]s|guardando|juntando|acumulando) (las |mis |unas |muchas |todas las )?{_ES_PILLS}\b",
+        rf"\b(guarde|junte|acumule|escondi) (las |mis |muchas |todas las )?{_ES_PILLS}\b", rf"\b{_ES_PILLS} (guardadas|juntadas|acumuladas|escondidas)\b",
+        r"\b(ya )?(decidi|lo decidi|he decidido|tengo decidido)\b.{0,20}\b(es|sera|lo hago|lo hare|lo voy a hacer) (esta noche|hoy|manana|este fin de semana)\b",
+        r"\b(compre|tengo|consegui) (una )?(cuerda|soga)\b.{0,50}\b(se donde|se como|lo voy a hacer|lo hare|esta noche|despedi)\w*",
+        r"\b(ya )?se (donde|como|cuando) (lo )?(voy a hacerlo|lo voy a hacer|voy a hacerlo|lo hare|hacerlo)\b",
+        r"\b(alguien|un hombre|un tipo|mi ex|el|unos) (esta |estan )?(intentando|tratando de|quiere|quieren) (entrar|meterse|forzar|romper)\b.{0,20}\b(casa|puerta|piso|ventana)\b",
+        r"\b(estan|esta) (forzando|rompiendo|pateando|golpeando) (la|mi) (puerta|ventana)\b",
+        near(r"(tiene|lleva|saco|agarro|con) (un|una) (cuchillo|pistola|arma|navaja|machete)", r"grit\w*|amenaz\w*|escondid\w*|encerr\w*|miedo|borracho", 60),
+        r"\bme (encerre|escondi|he encerrado|he escondido)\b.{0,40}\b(porque|el|ella|miedo|cuchillo|pistola|grita)\b",
+        r"\b(fui|he sido) (violad[ao]|abusad[ao] sexualmente)\b", r"\bme (violo|violaron|ha violado|han violado|estrangulo|ahorco)\b",
+        r"\bme (agarro|apreto|aprieta|agarra) (del|el) cuello\b",
+        r"\b(le|lo|la|les|los) (pega|golpea|pegan|golpean|pegaba|maltrata) (todas las noches|todos los dias|cada noche|cada dia|siempre|con (el|un|la) (cinturon|palo|correa))\b",
+        r"\b(cuidador\w*|enfermer\w*|residencia|asilo)\b.{0,60}\b(grita|le grita|insulta|ata|amarra|encierra|moretones|moratones|hematomas|pega)\b",
+        r"\b(la|lo) (atan|amarran|ata|amarra) a (la|una|su) (silla|cama)\b",
+    )),
+    Rule("crisis-fr-families", "crisis", lang="fr", any=(
+        r"\b(seraient|serait|vivraient|irait|iraient) (bien |beaucoup |tellement )?mieux sans moi\b", r"\bmieux sans moi\b",
+        r"\bsi (je )?(nexistais|n existais|netais|n etais) (pas|plus)\b", r"\bsans moi (ils |elle |il |tout le monde |ma famille )?(seraient|serait|vivraient|vivrait) (bien |tellement )?mieux\b",
+        r"\b(jai|j ai) (donne|offert) (toutes )?(mes affaires|tout ce que jai|tout ce que j ai)\b",
+        r"\bje suis (un|une|juste un|juste une|qu un|quun) (poids|fardeau|charge)\b",
+        r"\b(la vie|ma vie|vivre) (na|n a|ne a) plus (de|aucun) sens\b", r"\bplus aucun sens (a|de) (vivre|continuer)\b",
+        r"\b(ne )?(plus )?jamais me reveiller\b", r"\bne plus (jamais )?me (re)?reveiller\b", r"\bmendormir (pour toujours|et ne)\b",
+        r"\bjai (deja )?dit (adieu|au revoir) a (tout le monde|tous|ma famille|mes enfants)\b", r"\bje (vous )?dis adieu\b",
+        r"\bjai (achete|trouve|pris|prepare) (une|la) corde\b", r"\bje sais (ou|comment|quand) je vais le faire\b",
+        rf"\bjai (garde|mis de cote|accumule|stocke|cache|economise|gardee?s?|gardes) (des|mes|les|tous mes|toutes mes|plein de|assez de) {_FR_PILLS}\b",
+        rf"\b{_FR_PILLS}\b.{{0,20}}\b(de cote|en reserve|caches?|stockes?)\b.{{0,40}}\b(ce soir|cette nuit|demain|assez)\b",
+        r"\bce soir (je le fais|cest fini|c est fini|jen finis|j en finis|cest la fin)\b", r"\bcest decide\b.{0,20}\b(ce soir|demain|cette nuit)\b",
+        r"\b(quelquun|quelqu un|un homme|un type|mon ex|il|elle|des gens) (essaie|essaye|tente|veut|essaient) (de |d )?(dentrer|entrer|rentrer|forcer|defoncer|casser)\b",
+        r"\b(force|forcent|defonce|defoncent|casse) (ma|la) porte\b",
+        near(r"(a|tient|sort|sorti|brandit|avec) un (couteau|pistolet|fusil|arme)", r"crie|hurle|menace|enferme\w*|cache\w*|peur|ivre", 60),
+        r"\bje me suis (enfermee?|cachee?)\b.{0,40}\b(il|elle|peur|couteau|crie|hurle)\b",
+        r"\b(jai ete|j ai ete) violee?\b", r"\b(il|elle|ils|on) ma (violee?|etranglee?|agressee? sexuellement)\b",
+        r"\b(le|la|les) (frappe|bat|frappent|battent) (tous les (soirs|jours)|chaque (soir|jour)|avec (une|la|sa) ceinture)\b",
+        r"\b(aide ?soignante?|auxiliaire|infirmiere?|maison de retraite|ehpad|soignante?)\b.{0,60}\b(crie|hurle|frappe|bleus|attache\w*|enferme\w*|insulte|bouscule)\b",
+    )),
+    Rule("crisis-de-families", "crisis", lang="de", any=(
+        r"\bbesser (dran )?ohne mich\b", r"\bohne mich (besser|glucklicher|gluecklicher) (dran)?\b", r"\b(sachen|besitz|alles|meine sachen) (schon )?verschenkt\b", r"\bwenn es mich nicht (mehr )?(gabe|gaebe)\b", r"\bwenn ich nicht mehr (da )?(ware|waere)\b",
+        r"\bich bin (nur |doch nur )?(eine|ein) (last|belastung|klotz am bein)\b",
+        r"\b(das |mein )?leben (hat|macht) (fur mich )?keinen sinn( mehr)?\b", r"\bsehe keinen sinn mehr\b", r"\bkeinen sinn mehr (zu leben|weiterzumachen)\b",
+        r"\b(nie|nicht) (mehr|wieder) aufwachen\b", r"\beinschlafen und nicht mehr\b",
+        r"\b(habe|hab) mich (schon |bereits )?(von allen|von meiner familie|von allen freunden|von allen verabschiedet)\b",
+        rf"\b{_DE_PILLS}\b.{{0,15}}\b(gesammelt|gehortet|gespart|gebunkert|zuruckgelegt|beiseitegelegt|angespart)\b",
+        rf"\b(gesammelt|gehortet|gebunkert)\b.{{0,15}}\b{_DE_PILLS}\b", r"\bgenug fur (heute nacht|heute abend|morgen)\b",
+        r"\b(strick|seil) (gekauft|besorgt)\b", r"\bich weiss (schon |genau |jetzt )?(wo|wie|wann) ich es (mache|tue|tun werde|machen werde)\b",
+        r"\bheute nacht (mache|tue) ich es\b",
+        r"\bjemand (versucht|will) (gerade )?(bei mir |in (meine|die|unsere) wohnung |ins haus |in mein haus )?(einzubrechen|reinzukommen|hereinzukommen|die tur aufzubrechen)\b",
+        near(r"(hat|halt|mit) (ein|einem|eine|einer) (messer|pistole|waffe)", r"schreit|brullt|droht|eingeschlossen|versteckt|angst", 60),
+        r"\b(ich wurde|wurde ich|bin) (gestern |letzte nacht )?vergewaltigt\b",
+        r"\b(schlagt|schlaegt|verprugelt) (ihn|sie) (jeden (abend|tag)|standig|immer|mit dem gurtel)\b",
+        r"\b(pflegerin|pfleger|pflegekraft|pflegeheim|heim|betreuerin)\b.{0,60}\b(schreit|schlagt|schlaegt|blaue flecken|fesselt|festgebunden|sperrt|anschreit)\b",
+    )),
+    Rule("crisis-pt-families", "crisis", lang="pt", any=(
+        r"\bse eu (nao|nunca) (existisse|estivesse (aqui|mais aqui)|tivesse nascido)\b", r"\bmelhor sem mim\b", r"\bsem mim (ficariam|estariam|seriam|viveriam) (muito )?melhor\b",
+        r"\b(ja )?escolhi (a ponte|o dia|o lugar|o metodo|a data|a hora|como vou fazer)\b", r"\bdei (todas )?(as )?minhas coisas\b",
+        r"\bsou (um|uma|so um|so uma) (peso|fardo|estorvo)\b",
+        r"\b(nada|a vida|viver) (nao )?(faz|tem) (mais )?sentido\b(?! (pagar|marcar|esperar))",
+        r"\bdormir e (nao|nunca mais) acordar\b", r"\bnunca mais acordar\b",
+        r"\b(ja )?me despedi de (todo mundo|todos|minha familia|meus filhos)\b",
+        rf"\b(juntei|guardei|escondi|acumulei|tenho guardad\w*|estou juntando|andei juntando) (os |meus |uns |muitos |todos os )?{_PT_PILLS}\b",
+        r"\bcomprei uma corda\b", r"\bja sei (onde|como|quando) (vou fazer|fazer|eu vou)\b",
+        r"\bhoje (a noite )?(eu )?(vou fazer isso|faco isso|acabo com tudo)\b",
+        r"\balguem (esta |ta )?(tentando|querendo) (entrar|arrombar|invadir)\b", r"\b(arrombando|forcando) (a|minha) porta\b",
+        near(r"(tem|esta com|ta com|pegou) (uma )?(faca|arma|revolver)", r"grit\w*|ameac\w*|tranquei|trancad\w*|escondid\w*|medo", 60),
+        r"\bfui (estuprada|estuprado|violentada|violentado|abusada|abusado)\b", r"\bme (estuprou|estupraram|violentou|enforcou|estrangulou)\b",
+        r"\b(bate|espanca) (nele|nela|neles|nelas) (todo dia|toda noite|todas as noites|sempre)\b",
+        r"\b(cuidadora?|enfermeira|asilo|casa de repouso)\b.{0,60}\b(grita|bate|hematomas|roxos|amarra|tranca|xinga)\b",
+    )),
+    Rule("crisis-it-families", "crisis", lang="it", any=(
+        r"\bmeglio senza di me\b", r"\bsenza di me (starebbero|sarebbero|vivrebbero) meglio\b", r"\bho (gia )?scelto (il ponte|il giorno|il posto|come farlo)\b", r"\bse (io )?non ci fossi( piu)?\b", r"\bse (io )?non esistessi\b",
+        r"\bsono (un|solo un|soltanto un) (peso|fardello)\b",
+        r"\b(vivere|la (mia )?vita) non ha (piu )?(nessun )?senso\b", r"\bnon vedo (piu )?(un |nessun )?senso\b",
+        r"\b(dormire|addormentarmi) e non (svegliarmi|risvegliarmi)\b", r"\bnon (ri)?svegliarmi (piu|mai piu)\b",
+        r"\bho (gia )?(detto addio|salutato tutti per sempre)\b",
+        rf"\b(messo da parte|conservato|accumulato|nascosto|tenuto da parte|raccolto) (le |delle |tutte le |i |dei |tutti i )?{_IT_PILLS}\b",
+        r"\bstasera (lo faccio|la faccio finita|e la sera)\b", r"\bho comprato una corda\b", r"\bso (gia )?(dove|come|quando) (lo )?faro\b",
+        r"\bqualcuno (sta )?(cercando|tentando|prova) (di|a) (entrare|forzare|sfondare)\b", r"\b(forzando|sfondando) (la|la mia) porta\b",
+        near(r"(ha|tiene|con) un (coltello|pistola|arma|fucile)", r"urla|urlando|minaccia|chius[ao]|nascost\w*|paura", 60),
+        r"\bsono stat[ao] (violentat[ao]|stuprat[ao]|abusat[ao])\b", r"\bmi ha (violentat[ao]|stuprat[ao])\b",
+        r"\b(lo|la|li|le) (picchia|picchiano|picchiava|prende a (botte|cinghiate)) (ogni (sera|giorno|notte)|sempre|tutti i giorni)\b",
+    )),
+    Rule("crisis-zh-families", "crisis", lang="zh", script="cjk", any=(
+        r"活着(太|好|真|很|真的)?累", r"活著(太|好|真|很|真的)?累",
+        r"(我走了|我不在了|没有我|沒有我|我死了|我消失了).{0,8}(轻松|輕鬆|更好|好过|好過|解脱|解脫|开心|開心)",
+        r"(我是|我就是|我只是)(个|個|一个|一個)?(累赘|累贅|负担|負擔|拖累)", r"(不想|不要)再(醒|醒来|醒來)", r"一睡不醒",
+        r"(跟|和|向)(大家|家人|所有人|朋友们|朋友們)(告别|告別|道别|道別)",
+        r"(存|攒|攢|囤)(够|夠|了|好)(了)?.{0,4}(药|藥)", r"今(晚|天|夜)就(吃|动手|動手|结束|結束|走)", r"(买|買)(了|好)(绳子|繩子)",
+        r"(想好|决定|決定)了?(在哪|怎么|怎麼|什么时候|什麼時候)(死|结束|結束|动手|動手)",
+        r"撬.{0,4}(门|門|锁|鎖)", r"有人.{0,6}(闯进|闖進|破门|破門|砸门|砸門|想进来|想進來)",
+        r"(拿着|拿著|拿了|有)(刀|枪|槍).{0,12}(躲|害怕|威胁|威脅|喊|吼|骂|罵)",
+        r"(被|他|她).{0,4}(强奸|強姦|性侵)", r"掐(住|着|著)?(了)?我(的)?(脖子|喉咙|喉嚨)",
+        r"(每天|每晚|天天|经常|經常).{0,4}(打|揍)(他|她|孩子)", r"(护工|護工|保姆|养老院|養老院).{0,12}(打|骂|罵|吼|淤青|瘀青|绑|綁)",
+    )),
+    Rule("crisis-ja-families", "crisis", lang="ja", script="cjk", any=(
+        r"(私|わたし|僕|ぼく|俺|おれ)が?いない(方|ほう)が", r"いなくなった(方|ほう)が", r"消えた(方|ほう)が", r"(お荷物|重荷|足手まとい)",
+        r"もう(二度と)?(目が覚め|目覚め|起き)たくない", r"(みんな|皆|家族)に(お別れ|さよなら|別れ)",
+        r"(薬|睡眠薬|錠剤).{0,4}(ため|貯め|溜め|集め)(た|て)", r"(ロープ|縄)を(買|用意)", r"(今夜|今晩|今日)(こそ)?(決行|実行|やる|終わりにする)",
+        r"(どこで|いつ|どうやって)(やる|死ぬ)か.{0,4}(決め|決まっ)",
+        r"誰かが.{0,8}(入ろう|侵入|こじ開け|ドアを)", r"(包丁|ナイフ|刃物|銃)を?(持っ|振り回)",
+        r"首を(絞|締)め", r"家に帰るのが(怖|こわ)", r"(レイプ|強姦|性的暴行)",
+        r"(毎晩|毎日|いつも).{0,6}(殴|叩)(ら|か)", r"(介護士|ヘルパー|施設).{0,12}(怒鳴|殴|叩|あざ|縛)",
     )),
 )
 
 _PRIORITY = {"crisis": 0, "emergency": 1, "caution": 2}
 # Crises first (a person in crisis must never get a symptom template), then emergencies in any
 # language, then cautions: the first matching rule decides.
-_ALL_RULES = tuple(sorted(RULES + FOREIGN_RULES + MORE_LANGUAGE_RULES, key=lambda r: _PRIORITY[r.category]))
+_ALL_RULES = tuple(sorted(RULES + FOREIGN_RULES + FOREIGN_CRISIS_FAMILIES + MORE_LANGUAGE_RULES, key=lambda r: _PRIORITY[r.category]))
 
 
 # Doubled-letter typos ("paiin", "faintedd") are also read with every double letter single; for
@@ -1272,7 +1447,7 @@ def triage(message: str, rules: tuple[Rule, ...] = _ALL_RULES) -> Triage | None:
     emergencies before cautions; None for ordinary questions. No model call: cheap enough for the
     edge to run before any limit."""
     variants = _latin_variants(message)
-    negated = {_NEG.sub(" ", v) for v in variants}  # only emergency/caution rules see these
+    negated = {_NEG_FOREIGN.sub(" ", _NEG.sub(" ", v)) for v in variants}  # only emergency/caution rules see these
     crisis = {_defuse_denial(v) for v in variants}  # crisis rules: only a plain denial + stress
     cjk = fold_cjk(message) if _CJK.search(message) else ""
     native = fold_native(message) if _NATIVE.search(message) else ""
@@ -1296,15 +1471,18 @@ def triage(message: str, rules: tuple[Rule, ...] = _ALL_RULES) -> Triage | None:
 # ---------------------------------------------------------------------------------------------
 
 # Calibrated on the TRAINING splits only, evals/safety_train.jsonl + safety_blind_train.jsonl +
-# safety_blind2.jsonl (`benchmarks/bench_triage.py --calibrate`): the lowest cosine similarity that
+# safety_blind2.jsonl + safety_blind3.jsonl (`benchmarks/bench_triage.py --calibrate`): the lowest cosine similarity that
 # keeps false alarms on the training benign messages within budget, and the margin by which an
 # urgent exemplar must beat the closest benign one. The safety_holdout*.jsonl sets are never
-# calibrated on. Result of `calibrate(train + blind-train + blind2 rows)` (budget 1%, floor 0.5)
+# calibrated on. Result of `calibrate(train + blind-train + blind2 + blind3 rows)` (budget 1%, floor 0.5)
 # with MARGIN 0.05, all-MiniLM-L6-v2. Caution rose from 0.50: blind2's everyday questions drew
 # caution exemplars. Leave-one-set-out (calibrate on two splits, the third left out) gives
 # emergency 0.50-0.61, crisis 0.50 every time (the floor), caution 0.50-0.74.
 # (History: 0.62 / 0.50 / 0.54 on safety_train alone; 0.56 / 0.50 / 0.50 with blind-train.)
-THRESHOLDS: dict[str, float] = {"emergency": 0.52, "crisis": 0.50, "caution": 0.65}
+# With blind3 (a fifth author's tricky benign rows: desk and gym aches, negations, past events) the
+# emergency threshold rose to 0.61 and caution fell to 0.56; leave-one-set-out now gives emergency
+# 0.52-0.66, crisis 0.50 every time, caution 0.50-0.65. (Before blind3: 0.52 / 0.50 / 0.65.)
+THRESHOLDS: dict[str, float] = {"emergency": 0.61, "crisis": 0.50, "caution": 0.56}
 MARGIN = 0.05
 # Mean pooling dilutes one alarming clause in a chatty message ("can I still come at 3? my left
 # shoulder aches and I'm drenched in sweat"), so messages are also checked clause by clause, in one
@@ -1443,7 +1621,8 @@ class SemanticTriage:
         else:
             message_text = message
         rows = [np.asarray(vec, dtype=np.float32).reshape(-1)] if vec is not None else []
-        parts = _clause_texts(message) if len(message) > CLAUSE_CHECK_CHARS else []
+        # a joke about a sore body is dropped before the split too (its clauses would lose the joke's marker)
+        parts = _clause_texts(_HYPERBOLE.sub(" ", folded) if _HYPERBOLE.search(folded) else message) if len(message) > CLAUSE_CHECK_CHARS else []
         if len(message) <= SENTENCE_CHECK_CHARS and len(parts) > 1:  # gate: is the whole message near anything urgent?
             if not rows:
                 rows = [np.asarray(self.encode([message_text]), dtype=np.float32)[0]]
@@ -1549,10 +1728,26 @@ def is_follow_up(message: str) -> bool:
 # red flag is present ("tight chest from bench presses"): the same auditable exception as the rules.
 _SEMANTIC_EXCUSES = {"cardiac": "heart-attack-signs", "stroke": "stroke-signs", "self-harm": "self-harm-disclosure",
                      "head-injury": "head-injury-signs", "respiratory": "breathing-difficulty", "clot": "blood-clot-signs",
-                     "collapse-seizure": "fainting-or-unresponsive"}
+                     "collapse-seizure": "fainting-or-unresponsive", "spinal-injury": "spinal-injury-signs", "poisoning": "poisoning"}
 _RULES_BY_ID: dict[str, Rule] = {}
 for _r in RULES:  # the first rule of an id, as the English rules come first
     _RULES_BY_ID.setdefault(_r.id, _r)
+
+
+# Idioms the crisis rules read as idioms (by their excuses and look-aheads: "he'll kill me if I
+# book another", "this week is killing me, I want to disappear into a spa"): the model's crisis
+# verdict names no wording, so it is dropped on them too, unless anything else in the message is a
+# crisis word or a sign of danger now.
+_MODEL_CRISIS_IDIOMS = re.compile(
+    r"\b(will|ll|hell|shell|theyll|youll|going to|gonna|would|d|hed|shed) (literally |actually |totally )?(kill|strangle|murder|throttle) me if i\b"
+    r"|\b(is|are|its|s) (literally |actually |totally )?killing me\b"
+    r"|\b(disappear|vanish|escape|hide) (in ?to|to|for|on|under|at) (a |the |my |some )?(spa|holiday|vacation|beach|island|bath|massage|weekend|bed|duvet|blanket|retreat|cabin|sauna)\b"
+)
+_CRISIS_IDIOM_RED_FLAGS = re.compile(
+    r"\b(suicid\w*|end (it|it all|my life|things)|kill my ?self|(dont|do not|no longer) (want|wanna) to (live|be here|be alive|exist|wake up)|better off (dead|without me)|"
+    r"hurt(ing)? my ?self|self ?harm\w*|forever|for good|never come back|scared|afraid|frightened|terrified|hits?|hit me|beats?|hurts? me|threat\w*|"
+    r"knife|gun|weapon|police|bruis\w*|still|again|right now)\b"
+)
 
 
 def _excused(sem: Triage | None, message: str) -> bool:
@@ -1563,6 +1758,9 @@ def _excused(sem: Triage | None, message: str) -> bool:
     else:  # the learned model names no body system: any excusable rule of its category may excuse it
         rule_ids = [rid for rid in _SEMANTIC_EXCUSES.values() if _RULES_BY_ID[rid].category == sem.category]
     readings = _latin_variants(message)
+    if sem.layer == "model" and sem.category == "crisis" and any(_MODEL_CRISIS_IDIOMS.search(v) for v in readings) and not any(
+            _CRISIS_IDIOM_RED_FLAGS.search(v) for v in readings):
+        return True
     if sem.layer == "model" and any(  # an English rule of its category saw the message and excused it
             r.lang is None and r.category == sem.category and (r.excuse or r.unless)
             and any(r.hits(v) for v in readings) and any(r.suppressed(v) for v in readings) for r in RULES):
@@ -1636,11 +1834,14 @@ def _words(text: str) -> list[str]:
 
 _FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "en": frozenset(_words("the a an and is are to of in for my i you it do does can what how with on at this that have")),
-    "es": frozenset(_words("el la los las de del que y en un una es por para con mi me tengo estoy cuanto cuesta quiero puedo hay no se tienen masaje")),
-    "fr": frozenset(_words("le la les des du de je j est et une un pour avec vous mon ma ne pas suis ai combien est-ce votre ce")),
-    "de": frozenset(_words("ich der die das und nicht ist mit eine ein mein sie haben wie kann ich es zu den dem was am")),
-    "pt": frozenset(_words("eu nao uma um com para meu minha estou voce voces que do da os as quanto custa quero tem")),
-    "it": frozenset(_words("io il che non sono per una un con mi ho della vorrei avete quanto costa lo gli del al")),
+    "es": frozenset(_words("el la los las de del que y en un una es por para con mi me tengo estoy cuanto cuesta quiero puedo hay no se tienen masaje "
+                           "nada pero muy sin ni")),
+    "fr": frozenset(_words("le la les des du de je j est et une un pour avec vous mon ma ne pas suis ai combien est-ce votre ce sans rien tres")),
+    "de": frozenset(_words("ich der die das und nicht ist mit eine ein mein sie haben wie kann ich es zu den dem was am "
+                           "kein keine nur vom zum zur meine mich ihr habt noch")),
+    "pt": frozenset(_words("eu nao uma um com para meu minha estou voce voces que do da os as quanto custa quero tem muito sem")),
+    "it": frozenset(_words("io il che non sono per una un con mi ho della vorrei avete quanto costa lo gli del al "
+                           "nessun nessuna niente alla nella sulla dalla fate c")),
 }
 _LANG_NAMES = {"es": "Spanish", "fr": "French", "de": "German", "pt": "Portuguese", "it": "Italian",
                "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "ru": "Russian", "ar": "Arabic", "hi": "Hindi", "nl": "Dutch",

@@ -10,11 +10,11 @@ Data: every labelled message in evals/safety*.jsonl (expect: emergency | crisis 
 plus the exemplars of assistant/data/safety_bank.toml (benign groups -> "none"). Rerun after
 extending the bank or adding a labelled set (add its file to AUTHORS under its writer).
 
-Honesty: the sets come from four authors. --cv trains on three, chooses thresholds on those three
+Honesty: the sets come from five authors. --cv trains on the others, chooses thresholds on those
 only (each scored by a model that did not see it: nested leave-one-author-out), and reports on the
-fourth. Thresholds: the highest urgent recall with false alarms on benign messages <= 5%; the
+one left out. Thresholds: the highest urgent recall with false alarms on benign messages <= 5%; the
 caution threshold keeps the banner off >= 90% of benign messages. The shipped thresholds are
-chosen the same way on all four authors' out-of-author scores; the shipped weights see everything.
+chosen the same way on all the authors' out-of-author scores; the shipped weights see everything.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 import tomllib
 from collections import defaultdict
@@ -41,9 +42,14 @@ AUTHORS: dict[str, tuple[str, ...]] = {
     "maintainers": ("safety.jsonl",),
     "C2": ("safety_blind_train.jsonl",),
     "C4": ("safety_blind2.jsonl",),
+    "C5": ("safety_blind3.jsonl",),  # a fifth author's blind set, measured once at 0b9274d, training since
 }
 LABEL = {"emergency": 0, "crisis": 1, "caution": 2, "faq": 3, "benign": 3, "none": 3}
 CLASS_WEIGHT = np.array([3.0, 3.0, 1.5, 1.0])  # towards recall of the urgent classes
+# Ordinary visitor questions weigh more than one tricky benign row each: at 1.0 the model still gave
+# short off-topic questions of its own training data ("what is the capital of france") a crisis
+# probability over its threshold (in-sample, dev sets: 3 of 402 ordinary questions urgent).
+ORDINARY_WEIGHT = float(os.environ.get("SAFETY_ORDINARY_WEIGHT", "3.0"))
 L2 = 0.03  # on the weights, against the class-weighted mean loss of standardized features
 ITERS, LEARNING_RATE = 400, 0.05
 FALSE_ALARM_BUDGET = 0.05  # urgent verdicts on benign messages
@@ -161,7 +167,8 @@ def fit(rows: list[dict], bank: list[dict], vectors: Vectors) -> SafetyModel:
     data = [r for r in rows if english(r["message"])] + _ordinary() + bank
     x = group_features(vectors(texts(data)), matrix, starts).astype(np.float64)
     y = np.array([LABEL[r["expect"]] for r in data])
-    w = CLASS_WEIGHT[y] / CLASS_WEIGHT[y].sum()
+    w = CLASS_WEIGHT[y] * np.array([ORDINARY_WEIGHT if r["author"] == "visitors" else 1.0 for r in data])
+    w = w / w.sum()
     mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-6
     z, onehot = (x - mu) / sd, np.eye(len(CLASSES))[y]
     params = [np.zeros((x.shape[1], len(CLASSES))), np.zeros(len(CLASSES))]
@@ -404,7 +411,7 @@ def train_and_write(rows: list[dict], bank: list[dict], encode: Encode, npz: Pat
         "threshold_rule": (f"highest urgent recall with benign false alarms <= {budget:.0%}, caution banner on "
                            f"<= {CAUTION_BUDGET:.0%} of benign, on leave-one-author-out scores"),
         "hyperparameters": {"l2": L2, "class_weight": dict(zip(CLASSES, CLASS_WEIGHT.tolist(), strict=True)),
-                            "iterations": ITERS, "learning_rate": LEARNING_RATE},
+                            "iterations": ITERS, "learning_rate": LEARNING_RATE, "ordinary_weight": ORDINARY_WEIGHT},
         "embedder": embedder_id or {},
         "features": f"message vector ({model.dim}) + best cosine similarity to each of {len(model.groups)} bank groups",
         "training_sets": [
