@@ -590,6 +590,44 @@ def _quiet_gradio() -> None:
 
     if importlib.util.find_spec("matplotlib") is None:
         sys.modules.setdefault("matplotlib", None)  # type: ignore[arg-type]  # "not installed", at once
+    _skip_gradio_stubs()
+
+
+def _skip_gradio_stubs() -> None:
+    """Gradio re-derives a `.pyi` type stub for every component class each time it is imported
+    (`component_meta.create_or_modify_pyi`: read the class's source, build the stub, compare with the
+    file): a tool for Gradio's own developers that cost about a second of a cold start here
+    (engineer P2, benchmarks/bench_startup.py). Visitors never see the stubs, so the function is
+    replaced by a no-op as the module loads, before any component class is created."""
+    import sys
+
+    if "gradio.component_meta" in sys.modules or any(isinstance(f, _NoStubs) for f in sys.meta_path):
+        return
+    sys.meta_path.insert(0, _NoStubs())
+
+
+class _NoStubs:
+    """A meta path finder for the one module `gradio.component_meta` (see `_skip_gradio_stubs`)."""
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
+        import importlib.machinery
+        import sys
+
+        if name != "gradio.component_meta":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        loader = spec.loader if spec is not None else None
+        if loader is not None and hasattr(loader, "exec_module"):
+            run = loader.exec_module
+
+            def exec_module(module: Any) -> None:
+                run(module)
+                if hasattr(module, "create_or_modify_pyi"):  # else Gradio changed: nothing to skip
+                    module.create_or_modify_pyi = lambda *args, **kwargs: None
+
+            loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
 
 
 def _start_sweeper(chats: list[Any]) -> None:

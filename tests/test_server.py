@@ -193,3 +193,23 @@ def test_every_way_in_writes_the_gap_log_and_errors_share_one_shape(server, real
             break
         time.sleep(0.2)
     assert all(m in stored for m in marks.values()), stored
+
+
+def test_gradio_type_stubs_are_not_regenerated_when_serving():
+    """Gradio re-derives .pyi stubs for every component at import (a tool for its own developers,
+    about a second of a cold start); the server skips it before Gradio loads, and Gradio still works."""
+    import subprocess
+    import sys
+
+    code = (
+        "from assistant.server import _quiet_gradio\n"
+        "_quiet_gradio()\n"
+        "import gradio as gr, gradio.component_meta as m\n"
+        "assert m.create_or_modify_pyi.__name__ == '<lambda>'\n"
+        "with gr.Blocks() as demo:\n"
+        "    gr.Chatbot()\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**__import__("os").environ, "GRADIO_ANALYTICS_ENABLED": "False"})
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
