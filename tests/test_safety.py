@@ -1145,6 +1145,7 @@ def test_crisis_families_in_seven_languages(message, lang):
     ("i have picked the date, that's when i'll do it", "crisis"),
     ("please cancel every booking i have, i won't be needing them after sunday. thank you for everything, goodbye", "crisis"),
     ("the care home staff keep tying my gran to her bed at night", "crisis"),
+    ("my son won't let my dad see the doctor and hides his tablets from him", "crisis"),
     ("c a n t  g o  o n  w a n t  t o  d i e", "crisis"),
     ("knots so bad i wanna die lol but honestly i dont want to live anymore", "crisis"),  # the joke defuses only itself
     ("i want to die lol", "crisis"),  # no sore body named: not a joke about one
