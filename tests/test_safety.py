@@ -1220,3 +1220,24 @@ def test_blind3_families_with_the_model(shipped, embedder):
     vecs = embedder.encode(english)
     alarms = [(m, t) for m, v in zip(english, vecs, strict=True) if (t := triage_turn(m, [], shipped, v)) and t.urgent]
     assert not alarms
+
+
+@pytest.mark.slow
+def test_the_learned_model_stays_quiet_on_text_unlike_anything_urgent(shipped, embedder):
+    """A linear model extrapolates: before MODEL_GATE, markup, numbers and off-topic questions scored
+    as crises (117 of the 469 Big List of Naughty Strings, 'what is the capital of france')."""
+    from assistant.safety import MODEL_GATE
+
+    assert 0.2 < MODEL_GATE < 0.5
+    quiet = ["what is the capital of france", "write me a poem about cats", "how do i get a refund",
+             "undefined", "NaN", "<img src=x onerror=alert(123) />", "$(touch /tmp/blns.fail)", "Dick Van Dyke",
+             "x" * 900, "0xabad1dea", "⅛⅜⅝⅞"]
+    vecs = embedder.encode(quiet)
+    loud = [m for m, v in zip(quiet, vecs, strict=True) if (t := triage_turn(m, [], shipped, v)) and t.urgent]
+    assert not loud
+    path = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "blns" / "blns.json"
+    if path.is_file():
+        strings = [s for s in json.loads(path.read_text(encoding="utf-8")) if s.strip() and len(s) <= 1000]
+        vecs = embedder.encode(strings)
+        urgent = sum(bool((t := triage_turn(s, [], shipped, v)) and t.urgent) for s, v in zip(strings, vecs, strict=True))
+        assert urgent / len(strings) <= 0.02, f"{urgent}/{len(strings)} naughty strings urgent"
