@@ -127,11 +127,10 @@ class Edge:
     def handle(self, request: Request) -> Reply:
         """Answer one request in the calling thread (the CLI, Python callers)."""
         try:
-            early, ticket = self._admit(request)
+            early = self._screen(request)
             if early is not None:
                 return early
-            assert ticket is not None
-            return self._answer(request, ticket)
+            return self._answer(request, self.gate.reserve())
         except Exception as exc:
             return self._failure(exc, request)
 
@@ -151,19 +150,22 @@ class Edge:
                 self._threads = anyio.CapacityLimiter(self.gate.workers)  # never waits: a turn is held
                 self._admit_threads = anyio.CapacityLimiter(ADMIT_THREADS)
             if _short(request):  # a thread hop costs more than the rules on a short chat turn
-                early, ticket = self._admit(request)
+                early = self._screen(request)
             else:
-                early, ticket = await anyio.to_thread.run_sync(self._admit, request, limiter=self._admit_threads)
+                early = await anyio.to_thread.run_sync(self._screen, request, limiter=self._admit_threads)
             if early is not None:
                 return early
-            assert ticket is not None  # _admit gives a reply or a place in the gate
+            # The place is taken here, on the loop, never in the admission thread: a visitor
+            # cancelled while that thread ran (Gradio's /cancel is asyncio's task.cancel(), which
+            # anyio's shield does not stop) would otherwise leave a place taken for good.
+            ticket = self.gate.reserve()
             try:
                 with anyio.fail_after(self.gate.max_wait):  # only the wait is timed, never the answer
                     await self._turns.acquire()
             except TimeoutError:
                 raise BusyError() from None
             try:
-                return await anyio.to_thread.run_sync(self._answer, request, ticket, limiter=self._threads)
+                return await self._compute(request, ticket)
             finally:
                 self._turns.release()
         except Exception as exc:
@@ -172,7 +174,31 @@ class Edge:
             if ticket is not None:
                 ticket.release()
 
-    def _admit(self, request: Request) -> tuple[Reply | None, Ticket | None]:
+    async def _compute(self, request: Request, ticket: Ticket) -> Reply:
+        """`_answer` in a thread. A visitor cancelled meanwhile (task.cancel(): anyio would
+        abandon the thread) still waits here for the thread to end, so its turn and its place
+        in the gate are given back only when nothing computes for it any more."""
+        import asyncio
+
+        import anyio
+
+        work = asyncio.ensure_future(anyio.to_thread.run_sync(self._answer, request, ticket, limiter=self._threads))
+        try:
+            return await asyncio.shield(work)
+        except asyncio.CancelledError:
+            while not work.done():
+                try:
+                    await asyncio.wait([work])
+                except asyncio.CancelledError:
+                    continue  # cancelled again: still wait for the thread
+            if not work.cancelled() and work.exception() is not None:
+                log.error("unexpected error answering a question (%s, visitor gone): %s", request.entry,
+                          work.exception(), exc_info=work.exception())
+            raise
+
+    def _screen(self, request: Request) -> Reply | None:
+        """Before any place in the gate: the urgent reply (the rules, before any limit), a
+        refused history, the rate limit. None: the question may take a place."""
         try:
             history = clean_history(request.history)
         except InputError:
@@ -182,13 +208,13 @@ class Edge:
             urgent = self.assistant.triage(question, history or [])
             if urgent is not None:
                 self._record(question, urgent)
-                return Reply(urgent), None
+                return Reply(urgent)
         if history is None:
             clean_history(request.history)  # raises the one-line InputError
         wait = self.limiter.check(request.client)
         if wait:
             raise RateLimitedError(wait)
-        return None, self.gate.reserve()
+        return None
 
     def _answer(self, request: Request, ticket: Ticket) -> Reply:
         try:

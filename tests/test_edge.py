@@ -434,3 +434,66 @@ def test_a_malformed_history_never_hides_an_emergency(fake_bot: Assistant, serve
     assert r.status_code == 200 and r.json()["status"] == "urgent"
     bad = edge.handle(Request("How long is a session?", history, "10.9.9.9", "python"))  # not urgent: refused
     assert bad.answer is not None and bad.answer.status == "error" and bad.http_status in (400, 422)
+
+
+def test_a_cancelled_visitor_never_keeps_a_place_in_the_gate(fake_bot: Assistant) -> None:
+    """A visitor cancelled mid-turn (Gradio's /cancel route, or a closed stream: asyncio's
+    task.cancel(), which anyio's thread shield does not stop) gives its place back, but only once
+    nothing computes for it: cancelled during the admission thread (a long message), no place is
+    left taken; cancelled while its question computes, the place and the turn stay held until
+    that thread ends, so no second question computes beside it."""
+    import asyncio
+    import time
+
+    started, release = threading.Event(), threading.Event()
+
+    class Slow:
+        settings = fake_bot.settings
+
+        def triage(self, q: Any, h: Any = None) -> None:
+            if q.startswith("slow triage"):
+                started.set()
+                time.sleep(0.3)
+            return None
+
+        def ask(self, q: Any, h: Any = None) -> Any:
+            started.set()
+            release.wait(10)
+            return fake_bot.ask(GOOD)
+
+    gate = Gate(workers=1, queue=2, max_wait=5.0)
+    edge = Edge(Slow(), fake_bot.settings.replace(rate_limit_per_minute=0), gate=gate)
+
+    async def cancel_when_started(request: Request) -> None:
+        started.clear()
+        task = asyncio.create_task(edge.handle_async(request))
+        while not started.is_set():
+            await asyncio.sleep(0.005)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    async def admission() -> None:
+        await cancel_when_started(Request("slow triage " + "x" * 500, None, "a", "chat"))
+        await asyncio.sleep(0.6)  # the admission thread has ended by now
+
+    release.set()
+    asyncio.run(admission())
+    assert gate.inside == 0 and gate.computing == 0
+
+    async def answering() -> tuple[int, int]:
+        release.clear()
+        t0 = time.monotonic()
+        cancelled = asyncio.create_task(cancel_when_started(Request(GOOD, None, "a", "chat")))
+        while not started.is_set():
+            await asyncio.sleep(0.005)
+        await asyncio.sleep(0.05)
+        held = gate.inside  # the cancelled visitor's thread still computes
+        threading.Timer(0.3, release.set).start()
+        await cancelled  # returns only when that thread has ended
+        assert time.monotonic() - t0 >= 0.25
+        return held, gate.inside
+
+    held, after = asyncio.run(answering())
+    assert held == 1 and after == 0 and gate.computing == 0
+    assert asyncio.run(edge.handle_async(Request(GOOD, None, "b", "chat"))).answer.status == "answered"
