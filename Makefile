@@ -45,6 +45,7 @@ eval: install
 # of 20-30 s, the soak 20k sessions on two servers about 25); bench-quick about 10.
 bench: install build
 	cd benchmarks && ../$(BIN)/python bench_ask.py
+	cd benchmarks && ../$(BIN)/python bench_answer_cost.py
 	cd benchmarks && ../$(BIN)/python bench_build.py
 	cd benchmarks && ../$(BIN)/python bench_startup.py
 	cd benchmarks && ../$(BIN)/python bench_swap.py
@@ -56,6 +57,7 @@ bench: install build
 
 bench-quick: install build
 	cd benchmarks && ../$(BIN)/python bench_ask.py
+	cd benchmarks && ../$(BIN)/python bench_answer_cost.py
 	cd benchmarks && ../$(BIN)/python bench_build.py --chunks 0
 	cd benchmarks && ../$(BIN)/python bench_startup.py
 	cd benchmarks && ../$(BIN)/python bench_http.py --no-sweep --seconds 20
