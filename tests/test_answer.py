@@ -221,3 +221,35 @@ def test_word_frequencies_match_wordfreq_above_the_floor():
     for w in words:
         expected = zipf_frequency(w, "en")
         assert zipf(w) == (expected if expected > ZIPF_FLOOR else 0.0), w
+
+
+def test_vocabulary_map_cache_is_checked_on_load(tmp_path):
+    """A cached vocabulary matrix that is damaged or not this model's (wrong shape, wrong type,
+    NaNs, another model's rows) is embedded again and rewritten, never trusted: before, any file
+    with the right row count was used, and a question asking for a relative then failed."""
+    import numpy as np
+
+    from assistant.vocab import VocabMap
+    from tests.support import HashingEmbedder
+
+    model = HashingEmbedder()
+    vocabulary = frozenset(["stress", "shoulder", "posture", "tension"])
+    good = VocabMap.build(vocabulary, model.encode, "fp", tmp_path)
+    (cache,) = tmp_path.glob("*.npy")
+    n, dim = good.matrix.shape
+    other = np.roll(good.matrix, 1, axis=0)  # unit rows, but not these words' vectors
+    for bad in (np.zeros(n, np.float32), np.array(1.0), np.full((n, dim), np.nan, np.float32),
+                np.zeros((n, 3), np.float32), good.matrix.astype(np.float64), other):
+        np.save(cache, bad)
+        vmap = VocabMap.build(vocabulary, model.encode, "fp", tmp_path)
+        assert vmap.matrix.shape == (n, dim) and np.allclose(vmap.matrix, good.matrix), bad.shape
+        assert np.allclose(np.load(cache), good.matrix)  # rewritten
+        assert vmap.nearest(["stressful"], model.encode)["stressful"][0] in vmap.stems
+    seen: list[int] = []
+
+    def counting(texts: list[str]) -> np.ndarray:
+        seen.append(len(texts))
+        return model.encode(texts)
+
+    VocabMap.build(vocabulary, counting, "fp", tmp_path)
+    assert seen == [1]  # a sound cache: only the one-word probe is embedded
