@@ -46,6 +46,8 @@ eval: install
 bench: install build
 	cd benchmarks && ../$(BIN)/python bench_ask.py
 	cd benchmarks && ../$(BIN)/python bench_answer_cost.py
+	cd benchmarks && ../$(BIN)/python bench_triage.py
+	cd benchmarks && ../$(BIN)/python bench_triage.py --eval
 	cd benchmarks && ../$(BIN)/python bench_build.py
 	cd benchmarks && ../$(BIN)/python bench_startup.py
 	cd benchmarks && ../$(BIN)/python bench_swap.py
@@ -58,6 +60,7 @@ bench: install build
 bench-quick: install build
 	cd benchmarks && ../$(BIN)/python bench_ask.py
 	cd benchmarks && ../$(BIN)/python bench_answer_cost.py
+	cd benchmarks && ../$(BIN)/python bench_triage.py
 	cd benchmarks && ../$(BIN)/python bench_build.py --chunks 0
 	cd benchmarks && ../$(BIN)/python bench_startup.py
 	cd benchmarks && ../$(BIN)/python bench_http.py --no-sweep --seconds 20
