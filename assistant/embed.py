@@ -231,6 +231,24 @@ class OnnxEmbedder:
         return out
 
 
+def cached_vectors_ok(matrix: np.ndarray, texts: list[str], encode: Callable[[list[str]], np.ndarray]) -> bool:
+    """Whether vectors cached for `texts` (the safety bank's, the corpus vocabulary's) can be used:
+    one finite unit float32 row per text, and the first text's row what the model gives now (one
+    one-text encode). A damaged or foreign file of the right size would otherwise be trusted for
+    good: zeros silence the safety bank, NaNs or another shape fail or mislead every question.
+
+    >>> unit = lambda texts: np.eye(len(texts), 3, dtype=np.float32)
+    >>> cached_vectors_ok(unit(["a", "b"]), ["a", "b"], unit), cached_vectors_ok(np.zeros((2, 3), np.float32), ["a", "b"], unit)
+    (True, False)
+    """
+    if matrix.dtype != np.float32 or matrix.ndim != 2 or matrix.shape[0] != len(texts) or not texts:
+        return False
+    if not np.isfinite(matrix).all() or not np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-3):
+        return False
+    probe = np.asarray(encode(texts[:1]), dtype=np.float32)
+    return probe.shape == (1, matrix.shape[1]) and float(probe[0] @ matrix[0]) > 0.999
+
+
 def _trim_heap() -> None:
     """Give freed heap pages back to the OS (glibc only; elsewhere nothing to do)."""
     import ctypes

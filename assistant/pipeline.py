@@ -22,7 +22,7 @@ import numpy as np
 
 from .answer import NO_ANSWER_TEXT, Answer, Citation, Composition, compose, decide
 from .chunk import split_sentences
-from .embed import Embedder, load_embedder
+from .embed import Embedder, cached_vectors_ok, load_embedder
 from .errors import InputError
 from .live import LiveIndex, Snapshot
 from .query import History, Query, make_query, user_turns
@@ -83,7 +83,7 @@ def load_semantic(settings: Settings, embedder: Embedder) -> SemanticTriage:
             matrix = np.load(cache, allow_pickle=False)
         except (OSError, ValueError):
             matrix = None
-    if matrix is None or matrix.shape != (len(texts), embedder.dim):
+    if matrix is None or matrix.shape != (len(texts), embedder.dim) or not cached_vectors_ok(matrix, texts, embedder.encode):
         matrix = np.asarray(embedder.encode(texts), dtype=np.float32)
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)

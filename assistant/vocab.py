@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .embed import cached_vectors_ok
 from .text import STOPWORDS, stem
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,7 @@ class VocabMap:
                 matrix = np.load(cache, allow_pickle=False)
             except (OSError, ValueError):
                 matrix = None
-        if matrix is not None and not _sound(matrix, words, encode):
+        if matrix is not None and not cached_vectors_ok(matrix, words, encode):
             log.info("the vocabulary's cached vectors in %s do not check out: embedded again", cache)
             matrix = None
         if matrix is None:
@@ -133,18 +134,6 @@ class VocabMap:
         sims = np.asarray(encode(words), dtype=np.float32) @ self.matrix.T
         best = sims.argmax(axis=1)
         return {w: (self.stems[int(i)], float(sims[r, int(i)])) for r, (w, i) in enumerate(zip(words, best, strict=True))}
-
-
-def _sound(matrix: np.ndarray, words: list[str], encode: Callable[[list[str]], np.ndarray]) -> bool:
-    """Whether cached vectors can be used: one finite unit float32 row per word, and the first
-    word's row what the model gives now (one small encode). A damaged or foreign file would
-    otherwise fail every question that asks for a relative, or map words to the wrong ones."""
-    if matrix.dtype != np.float32 or matrix.ndim != 2 or matrix.shape[0] != len(words):
-        return False
-    if not np.isfinite(matrix).all() or not np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-3):
-        return False
-    probe = np.asarray(encode(words[:1]), dtype=np.float32)
-    return probe.shape == (1, matrix.shape[1]) and float(probe[0] @ matrix[0]) > 0.999
 
 
 class VocabMaps:

@@ -179,3 +179,24 @@ def test_an_empty_emergency_number_or_crisis_line_is_refused_at_startup() -> Non
     for name in ("MASSAGE_EMERGENCY_NUMBER", "MASSAGE_CRISIS_LINE"):
         with pytest.raises(SettingsError, match="must not be empty"):
             Settings.from_env({name: "  "})
+
+
+def test_a_damaged_safety_bank_cache_is_embedded_again(tiny: Settings) -> None:
+    """The safety bank's vectors cached in index/safety/ are checked on load like the
+    vocabulary's: a file of the right shape but zeroed (or NaN, or another model's rows) used to
+    be trusted, which silently switched off the exemplar layer (and the learned model's gate)."""
+    import numpy as np
+
+    settings = tiny.replace(gap_log_path=None)
+    bot = Assistant.load(settings, embedder=HashingEmbedder())
+    (cache,) = (Path(settings.paths.index_dir) / "safety").glob("*.npy")
+    good = np.load(cache)
+    exemplar = next(g.exemplars[0] for g in bot.semantic.groups if g.level == "emergency")
+    assert bot.semantic.check(exemplar) is not None and bot.semantic.check(exemplar).urgent
+    for bad in (np.zeros_like(good), np.full_like(good, np.nan), np.roll(good, 1, axis=0)):
+        np.save(cache, bad)
+        again = Assistant.load(settings, embedder=HashingEmbedder())
+        assert np.allclose(again.semantic.matrix, good)
+        verdict = again.semantic.check(exemplar)
+        assert verdict is not None and verdict.urgent
+        assert np.allclose(np.load(cache), good)  # rewritten
