@@ -37,22 +37,31 @@ log = logging.getLogger(__name__)
 ZIPF_FLOOR = 2.5
 
 
+WORDFREQ_DATA = ("data", "large_en.msgpack.gz")  # inside the wordfreq package
+
+
 @lru_cache(maxsize=1)
-def _frequencies() -> dict[str, float]:
+def _frequencies() -> dict[str, float] | None:
     """General English words with Zipf above `ZIPF_FLOOR`, read straight from wordfreq's data file:
     for a single lowercase word these are the numbers `wordfreq.zipf_frequency` gives (tested), but
     wordfreq keeps its whole list (every language's machinery, ~48 MB of RSS in a serving process,
-    benchmarks/bench_memory.py) where this table keeps the ~53k words that matter (+19 MB against +38 MB, measured)."""
+    benchmarks/bench_memory.py) where this table keeps the ~53k words that matter (+19 MB against +38 MB, measured).
+    None when the file is missing or not in the format read here (another wordfreq release): `zipf`
+    then asks wordfreq itself, the same numbers for more memory, rather than the assistant not starting."""
     import gzip
     from importlib import resources
 
-    import msgpack  # wordfreq's own dependency
+    try:
+        import msgpack  # wordfreq's own dependency
 
-    data = resources.files("wordfreq").joinpath("data", "large_en.msgpack.gz")
-    with data.open("rb") as raw, gzip.open(raw) as f:
-        header, *bins = msgpack.load(f, raw=False)
-    if header != {"format": "cB", "version": 1}:
-        raise ValueError(f"wordfreq's data format changed: {header}")
+        data = resources.files("wordfreq").joinpath(*WORDFREQ_DATA)
+        with data.open("rb") as raw, gzip.open(raw) as f:
+            header, *bins = msgpack.load(f, raw=False)
+        if header != {"format": "cB", "version": 1}:
+            raise ValueError(f"wordfreq's data format changed: {header}")
+    except (ImportError, OSError, ValueError, TypeError) as exc:
+        log.warning("word frequencies: wordfreq's data file not read directly (%s); asking wordfreq itself", exc)
+        return None
     table: dict[str, float] = {}
     for i, words in enumerate(bins):  # bin i holds the words at -i centibels: Zipf 9 - i/100
         z = round(9 - i / 100, 2)
@@ -66,7 +75,13 @@ def _frequencies() -> dict[str, float]:
 def zipf(word: str) -> float:
     """How common a word is in general English: log10 of its frequency per billion words (0 = unknown,
     or rarer than `ZIPF_FLOOR`)."""
-    return _frequencies().get(word.lower(), 0.0)
+    table = _frequencies()
+    if table is None:
+        from wordfreq import zipf_frequency
+
+        z = float(zipf_frequency(word.lower(), "en"))
+        return z if z > ZIPF_FLOOR else 0.0
+    return table.get(word.lower(), 0.0)
 
 
 def rarity(word: str, rare_below: float, common_above: float) -> float:

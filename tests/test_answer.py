@@ -253,3 +253,24 @@ def test_vocabulary_map_cache_is_checked_on_load(tmp_path):
 
     VocabMap.build(vocabulary, counting, "fp", tmp_path)
     assert seen == [1]  # a sound cache: only the one-word probe is embedded
+
+
+def test_word_frequencies_without_wordfreqs_data_file(monkeypatch):
+    """When wordfreq's data file is missing or in another format (a new wordfreq release), `zipf`
+    asks wordfreq itself (the same numbers) instead of the assistant failing to start."""
+    from wordfreq import zipf_frequency
+
+    from assistant import vocab
+
+    good = {w: vocab.zipf(w) for w in ("massage", "actually", "cellulite", "hangover", "qwzx")}
+    monkeypatch.setattr(vocab, "WORDFREQ_DATA", ("data", "no_such_file.msgpack.gz"))
+    vocab._frequencies.cache_clear()
+    try:
+        assert vocab._frequencies() is None
+        assert {w: vocab.zipf(w) for w in good} == good
+        assert vocab.zipf("Actually") == zipf_frequency("actually", "en")
+        assert vocab.rarity("actually", 2.5, 4.0) == 0.0 and vocab.rarity("fasciitis", 2.5, 4.0) == 1.0
+    finally:
+        monkeypatch.undo()
+        vocab._frequencies.cache_clear()
+    assert vocab._frequencies() is not None
