@@ -171,8 +171,10 @@ class VocabMaps:
             return got[1]
 
     def senses(self, vocabulary: frozenset[str]) -> Senses:
-        """What `answer.decide` asks about a question's unseen words, for this vocabulary."""
-        return Senses(self.of(vocabulary), self.encode)
+        """What `answer.decide` asks about a question's unseen words, for this vocabulary. The map
+        is made (or read from its cache) only when a question first asks for a relative: embedding
+        a new vocabulary takes seconds, which no ordinary question should wait for."""
+        return Senses(lambda: self.of(vocabulary), self.encode)
 
 
 _BOUNDARY = r"(?<![a-z0-9']){}(?![a-z0-9'])"
@@ -182,22 +184,30 @@ class Senses:
     """Per question: which corpus word an unseen word stands for, and how much an unseen word
     carries the question's meaning. Each costs one encode call, made only when asked."""
 
-    def __init__(self, vmap: VocabMap, encode: Callable[[list[str]], np.ndarray]) -> None:
-        self.vmap = vmap
+    def __init__(self, vmap: VocabMap | Callable[[], VocabMap], encode: Callable[[list[str]], np.ndarray]) -> None:
+        self._vmap = vmap
         self.encode = encode
+
+    @property
+    def vmap(self) -> VocabMap:
+        """The vocabulary map (made on first use when given as a function)."""
+        if not isinstance(self._vmap, VocabMap):
+            self._vmap = self._vmap()
+        return self._vmap
 
     def nearest(self, words: list[str]) -> dict[str, tuple[str, float]]:
         """word -> (nearest corpus stem, cosine). A corpus word of 5+ letters inside the word
         ("inflexible" -> flexible, "heartbeat" -> heart) wins outright."""
         out: dict[str, tuple[str, float]] = {}
         rest = []
+        vmap = self.vmap
         for w in words:
-            inside = [c for c in self.vmap.words if len(c) >= 5 and c in w and c != w]
+            inside = [c for c in vmap.words if len(c) >= 5 and c in w and c != w]
             if inside:
                 out[w] = (stem(max(inside, key=len)), 1.0)
             else:
                 rest.append(w)
-        out.update(self.vmap.nearest(rest, self.encode))
+        out.update(vmap.nearest(rest, self.encode))
         return out
 
     def importance(self, text: str, words: list[str], vector: np.ndarray | None = None) -> dict[str, float]:

@@ -200,3 +200,18 @@ def test_a_damaged_safety_bank_cache_is_embedded_again(tiny: Settings) -> None:
         verdict = again.semantic.check(exemplar)
         assert verdict is not None and verdict.urgent
         assert np.allclose(np.load(cache), good)  # rewritten
+
+
+def test_the_vocabulary_map_is_made_only_when_a_question_asks_for_a_relative(tiny: Settings) -> None:
+    """Embedding the corpus vocabulary (index/vocab/) takes seconds on a real corpus: an ordinary
+    question never waits for it (before, every first question after a start or a reload with new
+    documents did); the first question that asks for a relative of an unseen word makes it."""
+    settings = tiny.replace(gap_log_path=None, answer_min_sentence_score=0.2)
+    bot = Assistant.load(settings, embedder=HashingEmbedder())
+    cache = Path(settings.paths.index_dir) / "vocab"
+    assert bot.ask("Does massage loosen a stiff neck?").status == "answered"
+    assert not list(cache.glob("*.npy"))
+    senses = bot.vocab.senses(bot.snapshot().index.vocabulary)
+    assert not list(cache.glob("*.npy"))
+    assert senses.nearest(["stiffness"])["stiffness"][0] in senses.vmap.stems
+    assert len(list(cache.glob("*.npy"))) == 1
