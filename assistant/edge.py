@@ -19,15 +19,16 @@ live here once, in this order:
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from .answer import Answer
 from .errors import BusyError, InputError, RateLimitedError
 from .limits import Gate, RateLimiter, Ticket
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ERROR_TEXT = "Sorry, something went wrong on our side. Please try again in a moment, or contact the clinic."
 FEEDBACK_TEXT = "Sorry, that feedback could not be read."
@@ -152,7 +153,7 @@ class Edge:
             if _short(request):  # a thread hop costs more than the rules on a short chat turn
                 early = self._screen(request)
             else:
-                early = await anyio.to_thread.run_sync(self._screen, request, limiter=self._admit_threads)
+                early = await _in_thread(self._screen, request, limiter=self._admit_threads)
             if early is not None:
                 return early
             # The place is taken here, on the loop, never in the admission thread: a visitor
@@ -165,7 +166,7 @@ class Edge:
             except TimeoutError:
                 raise BusyError() from None
             try:
-                return await self._compute(request, ticket)
+                return await _in_thread(self._answer, request, ticket, limiter=self._threads)
             finally:
                 self._turns.release()
         except Exception as exc:
@@ -173,28 +174,6 @@ class Edge:
         finally:
             if ticket is not None:
                 ticket.release()
-
-    async def _compute(self, request: Request, ticket: Ticket) -> Reply:
-        """`_answer` in a thread. A visitor cancelled meanwhile (task.cancel(): anyio would
-        abandon the thread) still waits here for the thread to end, so its turn and its place
-        in the gate are given back only when nothing computes for it any more."""
-        import asyncio
-
-        import anyio
-
-        work = asyncio.ensure_future(anyio.to_thread.run_sync(self._answer, request, ticket, limiter=self._threads))
-        try:
-            return await asyncio.shield(work)
-        except asyncio.CancelledError:
-            while not work.done():
-                try:
-                    await asyncio.wait([work])
-                except asyncio.CancelledError:
-                    continue  # cancelled again: still wait for the thread
-            if not work.cancelled() and work.exception() is not None:
-                log.error("unexpected error answering a question (%s, visitor gone): %s", request.entry,
-                          work.exception(), exc_info=work.exception())
-            raise
 
     def _screen(self, request: Request) -> Reply | None:
         """Before any place in the gate: the urgent reply (the rules, before any limit), a
@@ -263,6 +242,30 @@ class Edge:
             return Reply(None, 204)
         except Exception as exc:
             return self._failure(exc, None)
+
+
+async def _in_thread(fn: Callable[..., T], *args: Any, limiter: Any) -> T:
+    """`fn(*args)` in a worker thread. A visitor cancelled meanwhile (Gradio's /cancel, a closed
+    stream: asyncio's task.cancel(), which anyio's thread shield does not stop, so it would abandon
+    the thread and give back the limiter's token and the visitor's turn and place while the thread
+    still runs) still waits here until the thread ends, then the cancellation goes on."""
+    import asyncio
+
+    import anyio
+
+    work = asyncio.ensure_future(anyio.to_thread.run_sync(fn, *args, limiter=limiter))
+    try:
+        return await asyncio.shield(work)
+    except asyncio.CancelledError:
+        while not work.done():
+            try:
+                await asyncio.wait([work])
+            except asyncio.CancelledError:
+                continue  # cancelled again: still wait for the thread
+        exc = None if work.cancelled() else work.exception()
+        if exc is not None and not isinstance(exc, (InputError, RateLimitedError, BusyError)):
+            log.error("unexpected error answering a question (visitor gone): %s", exc, exc_info=exc)
+        raise
 
 
 def _short(request: Request) -> bool:

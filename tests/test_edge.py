@@ -473,12 +473,14 @@ def test_a_cancelled_visitor_never_keeps_a_place_in_the_gate(fake_bot: Assistant
         with pytest.raises(asyncio.CancelledError):
             await task
 
-    async def admission() -> None:
+    async def admission() -> float:
+        t0 = time.monotonic()
         await cancel_when_started(Request("slow triage " + "x" * 500, None, "a", "chat"))
-        await asyncio.sleep(0.6)  # the admission thread has ended by now
+        return time.monotonic() - t0
 
     release.set()
-    asyncio.run(admission())
+    waited = asyncio.run(admission())
+    assert waited >= 0.25  # the cancelled visitor's admission thread ran to its end first
     assert gate.inside == 0 and gate.computing == 0
 
     async def answering() -> tuple[int, int]:
