@@ -499,3 +499,58 @@ def test_a_cancelled_visitor_never_keeps_a_place_in_the_gate(fake_bot: Assistant
     held, after = asyncio.run(answering())
     assert held == 1 and after == 0 and gate.computing == 0
     assert asyncio.run(edge.handle_async(Request(GOOD, None, "b", "chat"))).answer.status == "answered"
+
+
+def test_gradio_cancel_through_the_server_gives_the_place_back(fake_bot: Assistant) -> None:
+    """End to end: a chat turn long enough for its urgent check to run in a thread, cancelled
+    with Gradio's public /gradio_api/cancel route while that check runs. Before the fix each
+    such cancel kept one place in the gate for good (66 with the default settings, and every
+    later question was "busy" until a restart)."""
+    import time
+
+    import httpx
+
+    from assistant.server import create_app
+
+    class SlowTriage:
+        settings = fake_bot.settings.replace(rate_limit_per_minute=0)
+
+        def triage(self, q: Any, h: Any = None) -> Any:
+            if len(q) > 400:
+                time.sleep(0.6)
+                read.set()
+            return fake_bot.triage(q, h)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(fake_bot, name)
+
+    read = threading.Event()
+    bot = SlowTriage()
+    edge = Edge(bot, bot.settings, gate=Gate(workers=1, queue=2))
+    with serving(create_app(bot, edge=edge, store=RecordingStore())) as url, httpx.Client(base_url=url, timeout=20) as c:
+        fn = next(i for i, d in enumerate(c.get("config").json()["dependencies"]) if d.get("api_name") == "chat")
+        for k in range(2):
+            session = f"cancel-{k}"
+            read.clear()
+            join = c.post("gradio_api/queue/join", json={"data": ["x" * 600, []], "fn_index": fn, "session_hash": session,
+                                                         "event_data": None, "trigger_id": None})
+            assert join.status_code == 200
+
+            def listen(session: str = session) -> None:  # the visitor's event stream, as the page opens it
+                try:
+                    with c.stream("GET", f"gradio_api/queue/data?session_hash={session}") as stream:
+                        for line in stream.iter_lines():
+                            if "process_completed" in line or "close_stream" in line:
+                                break
+                except httpx.HTTPError:
+                    pass  # the server stopped at the end of the test
+
+            listener = threading.Thread(target=listen, daemon=True)
+            listener.start()
+            time.sleep(0.3)  # the admission thread is reading the message
+            assert c.post("gradio_api/cancel", json={"session_hash": session, "fn_index": fn, "event_id": ""}).status_code == 200
+            assert read.wait(5)
+            time.sleep(0.2)  # past the end of the admission thread
+            assert edge.gate.inside == 0, k
+        ok = c.post("api/ask", json={"question": GOOD})
+        assert ok.status_code == 200 and ok.json()["status"] == "answered"
