@@ -133,13 +133,15 @@ class VocabMap:
         if matrix is None:
             matrix = np.asarray(encode(words), dtype=np.float32)
             if cache is not None:
+                tmp = cache.with_suffix(f".tmp{id(matrix)}.npy")
                 try:
                     cache.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = cache.with_suffix(f".tmp{id(matrix)}.npy")
                     np.save(tmp, matrix)
                     tmp.replace(cache)
+                    _prune(cache, fingerprint)
                 except OSError as exc:  # a read-only index folder: embed at every start instead
                     log.info("could not cache the vocabulary's vectors in %s: %s", cache.parent, exc)
+                    tmp.unlink(missing_ok=True)
         return cls(words, matrix)
 
     def nearest(self, words: list[str], encode: Callable[[list[str]], np.ndarray]) -> dict[str, tuple[str, float]]:
@@ -149,6 +151,15 @@ class VocabMap:
         sims = np.asarray(encode(words), dtype=np.float32) @ self.matrix.T
         best = sims.argmax(axis=1)
         return {w: (self.stems[int(i)], float(sims[r, int(i)])) for r, (w, i) in enumerate(zip(words, best, strict=True))}
+
+
+def _prune(cache: Path, fingerprint: str) -> None:
+    """Remove this model's maps of earlier vocabularies: each edit of the documents that changes
+    the vocabulary writes a new map (megabytes on a large corpus), and an old one is never read again."""
+    own = re.compile(re.escape(fingerprint) + r"-[0-9a-f]{16}\.npy")
+    for old in cache.parent.glob(f"{fingerprint}-*.npy"):
+        if old != cache and own.fullmatch(old.name):
+            old.unlink(missing_ok=True)
 
 
 class VocabMaps:

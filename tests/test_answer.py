@@ -274,3 +274,21 @@ def test_word_frequencies_without_wordfreqs_data_file(monkeypatch):
         monkeypatch.undo()
         vocab._frequencies.cache_clear()
     assert vocab._frequencies() is not None
+
+
+def test_vocabulary_maps_of_earlier_documents_are_removed(tmp_path):
+    """A new vocabulary (the documents changed) writes a new map and removes this model's map of
+    the earlier one (before, one more file of megabytes per change, never read again); other
+    models' maps and other files stay."""
+    from assistant.vocab import VocabMap
+    from tests.support import HashingEmbedder
+
+    model = HashingEmbedder()
+    (tmp_path / "other-0123456789abcdef.npy").write_bytes(b"x")
+    (tmp_path / "README").write_text("x")
+    VocabMap.build(frozenset(["stress", "shoulder"]), model.encode, "fp", tmp_path)
+    first = set(tmp_path.glob("fp-*.npy"))
+    VocabMap.build(frozenset(["stress", "shoulder", "posture"]), model.encode, "fp", tmp_path)
+    second = set(tmp_path.glob("fp-*.npy"))
+    assert len(first) == len(second) == 1 and first != second
+    assert (tmp_path / "other-0123456789abcdef.npy").exists() and (tmp_path / "README").exists()
