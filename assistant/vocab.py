@@ -178,7 +178,10 @@ class VocabMaps:
             got = self._maps.get(id(vocabulary))
             if got is None or got[0] is not vocabulary:
                 got = (vocabulary, VocabMap.build(vocabulary, self.encode, self.fingerprint, self.cache_dir))
-                self._maps = {id(vocabulary): got}  # only the live index's map is kept
+                # The live index's map and the one before it: questions that started before a
+                # reload finish on the previous snapshot, and its map file is gone (`_prune`).
+                last = list(self._maps.items())[-1:]
+                self._maps = {**dict(last), id(vocabulary): got}
             return got[1]
 
     def senses(self, vocabulary: frozenset[str]) -> Senses:

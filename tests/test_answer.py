@@ -292,3 +292,33 @@ def test_vocabulary_maps_of_earlier_documents_are_removed(tmp_path):
     second = set(tmp_path.glob("fp-*.npy"))
     assert len(first) == len(second) == 1 and first != second
     assert (tmp_path / "other-0123456789abcdef.npy").exists() and (tmp_path / "README").exists()
+
+
+def test_vocabulary_maps_of_the_live_and_the_previous_index_stay_in_memory(tmp_path):
+    """During a reload, questions started on the previous snapshot finish on it: its map stays in
+    memory beside the new one, so the two never embed the vocabulary again by turns (its file is
+    removed once the new map is written)."""
+    import numpy as np
+
+    from assistant.vocab import VocabMaps
+    from tests.support import HashingEmbedder
+
+    model = HashingEmbedder()
+    runs: list[int] = []
+
+    def counting(texts: list[str]) -> np.ndarray:
+        runs.append(len(texts))
+        return model.encode(texts)
+
+    maps = VocabMaps(counting, "fp", tmp_path)
+    old, new = frozenset(["stress", "shoulder"]), frozenset(["stress", "shoulder", "posture"])
+    maps.of(old)
+    maps.of(new)
+    built = len(runs)
+    for _ in range(3):
+        maps.of(old)
+        maps.of(new)
+    assert len(runs) == built
+    maps.of(frozenset(["neck", "tension"]))
+    maps.of(new)  # still kept: the previous one
+    assert len(runs) == built + 1
