@@ -240,7 +240,7 @@ _NEG_SYMPTOM = (
     r"(chest ?(pain|pains|tightness|pressure|discomfort|issues?|problems?|trouble|symptoms)|(pain|tightness|pressure) in (my |the )?chest|"
     r"shortness of breath|(trouble|difficulty|problems?) breathing|breathing (problems?|issues?|trouble)|fevers?|"
     r"numbness|tingling|pins and needles|bleeding|bruising|allerg(y|ies)|headaches?|dizziness|swelling|redness|nausea|rash|weakness|"
-    r"(short|out) of breath|breathless\w*|seizures?|fits|fainting|faints|blackouts|strokes?|heart (attacks?|problems?|issues?)|(blood )?clots?|dvt|high blood pressure|"
+    r"(short|out) of breath|breathless\w*|seizures?|fits|fainting|faints|blackouts|dizzy|light ?headed|faint|strokes?|heart (attacks?|problems?|issues?)|(blood )?clots?|dvt|high blood pressure|"
     r"stiff neck|neck stiffness|(a )?stiff neck|vomiting|throwing up|confusion)"
 )
 _NEG = re.compile(
@@ -248,7 +248,7 @@ _NEG = re.compile(
     r" (have |having |had |get |getting |feel |feeling |any |really |experience |experiencing |a |an |got |ever )*"
     rf"{_NEG_SYMPTOM}((,? (or|and|nor) |, )(any )?{_NEG_SYMPTOM})*\b"
     # "breathing is fine", "my chest feels normal": a stated all-clear
-    r"|\b(my )?(breathing|chest|heart) (is|feels|seems|s) (totally |completely |perfectly |absolutely )?(fine|ok|okay|normal|good|clear|great)\b"
+    r"|\b(my )?(breathing|chest|heart|lungs?) (is |are |feels |feel |seems |s |all )?(totally |completely |perfectly |absolutely )?(fine|ok|okay|normal|good|clear|great)\b"
 )
 # The one negation crisis wording gets: a plain denial ("I'm not suicidal or anything") that comes
 # with "just/only" everyday stress. The denial phrase alone is dropped; the rest of the message is
@@ -562,7 +562,8 @@ RULES: tuple[Rule, ...] = (
         r"\b(goodbye|good bye|farewell) (everyone|all|forever|world|for good|for ever|cruel world)\b", r"\bsaying my (last )?goodbyes\b",
         near(r"(wont|will not|wont be|will not be|dont|no longer) (need|needing|use|using) (it|this|them|my|the|any)", r"my will|letters|goodbye|my affairs|made (my )?peace|when im gone|after im gone|not be around|wont be around|wont be here|sorted everything|in order", 100),
         near(r"(sorted|done|made|written|wrote|updated|finished|signed) (out )?(my|a) (will|affairs)", r"letters|goodbye|wont need|wont be needing|give away|giving away|transfer|for good|when im gone|not be around|wont be around|wont be here", 100),
-        r"\b(transfer|give|giving|leave|leaving)\b.{0,30}\b(to|for) (my )?\w+\b.{0,20}\b(wont|will not) (be )?(need|needing|be here|be around|be using)\b",
+        # (not when they are moving away: "transfer them to my daughter, I won't need them as I'm moving abroad")
+        r"^(?!.*\b(moving (to|abroad|away|house|home|out|overseas|country|cities)|relocat\w*|emigrat\w*)\b).*\b(transfer|give|giving|leave|leaving)\b.{0,30}\b(to|for) (my )?\w+\b.{0,20}\b(wont|will not) (be )?(need|needing|be here|be around|be using)\b",
         r"\b(everyone|everybody|they|my family|my kids|my children|the world)\b.{0,20}\b(would|will|d) (be )?(better|happier|fine|relieved)\b.{0,15}\b(without me|if i (was|were|wasnt|werent|died|was gone|were gone|disappeared))\b",
         r"\b(nobody|no one|noone) (would|will) (even )?(notice|care|miss me)\b.{0,30}\b(if i|gone|died|disappeared)\b",
         # cancelling everything "for after Friday" with thanks for everything, and no other reason given
@@ -1065,7 +1066,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
     )),
     Rule("crisis-fr", "crisis", lang="fr", any=(
         r"\b(je )?veux mourir\b", r"\benvie de mourir\b", r"\bme suicider\b", r"\bsuicid", r"\bme tuer\b",
-        r"\b(ne )?veux plus vivre\b", r"\b(supporte|peux|arrive|veux) plus (de |a )?vivre\b", r"\bsupporte plus la vie\b", r"\bplus envie de vivre\b", r"\ben finir\b", r"\bmettre fin a (mes jours|ma vie)\b",
+        r"\b(ne )?veux plus vivre\b", r"\b(supporte|peux|arrive|veux) plus (de |a )?vivre\b", r"\bsupporte plus la vie\b", r"\bplus envie de vivre\b", r"\ben finir\b(?! avec (ce|cette|ces|mon|ma|mes|la|le|les) (mal|maux|douleurs?|tensions?|noeuds?|dos|nuque|cou|epaules?|contractures?|courbatures?|stress|migraines?))", r"\bmettre fin a (mes jours|ma vie)\b",
         r"\bme faire du mal\b", r"\bme scarifie", r"\bdisparaitre pour toujours\b", r"\bme (frappe|bat|battre|pousse|menace)\b",
         r"\bva me tuer\b", r"\b(je suis|on me) (suivie?|menacee?)\b", r"\bme (suit|menace)\b", r"\bje ne me sens pas en securite\b",
         r"\bme touche\b.{0,30}\b(veux pas|ne veux)\b",
@@ -1473,9 +1474,9 @@ BLIND4_FAMILIES: tuple[Rule, ...] = (
         rf"\b(zucker|blutzucker|bz)\b.{{0,10}}\b(bei|von|auf|unter) ([1-5]\d)\b.{{0,60}}\b{_HYPO_SIGNS['de']}",
         rf"\b{_HYPO_SIGNS['de']}\b.{{0,60}}\b(zucker|blutzucker|bz)\b.{{0,10}}\b(bei|von|auf|unter) ([1-5]\d)\b",
         rf"\b(diabetiker\w*|unterzucker\w*|hypo)\b.{{0,80}}\b{_HYPO_SIGNS['de']}",
-        r"\b(kann|konnte) (plotzlich |auf einmal )?(seinen|ihren|den|meinen) (arm|bein|hand)\b.{0,20}\bnicht (mehr )?bewegen\b",
+        r"\b(kann|konnte) (plotzlich |auf einmal )?(seinen|ihren|den|meinen|sein|ihr|mein|das|die|seine|ihre) (arm|bein|hand|rechte\w* \w+|linke\w* \w+)\b.{0,20}\bnicht (mehr )?bewegen\b",
         r"\b(redet|spricht|lallt)\b.{0,15}\b(verwaschen|undeutlich|lallend|komisch|wirr)\b", r"\bhangende[rsn]? (mundwinkel|gesicht\w*)\b",
-        r"\bkann (seit \w+ )?(nicht mehr|kaum noch|nicht) (pinkeln|urinieren|wasserlassen)\b.{0,60}\b(beine|taub|gefuhllos)\b",
+        r"\bkann (ich |er |sie )?(seit \w+ )?(nicht mehr|kaum noch|kaum|nicht) (richtig )?(pinkeln|urinieren|wasserlassen)\b.{0,60}\b(beine|taub|gefuhllos)\b",
         r"\b(beine|schritt|gesass)\b.{0,20}\b(taub|gefuhllos)\b.{0,60}\b(pinkeln|urinieren|blase|stuhl)\b",
         r"\b(haufen|packung|schachtel|handvoll|viele|alle)\b.{0,30}\b(schlaf)?tabletten\b.{0,20}\b(geschluckt|genommen|gegessen)\b",
         r"\b(gestürzt|gesturzt|hingefallen|umgekippt|zusammengebrochen)\b.{0,40}\b(wacht nicht|reagiert nicht|bewegt sich nicht)\b", r"\bwacht nicht (mehr )?auf\b",
@@ -1510,6 +1511,16 @@ BLIND4_FAMILIES: tuple[Rule, ...] = (
     Rule("crisis-zh-saved", "crisis", lang="zh", script="cjk", any=(
         r"把(药|藥|安眠药|安眠藥)(都)?(攒|攢|存|囤)(够|夠|好|齐|齊|起来|起來)", r"(药|藥)(已经|已經)?(攒|攢|存|囤)(够|夠|好)了",
     )),
+    # pain climbing into the jaw with sickness (atypical heart attack, commoner in diabetics and women);
+    # black, tarry stools with dizziness on standing (a bleeding stomach, e.g. on ibuprofen)
+    Rule("jaw-pain-with-sickness", "emergency", any=(
+        r"\b(pain|ache|aching|pressure|tightness|discomfort)\b.{0,60}\b(into|up to|up into|to|through) (my |the |his |her )?(jaw|teeth)\b.{0,80}\b(been sick|being sick|vomit\w*|threw up|throw\w* up|sweat\w*|nause\w*|clammy|breathless|short of breath|dizzy)\b",
+        r"\b(been sick|vomit\w*|threw up|sweat\w*|clammy|nause\w*)\b.{0,80}\b(pain|ache|pressure|tightness)\b.{0,60}\b(into|up to|up into|to) (my |the |his |her )?jaw\b",
+    )),
+    Rule("gi-bleed-signs", "emergency", any=(
+        r"\b(black|tarry|tar like|sticky black|coffee ground\w*)( and tarry| tarry)? (poo|poos|stool|stools|poop|vomit|sick)\b.{0,100}\b(dizzy|faint\w*|light ?headed|weak|pale|collaps\w*|passed out|racing heart)\b",
+        r"\b(dizzy|faint\w*|light ?headed|pale|collaps\w*|passed out)\b.{0,100}\b(black|tarry|tar like|coffee ground\w*)( and tarry| tarry)? (poo|poos|stool|stools|poop|vomit)\b",
+    )),
     Rule("collapse-signs", "emergency", any=(
         r"\b(man|woman|guy|bloke|lady|someone|somebody|person|member|client|kid|child|runner|player) (is |just went )?down\b.{0,50}\b(not moving|isnt moving|not breathing|unresponsive|not responding|wont wake)\b",
     )),
@@ -1522,19 +1533,19 @@ BLIND4_FAMILIES: tuple[Rule, ...] = (
         r"\bdorm\w* y no (volver a )?despert\w*\b",
         # fr: letters written, everything ready for tonight; "en finir" (read through the elision variant)
         r"\b(ecrit|laisse|prepare)\b.{0,10}\b(des |une |mes |ma )?(lettres?|mots?) (d ?adieu|a (ma famille|mes enfants|mes proches|tout le monde))\b",
-        r"\btout ce qu ?il (me )?faut\b.{0,20}\b(pour )?(ce soir|cette nuit|demain|en finir|le faire)\b", r"\b(j ?ai|jai)? ?(envie|besoin) d ?en finir\b",
+        r"\btout ce qu ?il (me )?faut\b.{0,20}\b(pour )?(ce soir|cette nuit|demain|en finir|le faire)\b", r"\b(j ?ai|jai)? ?(envie|besoin) d ?en finir\b(?! avec (ce|cette|ces|mon|ma|mes|la|le|les) (mal|maux|douleurs?|tensions?|noeuds?|dos|nuque|cou|epaules?|contractures?|courbatures?|stress|migraines?))",
         r"\b(quelqu ?un|un homme|un type|des gens|mon ex|deux hommes)\b.{0,15}\b(essaie|essaye|tente|veut|cherche)\w* (d ?|de )?(entrer|rentrer|forcer|defoncer)\b",
         # nl / pl word order
         r"\bwil er (gewoon |echt |gewoonweg |liever |eigenlijk )?niet meer zijn\b", r"\b(chce|chcialbym|chcialabym|mam ochote|zaraz|pojde) sie zabic\b",
         # en: the wish not to wake, the illness hoped to be quicker, the note written, the sessions passed on
         r"\b(fine|ok|okay|happy|glad|relieved|wouldnt mind|wouldnt care|dont care)\b.{0,10}\bif i (just |simply )?(didnt|did not|never|dont|do not|wouldnt) (wake up|woke up|wake)\b",
-        r"\bhope (the|this|my|it|that) (cancer|illness|disease|tumou?r|thing|condition)?\s?(just |will |would )?(takes|take|kills|kill|gets|get|finishes|finish) me\b(?! (back|to|through|out|less|longer|ages|a|an|the|\d+|about|around|under|over|home|in|up|down|forever))",
+        r"\bhopes? (the|this|my|it|that) (cancer|illness|disease|tumou?r|thing|condition)?\s?(just |will |would )?(takes|take|kills|kill|gets|get|finishes|finish) me\b(?! (back|to|through|out|less|longer|ages|a|an|the|\d+|about|around|under|over|home|in|up|down|forever))",
         r"\b(wrote|written|writing|finished|left|did) (my|a) (suicide |goodbye |farewell |last |final )?note\b(?! (for|to|about|on|in|of|from|with))(?!s)",
     )),
     Rule("crisis-passing-on", "crisis", all=(
         r"\b(transfer|give|pass|hand)\w*\b.{0,60}\bto (my|her|his) (daughter|son|sister|brother|wife|husband|partner|mum|mom|friend|kids|children|best friend)\b",
         r"\b(wont|will not|wont be|not going to be|will no longer be) (be )?need(ing)? (them|it|these|those|any)\b",
-    ), unless=(r"\b(moving|move|relocat\w*|emigrat\w*|abroad|pregnan\w*|new job|travel\w*|away for|leaving the (area|country|city)|because|as i|since i|injur\w*|surgery)\b",)),
+    ), unless=(r"\b(moving (to|abroad|away|house|home|out|overseas)|move (to|abroad|away)|relocat\w*|emigrat\w*|abroad|pregnan\w*|new job|travel\w*|away for|leaving the (area|country|city)|injur\w*|surgery)\b",)),
     Rule("self-harm-signs", "crisis", any=(
         r"\b(cuts|marks|scratches|burns|slashes|lines)\b.{0,20}\b(on|all (up|over|along)|up|across|down) (my|her|his|their) (thighs?|arms?|wrists?|legs?|stomach|tummy|hips?)\b.{0,80}"
         r"\b(fresh|new|i do it|(he|she|they) (says|said|claims)|not the cat|hid\w*|hiding|again|deeper|on purpose|myself|herself|himself)\b",
@@ -1542,7 +1553,7 @@ BLIND4_FAMILIES: tuple[Rule, ...] = (
         r"\b(sh|sh d|cut|cutting|burned|burnt|self harmed) again\b.{0,40}\b(deeper|worse|looked at|stitches)\b",
     )),
     Rule("sexual-assault-no", "crisis", any=(
-        r"\b(i )?(said|told (him|her|them)|kept saying|was saying) (no|stop)\b.{0,20}\b(he|she|they)\b.{0,10}\b(didnt|did not|wouldnt|would not|kept going|carried on|didnt care|ignored)\b",
+        r"\b(i )?(said|told (him|her|them)|kept saying|was saying|begged (him|her|them)) (to )?(no|stop)\b.{0,20}\b(he|she|they)\b.{0,10}\b(didnt|did not|wouldnt|would not|kept going|carried on|didnt care|ignored)\b",
     )),
 )
 # Cautions in other languages: chemotherapy, pregnancy, osteoporosis, thrombosis, surgery.
@@ -1626,7 +1637,10 @@ def triage(message: str, rules: tuple[Rule, ...] = _ALL_RULES) -> Triage | None:
 # With blind3 (a fifth author's tricky benign rows: desk and gym aches, negations, past events) the
 # emergency threshold rose to 0.61 and caution fell to 0.56; leave-one-set-out now gives emergency
 # 0.52-0.66, crisis 0.50 every time, caution 0.50-0.65. (Before blind3: 0.52 / 0.50 / 0.65.)
-THRESHOLDS: dict[str, float] = {"emergency": 0.61, "crisis": 0.50, "caution": 0.56}
+# With blind4 (a sixth author: idioms, jokes, past events, aches after a drive or a marathon near the
+# emergency exemplars) emergency rose to 0.65, caution to 0.65, the clause extra fell to 0.0;
+# leave-one-set-out: emergency 0.61-0.67, crisis 0.50 every time, caution 0.54-0.66.
+THRESHOLDS: dict[str, float] = {"emergency": 0.65, "crisis": 0.50, "caution": 0.65}
 MARGIN = 0.05
 # Mean pooling dilutes one alarming clause in a chatty message ("can I still come at 3? my left
 # shoulder aches and I'm drenched in sweat"), so messages are also checked clause by clause, in one
@@ -1641,7 +1655,7 @@ CLAUSE_GATE = 0.45
 # only the model caught scored >= 0.34 (34 in blind3, now training), while 95% of the model's alarms on
 # the Big List of Naughty Strings scored <= 0.32. Checked on the next blind set, measured once.
 MODEL_GATE = 0.33
-CLAUSE_EXTRA = 0.02  # a clause must pass its level's threshold by this much more (`calibrate_clause_extra`)
+CLAUSE_EXTRA = 0.0  # a clause must pass its level's threshold by this much more (`calibrate_clause_extra`)
 MAX_SENTENCES = 24
 _SENT_SPLIT = re.compile(r"(?<=[.!?。！？\n])\s*|\s+(?:and then|but|also)\s+")
 _CLAUSE_SPLIT = re.compile(r"(?<=[.!?。！？\n;,:])\s*|\s+[-–—]+\s+|\s+\((?=\w)|\)\s+|\s+(?:and then|and now|but|also|so|because|cause|cos|though|although|then|anyway|plus)\s+")
@@ -1890,6 +1904,12 @@ _SEMANTIC_EXCUSES = {"cardiac": "heart-attack-signs", "stroke": "stroke-signs", 
 _RULES_BY_ID: dict[str, Rule] = {}
 for _r in RULES:  # the first rule of an id, as the English rules come first
     _RULES_BY_ID.setdefault(_r.id, _r)
+# A chest illness long past and resolved ("had covid in 2021, lungs all fine now"): the breathing rule
+# takes no history excuse (a past asthma attack says nothing about breath now), so the respiratory
+# exemplars get one of their own, which needs both the past and the all-clear, and no sign of now.
+_RULES_BY_ID["breathing-history"] = Rule("breathing-history", "emergency", excuse=(
+    r"^(?=.*\b(in (19|20)\d\d|(years?|months) ago|last (year|winter|spring|summer|autumn)|as a (kid|child|teen\w*|baby|toddler))\b)"
+    r"(?=.*(\b(fine|ok|okay|normal|clear|better) (now|since)\b|\b(fully|all|completely) (recovered|better|clear|fine)\b))",), red_flags=HISTORY_RED_FLAGS)
 
 
 # Idioms the crisis rules read as idioms (by their excuses and look-aheads: "he'll kill me if I
@@ -1900,6 +1920,12 @@ _MODEL_CRISIS_IDIOMS = re.compile(
     r"\b(will|ll|hell|shell|theyll|youll|going to|gonna|would|d|hed|shed) (literally |actually |totally )?(kill|strangle|murder|throttle) me if i\b"
     r"|\b(is|are|its|s) (literally |actually |totally )?killing me\b"
     r"|\b(disappear|vanish|escape|hide) (in ?to|to|for|on|under|at) (a |the |my |some )?(spa|holiday|vacation|beach|island|bath|massage|weekend|bed|duvet|blanket|retreat|cabin|sauna)\b"
+    # a sore body as the joke's victim: "kill me now - my shoulders", "my neck has been kidnapped by a
+    # knot", "send reinforcements" for a back, "call 911 ... lol"
+    rf"|\bkill me now\b.{{0,40}}\b{_BODY}\b|\b{_BODY}\b.{{0,40}}\bkill me now\b"
+    rf"|\b{_BODY} (has been|was|got|is being|been) (kidnapped|murdered|taken hostage|held hostage|destroyed)\b"
+    rf"|\b{_BODY}\b.{{0,80}}\bsend (help|reinforcements|backup)\b|\bsend (help|reinforcements|backup)\b.{{0,80}}\b{_BODY}\b"
+    r"|\bcall (911|999|112|an ambulance|the police)\b.{0,80}\b(lol|lmao|haha\w*|jk)\b"
 )
 _CRISIS_IDIOM_RED_FLAGS = re.compile(
     r"\b(suicid\w*|end (it|it all|my life|things)|kill my ?self|(dont|do not|no longer) (want|wanna) to (live|be here|be alive|exist|wake up)|better off (dead|without me)|"
@@ -1908,16 +1934,41 @@ _CRISIS_IDIOM_RED_FLAGS = re.compile(
 )
 
 
+# Signs of an emergency now that no denial or all-clear can outweigh.
+_ACUTE = re.compile(
+    r"\b(sweat\w*|clammy|grey|gray|blue|purple|collaps\w*|unconscious|not responding|unresponsive|vomit\w*|confus\w*|slurr\w*|droop\w*|numb\w*|"
+    r"crush\w*|severe|worst|sudden\w*|spreading|radiat\w*|cant (breathe|move|talk|speak|see|stand|wake)|swell\w*|blood|bleed\w*|seiz\w*|fit|fitting)\b"
+)
+
+
+def _all_clear(readings: set[str]) -> bool:
+    """The symptoms the message names are denied or stated fine ("not dizzy, not short of breath,
+    just achy calves"; "sore ribs after a cough, breathing fine"): an all-clear is there, no
+    emergency rule reads anything once the denied symptoms are removed, and no acute sign is left."""
+    if not any(_NEG.search(v) or _NEG_FOREIGN.search(v) for v in readings):
+        return False
+    cleared = {_NEG_FOREIGN.sub(" ", _NEG.sub(" ", v)) for v in readings}
+    if any(_ACUTE.search(v) for v in cleared):
+        return False
+    return not any(r.category == "emergency" and r.script == "latin" and r.matches_any(cleared) for r in _ALL_RULES)
+
+
 def _excused(sem: Triage | None, message: str) -> bool:
     if sem is None or sem.layer not in ("semantic", "model"):
         return False
     if sem.layer == "semantic":
         rule_ids = [_SEMANTIC_EXCUSES[sem.rule]] if sem.rule in _SEMANTIC_EXCUSES else []
+        if sem.rule == "respiratory":
+            rule_ids.append("breathing-history")
     else:  # the learned model names no body system: any excusable rule of its category may excuse it
         rule_ids = [rid for rid in _SEMANTIC_EXCUSES.values() if _RULES_BY_ID[rid].category == sem.category]
     readings = _latin_variants(message)
-    if sem.layer == "model" and sem.category == "crisis" and any(_MODEL_CRISIS_IDIOMS.search(v) for v in readings) and not any(
-            _CRISIS_IDIOM_RED_FLAGS.search(v) for v in readings):
+    # the red flags are looked for outside the idiom (and outside a joke about a sore body:
+    # "i dont want to hurt myself ... i mean my back")
+    if sem.layer == "model" and sem.category == "crisis" and any(_MODEL_CRISIS_IDIOMS.search(v) or _HYPERBOLE.search(v) for v in readings) and not any(
+            _CRISIS_IDIOM_RED_FLAGS.search(_HYPERBOLE.sub(" ", _MODEL_CRISIS_IDIOMS.sub(" ", v))) for v in readings):
+        return True
+    if sem.layer == "model" and sem.category == "emergency" and _all_clear(readings):
         return True
     if sem.layer == "model" and any(  # an English rule of its category saw the message and excused it
             r.lang is None and r.category == sem.category and (r.excuse or r.unless)
