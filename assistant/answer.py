@@ -269,9 +269,11 @@ def decide(retrieval: Retrieval, query: Query, tuning: Tuning, senses: Senses | 
         # A common word may still be what the question rests on ("my dog"): asked only when the
         # rare words alone would let it answer, and only of words not already counted in full
         # (one encode of the question without each).
-        if senses is not None and tuning.topic_importance > 0 and not abstains(rare):
+        asked = [w for w in typed if rare[w] < 1.0]
+        if (senses is not None and tuning.topic_importance > 0 and not abstains(rare)
+                and len(asked) * len(query.resolved) <= IMPORTANCE_CHARS):
             base = query.vector if query.previous is None else None  # a follow-up's vector is a mix
-            imp = senses.importance(query.resolved, [w for w in typed if rare[w] < 1.0], base)
+            imp = senses.importance(query.resolved, asked, base)
             weight = {w: max(rare[w], min(1.0, imp.get(w, 1.0) / tuning.topic_importance)) for w in typed}
     if abstains(weight):
         # Before abstaining: the words the documents use in another form count as used.
@@ -286,6 +288,13 @@ def decide(retrieval: Retrieval, query: Query, tuning: Tuning, senses: Senses | 
 
 
 FOCUS_PASSAGES = 3  # the best passages whose words may cover the question's focus
+# `Senses.importance` encodes the question once without each word it asks about: past this many
+# characters in all (words x question length) the words count by their rarity alone. A message
+# near max_question_chars full of everyday words the documents never use was ~100 encodes of
+# ~1,000 characters, 3.4 s of CPU for one question (18 ms for an ordinary one; one run on the
+# shared machine); in so long a message one word's share of the meaning is near 0 anyway. The
+# dev sets' largest measure is 516 (6 words x 86 characters).
+IMPORTANCE_CHARS = 2000
 
 
 def focus_coverage(query: Query, retrieval: Retrieval,

@@ -215,3 +215,32 @@ def test_the_vocabulary_map_is_made_only_when_a_question_asks_for_a_relative(tin
     assert not list(cache.glob("*.npy"))
     assert senses.nearest(["stiffness"])["stiffness"][0] in senses.vmap.stems
     assert len(list(cache.glob("*.npy"))) == 1
+
+
+def test_a_long_message_of_everyday_words_is_not_re_encoded_word_by_word(tiny: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """How much a question rests on each unseen everyday word is measured by encoding the question
+    once without each word. For a message near max_question_chars full of such words that was
+    ~100 encodes of ~1,000 characters: 3.4 s of CPU for one question with the real model (18 ms for
+    an ordinary one). Past answer.IMPORTANCE_CHARS (words x characters) the words count by their
+    rarity alone; a visitor's question still gets the measure."""
+    from assistant import answer, vocab
+
+    calls: list[tuple[int, int]] = []
+    real = vocab.Senses.importance
+
+    def spy(self: object, text: str, words: list[str], vector: object = None) -> dict[str, float]:
+        calls.append((len(words), len(text)))
+        return real(self, text, words, vector)
+
+    monkeypatch.setattr(vocab.Senses, "importance", spy)
+    settings = tiny.replace(gap_log_path=None, answer_min_sentence_score=0.0)
+    bot = Assistant.load(settings, embedder=HashingEmbedder())
+    everyday = ("yesterday kitchen purple window garden letter dinner morning family picture summer "
+                "winter market station evening village river breakfast teacher ")
+    long = "does massage help stiff muscles " + everyday * 6
+    long = long[: settings.safety.max_question_chars - 1]
+    bot.ask(long)
+    assert all(n * chars <= answer.IMPORTANCE_CHARS for n, chars in calls)
+    calls.clear()
+    bot.ask("my kitchen window is purple, is massage good")
+    assert calls == [(3, len("my kitchen window is purple, is massage good"))]  # a visitor's question still is
