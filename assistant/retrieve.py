@@ -121,8 +121,17 @@ class Lexical:
                 best = (shared, t)
         if best is not None:
             return best[1]
-        inside = [t for t in self.postings if len(t) >= 5 and len(term) - len(t) <= 3 and t in term and t.isalpha()]
-        return max(inside, key=len) if inside else None
+        # The corpus terms inside it: its own substrings of 5+ letters and at most three shorter
+        # (at most ten), looked up, rather than a scan of the whole vocabulary per unseen word.
+        order = self._order
+        inside = [t for n in range(max(5, len(term) - 3), len(term) + 1)
+                  for i in range(len(term) - n + 1) if (t := term[i : i + n]) in order]
+        return max(inside, key=lambda t: (len(t), -order[t])) if inside else None
+
+    @cached_property
+    def _order(self) -> dict[str, int]:
+        """Each term's place in the vocabulary (ties in `relative` go to the earlier term)."""
+        return {t: i for i, t in enumerate(self.postings)}
 
 
 @dataclass(frozen=True)
