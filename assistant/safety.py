@@ -765,7 +765,7 @@ RULES: tuple[Rule, ...] = (
         r"\bcough\w*\b.{0,30}\bblood\b", r"\bstopped breathing\b", r"\bnot breathing\b", r"\b(isnt|is not|wasnt|was not|arent|are not|hes not|shes not) breathing\b",
         r"\b(doing|giving|started|starting|start|performing|do|did) (cpr|chest compressions|mouth to mouth|rescue breaths)\b", r"\b(getting|get|grab\w*|fetch\w*|using|use|used|need) (the |a )?(defib\w*|aed)\b",
         r"\bbreathing (is )?(really |very |so )?(hard|difficult|laboured|labored|fast|shallow|bad|weird|noisy)\b", r"\bout of breath\b",
-        r"\b(lips?|face|skin|fingers|tongue)\b.{0,20}\b(turn\w*|going|gone|look\w*|are|is|went)? ?(blue|purple|bluish)\b",
+        r"\b(lips?|face|skin|fingers|fingertips|finger ?nails|nails|nail beds|tongue|mouth)\b.{0,20}\b(turn\w*|going|gone|look\w*|are|is|went)? ?(an? )?(dusky )?(blue|purple|bluish|grey blue|dusky)\b",
         r"\bstruggling for (air|breath)\b", r"\b(not enough|no) air\b", r"\bdrowning\b(?! in (work|emails?|paperwork|debt|stuff|laundry|tasks|deadlines|assignments|homework|admin|bills|meetings|orders|love))",
         r"\binhaler\b.{0,20}\b(isnt|is not|not|doesnt|does not|wont)\b.{0,10}\b(working|helping|work|help)\b",
         r"\basthma attack\b", r"\bwheez\w*\b.{0,40}\b(bad|badly|cant|hard|struggl|talk|speak|sentences)\b",

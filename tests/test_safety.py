@@ -1024,7 +1024,9 @@ def test_native_scripts_are_folded_not_dropped():
 def test_the_learned_model_fires_as_its_own_layer_and_obeys_the_rules_excuses(shipped, semantic, embedder):
     """Neither rules nor exemplars catch this breathing emergency; the learned model does, and says so
     in the audit record. A model verdict is dropped by the same exceptions the rules make."""
-    message = "every breath is a fight and my fingertips have gone a dusky purple"
+    # (until the sixth author's set moved the model's emergency threshold from 0.71 to 0.73 this was
+    # "every breath is a fight and my fingertips have gone a dusky purple"; the rules read it now)
+    message = "each breath is a battle and i can only get a few words out"
     vec = embedder.encode([message])[0]
     assert triage(message) is None
     plain = triage_turn(message, [], semantic, vec)
