@@ -36,10 +36,11 @@ SETS = {"train": "safety_train.jsonl", "blind-train": "safety_blind_train.jsonl"
         "blind4": "safety_blind4.jsonl",
         "dev": "safety.jsonl", "held-out": "safety_holdout.jsonl",
         "held-out v2": "safety_holdout2.jsonl", "held-out v3": "safety_holdout3.jsonl", "held-out v4": "safety_holdout4.jsonl",
-        "held-out v5": "safety_holdout5.jsonl"}
+        "held-out v5": "safety_holdout5.jsonl", "blind5 (held-out)": "safety_blind5.jsonl"}
 FIRST_LOOK = {"blind-train": "first look: urgent 0.85", "blind2": "first look: em 0.955, cr 0.740, FA 5.5%",
               "blind3": "first look (0b9274d, what shipped): em 0.960, cr 0.856, FA 17.1%",
-              "blind4": "first look (413c0d3, what shipped): em 0.934, cr 0.899, FA 9.7%"}
+              "blind4": "first look (413c0d3, what shipped): em 0.934, cr 0.899, FA 9.7%",
+              "blind5 (held-out)": "measured once (5dcabc5, what shipped): em 0.938, cr 0.881, FA 9.2%; never tuned on"}
 URGENT_QUESTIONS = [
     "feels like something heavy is crushing my chest and i'm sweating",
     "i can barely breathe and my lips are going blue",
