@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.ann import EF_SEARCH_STEPS, recall_at_k, vector_index
+from assistant.ann import EF_SEARCH_STEPS, REFINE_K_FACTOR, recall_at_k, vector_index
 from assistant.build import build_index
 from assistant.store import load_index
 from benchmarks.synth import synth_corpus, synth_vectors
@@ -30,10 +30,13 @@ def test_above_the_threshold_the_build_uses_hnsw_and_records_its_tuning(tiny):
     info = idx.manifest["vector_index"]
     assert info["type"] == "hnsw-ip" and info["m"] == settings.tuning.hnsw_m
     assert info["ef_search"] in EF_SEARCH_STEPS and info["recall_at_10"] >= settings.tuning.hnsw_target_recall
-    hnsw = faiss.downcast_index(idx.passages)
-    assert isinstance(hnsw, faiss.IndexHNSWFlat)
+    assert info["graph_codes"] == "sq8" and info["refine_k_factor"] == REFINE_K_FACTOR
+    refined = faiss.downcast_index(idx.passages)
+    assert isinstance(refined, faiss.IndexRefineFlat) and refined.k_factor == REFINE_K_FACTOR
+    hnsw = faiss.downcast_index(refined.base_index)
+    assert isinstance(hnsw, faiss.IndexHNSWSQ)
     assert hnsw.hnsw.efSearch == info["ef_search"]  # the tuned value is applied on load
-    assert hnsw.ntotal == len(idx.chunks)
+    assert hnsw.ntotal == refined.ntotal == len(idx.chunks)
 
 
 def test_recall_counts_exact_ties_as_hits():
@@ -89,8 +92,8 @@ def test_synthetic_corpus_has_about_the_requested_size_and_is_deterministic(tmp_
 
 
 def test_hnsw_returns_exact_scores_so_its_misses_are_graph_misses(bot):
-    """Why the build does not re-score HNSW's candidates: IndexHNSWFlat already returns exact
-    inner products in exact order; what it misses, no re-score of its results can bring back."""
+    """The graph search walks 8-bit codes, but what it returns is re-scored exactly: exact inner
+    products in exact order, as exact search would report them."""
     base = np.vstack([bot.index.passage_vecs, bot.index.sentence_vecs])
     vecs = synth_vectors(base, 3_000, seed=5)
     queries = synth_vectors(base, 50, seed=6)
@@ -101,3 +104,34 @@ def test_hnsw_returns_exact_scores_so_its_misses_are_graph_misses(bot):
     exact = np.einsum("qd,qkd->qk", queries, vecs[ids])
     assert np.allclose(scores, exact, atol=1e-5)
     assert (np.diff(scores, axis=1) <= 1e-6).all()  # already in exact order
+
+
+def test_coded_search_follows_the_graph_built_on_exact_vectors():
+    """The 8-bit index searches the graph built on exact distances (handed over, not rebuilt on
+    codes): it finds what the exact-vector HNSW over the same graph finds, up to code rounding."""
+    import faiss
+
+    from assistant.settings import Settings
+
+    rng = np.random.default_rng(8)
+    vecs = rng.standard_normal((4_000, 32)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    queries = vecs[:100] + 0.3 * rng.standard_normal((100, 32)).astype(np.float32)
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    settings = Settings.of().replace(hnsw_threshold=1_000, hnsw_ef_construction=40)
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)  # single-threaded adds are deterministic: the same graph twice
+    try:
+        index, info = vector_index(vecs, settings, probes=queries)
+        flat = faiss.IndexHNSWFlat(32, settings.tuning.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        flat.hnsw.efConstruction = settings.tuning.hnsw_ef_construction
+        flat.add(vecs)
+    finally:
+        faiss.omp_set_num_threads(threads)
+    coded = faiss.downcast_index(index.base_index)
+    assert faiss.vector_to_array(flat.hnsw.neighbors).tolist() == faiss.vector_to_array(coded.hnsw.neighbors).tolist()
+    flat.hnsw.efSearch = info["ef_search"]
+    exact_scores, _ = faiss.knn(queries, vecs, 10, metric=faiss.METRIC_INNER_PRODUCT)
+    f_scores, f_ids = flat.search(queries, 10)
+    c_scores, c_ids = index.search(queries, 10)
+    assert abs(recall_at_k(c_ids, c_scores, exact_scores) - recall_at_k(f_ids, f_scores, exact_scores)) <= 0.02
