@@ -497,13 +497,20 @@
 
   /* ---------- follow the newest message ---------- */
   function reducedMotion() { return window.matchMedia && matchMedia("(prefers-reduced-motion: reduce)").matches; }
+  // Is the visitor reading the newest message at the bottom of the log? Kept by the log's scroll
+  // events, except while our own smooth scroll to the bottom is under way: its intermediate
+  // positions are not the visitor scrolling up (a phone keyboard opening mid-scroll used to leave
+  // the newest answer out of view).
+  var atBottom = true, scrollingDown = 0;
   function follow(node, isAnswer) {
     var behavior = reducedMotion() ? "auto" : "smooth";
     // A long answer is shown from its start; anything shorter than the log, to the bottom.
     // Measured against the log itself (not offsetTop, which depends on the offset parent).
     var within = node.getBoundingClientRect().top - log.getBoundingClientRect().top + log.scrollTop;
-    var top = isAnswer && node.offsetHeight > log.clientHeight - 16 ? within - 8 : log.scrollHeight;
-    log.scrollTo({ top: top, behavior: behavior });
+    var toStart = isAnswer && node.offsetHeight > log.clientHeight - 16;
+    atBottom = !toStart;
+    scrollingDown = toStart ? 0 : Date.now();
+    log.scrollTo({ top: toStart ? within - 8 : log.scrollHeight, behavior: behavior });
   }
 
   /* ---------- the page ---------- */
@@ -584,8 +591,12 @@
     window.addEventListener("pagehide", function () { flushPending(); });
     // When the log gets shorter (a phone's keyboard opens, the notice expands), a visitor
     // who was reading the newest message keeps seeing it.
-    var atBottom = true;
-    log.addEventListener("scroll", function () { atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40; });
+    log.addEventListener("scroll", function () {
+      var bottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+      if (scrollingDown && !bottom && Date.now() - scrollingDown < 1500) { return; }  // ours, still moving
+      scrollingDown = 0;
+      atBottom = bottom;
+    });
     if (window.ResizeObserver) {
       new ResizeObserver(function () {
         if (atBottom) { log.scrollTo({ top: log.scrollHeight, behavior: "instant" }); }
