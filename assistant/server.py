@@ -789,8 +789,12 @@ def staff_page(assistant: Any, store: Any, cache: StaffCache | None = None, page
 
 # uvicorn's own proxy handling is off: by default it believes X-Forwarded-For from 127.0.0.1
 # whatever MASSAGE_TRUSTED_PROXIES says. Guard is the one place that decides (trusted_networks).
+# timeout_keep_alive: an idle keep-alive connection is closed after 75 s, longer than a proxy keeps
+# it (nginx upstream `keepalive_timeout 60s`, set in deploy/nginx): with uvicorn's default 5 s, nginx
+# reused connections the replica was just closing, took the error as a failed replica and sent the
+# visitor's Gradio event stream to another replica, which answered 404 (tests/test_deploy.py).
 UVICORN_OPTIONS: dict[str, Any] = {"proxy_headers": False, "server_header": False, "log_level": "warning",
-                                   "timeout_graceful_shutdown": 2}
+                                   "timeout_graceful_shutdown": 2, "timeout_keep_alive": 75}
 
 
 # glibc gives each thread that allocates a heap arena of its own (up to 8 per core) and keeps
