@@ -1799,19 +1799,21 @@ class SemanticTriage:
         if texts:
             rows.extend(np.asarray(self.encode(texts), dtype=np.float32))
         clauses_from = len(rows) - len(parts) if parts else None
-        result = self._decide(self.scores(np.vstack(rows)), clauses_from) if rows else None
-        if self.model is not None and rows and (result is None or not result.urgent) and detect_language(message) == "en":
+        sims = self.scores(np.vstack(rows)) if rows else None
+        result = self._decide(sims, clauses_from) if sims is not None else None
+        if self.model is not None and sims is not None and (result is None or not result.urgent) \
+                and detect_language(message) == "en":
             # The message vector (negation defused) and whole sentences, never clauses: the model's
             # thresholds were chosen on whole messages, and clauses pushed false alarms over 5%.
-            own = np.vstack(rows[:clauses_from])
-            hit = self.model.verdict(own)
+            n_whole = len(rows) if clauses_from is None else clauses_from
+            hit = self.model.verdict(np.vstack(rows[:n_whole]))
             if hit is not None and hit[0] != "caution":
                 # A linear model extrapolates on text unlike anything it learned from: markup, numbers,
                 # code and off-topic chatter ("what is the capital of france", 117 of the 469 Big List
                 # of Naughty Strings) scored as urgent. It may only speak for a message at least
                 # MODEL_GATE near some urgent exemplar (module constant; how it was chosen is there).
                 urgent = self._masks["emergency"] | self._masks["crisis"]
-                if float(self.scores(own)[:, urgent].max(initial=-1.0)) < MODEL_GATE:
+                if float(sims[:n_whole][:, urgent].max(initial=-1.0)) < MODEL_GATE:
                     hit = None
             if hit is not None and (hit[0] != "caution" or result is None):
                 result = Triage(hit[0], "model", "model", None, hit[1])
