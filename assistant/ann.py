@@ -101,7 +101,9 @@ def _coded_hnsw(vecs: np.ndarray, settings: Settings) -> Any:
     exact = faiss.IndexHNSWFlat(dim, settings.tuning.hnsw_m, faiss.METRIC_INNER_PRODUCT)
     exact.hnsw.efConstruction = settings.tuning.hnsw_ef_construction
     exact.add(vecs)
-    coded = faiss.IndexHNSWSQ(dim, faiss.ScalarQuantizer.QT_8bit, settings.tuning.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+    # (faiss's stubs type the quantizer argument as a ScalarQuantizer; the SWIG binding takes its enum)
+    coded = faiss.IndexHNSWSQ(dim, faiss.ScalarQuantizer.QT_8bit, settings.tuning.hnsw_m,  # type: ignore[arg-type]
+                              faiss.METRIC_INNER_PRODUCT)
     coded.storage.train(vecs)
     coded.storage.add(vecs)
     coded.hnsw = exact.hnsw  # a copy of the graph; the float copy inside `exact` is freed below
