@@ -72,14 +72,19 @@ def _frequencies() -> dict[str, float] | None:
     return table
 
 
+def _wordfreq_zipf(word: str) -> float:
+    """wordfreq's own answer (its whole list in memory): the fallback, and for floors below ours."""
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word.lower(), "en"))
+
+
 def zipf(word: str) -> float:
     """How common a word is in general English: log10 of its frequency per billion words (0 = unknown,
     or rarer than `ZIPF_FLOOR`)."""
     table = _frequencies()
     if table is None:
-        from wordfreq import zipf_frequency
-
-        z = float(zipf_frequency(word.lower(), "en"))
+        z = _wordfreq_zipf(word)
         return z if z > ZIPF_FLOOR else 0.0
     return table.get(word.lower(), 0.0)
 
@@ -90,12 +95,7 @@ def rarity(word: str, rare_below: float, common_above: float) -> float:
     one (Zipf >= `common_above`), linear between. Words with digits ("10h") carry none."""
     if any(ch.isdigit() for ch in word):
         return 0.0
-    if rare_below < ZIPF_FLOOR:  # an operator's unusual setting: ask wordfreq itself
-        from wordfreq import zipf_frequency
-
-        z = float(zipf_frequency(word, "en"))
-    else:
-        z = zipf(word)
+    z = _wordfreq_zipf(word) if rare_below < ZIPF_FLOOR else zipf(word)  # below: an operator's unusual floor
     if z <= rare_below:
         return 1.0
     if z >= common_above:
