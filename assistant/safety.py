@@ -241,14 +241,16 @@ _NEG_SYMPTOM = (
     r"shortness of breath|(trouble|difficulty|problems?) breathing|breathing (problems?|issues?|trouble)|fevers?|"
     r"numbness|tingling|pins and needles|bleeding|bruising|allerg(y|ies)|headaches?|dizziness|swelling|redness|nausea|rash|weakness|"
     r"(short|out) of breath|breathless\w*|seizures?|fits|fainting|faints|blackouts|dizzy|light ?headed|faint|strokes?|heart (attacks?|problems?|issues?)|(blood )?clots?|dvt|high blood pressure|"
-    r"stiff neck|neck stiffness|(a )?stiff neck|vomiting|throwing up|confusion)"
+    r"stiff neck|neck stiffness|(a )?stiff neck|vomiting|throwing up|confusion|swoll?en|swel?ling|red|hot|warm)"
 )
 _NEG = re.compile(
-    r"\b(dont|do not|didnt|did not|doesnt|does not|havent|have not|hasnt|no|not|never|without|zero|free of|denies)"
+    r"\b(dont|do not|didnt|did not|doesnt|does not|havent|have not|hasnt|isnt|is not|arent|are not|wasnt|no|not|never|without|zero|free of|denies)"
     r" (have |having |had |get |getting |feel |feeling |any |really |experience |experiencing |a |an |got |ever )*"
     rf"{_NEG_SYMPTOM}((,? (or|and|nor) |, )(any )?{_NEG_SYMPTOM})*\b"
     # "breathing is fine", "my chest feels normal": a stated all-clear
     r"|\b(my )?(breathing|chest|heart|lungs?) (is |are |feels |feel |seems |s |all )?(totally |completely |perfectly |absolutely )?(fine|ok|okay|normal|good|clear|great)\b"
+    # "fell a few times, no hitting my head"
+    r"|\b(no|not|never|didnt|did not|without) (hit|hitting|bang\w*|bump\w*|knock\w*|injur\w*) (my|his|her|their|the) head\b"
 )
 # The one negation crisis wording gets: a plain denial ("I'm not suicidal or anything") that comes
 # with "just/only" everyday stress. The denial phrase alone is dropped; the rest of the message is
@@ -283,6 +285,7 @@ _BODY = r"(knots?|back|neck|shoulders?|legs?|feet|muscles?|calves|hamstrings|glu
 _HYPERBOLE = re.compile(
     rf"\b{_BODY}\b.{{0,25}}\b(so bad|so sore|so tight|so stiff|hurt so (much|bad)|are killing me|is killing me)\b.{{0,5}}\bi (wanna|want to|could|might|will|am going to|gonna) (literally )?die\b(?= (lol|lmao|haha\w*|jk|xd|lmfao)\b)"
     rf"|\bi (dont|do not) want to (hurt|harm) my ?self\b(?=.{{0,60}}\bi mean (my|the) {_BODY}\b)"
+    r"|\bi? ?(dont|do not|wouldnt|would not|never) want to (hurt|injure|strain|pull|damage) my ?self (doing|by (doing|stretching|lifting|overdoing|pushing)|while (stretching|lifting|training|exercising|doing)|lifting|stretching|during (stretches|exercise|training|workouts?|class)|on the (machines?|weights|table)|(at|in) the gym)\b"
 )
 
 
@@ -304,13 +307,15 @@ CHEST_EXCUSE = (
     r"when (im|i am|i get|i feel|i m) (anxious|nervous|stressed|panicky|worried)|from (stress|anxiety|nerves)|with (stress|anxiety|nerves)|"
     r"before (exams?|presentations?|interviews?|meetings?|flights?|exams)|(anxiety|stress|nerves) (related|tightness)|"
     # a cause found and cleared by a clinician
-    r"(wallet|bank (account|balance)|bank|prices?|the bill|my card|accountant|bills)\b.{0,25}\bheart attack|heart attack (prices?|lol|haha)|heart attack\b.{0,20}\b(lol|haha|lmao|jk)|"
+    r"(wallet|bank (account|balance)|bank|prices?|the bill|my card|accountant|bills)\b.{0,25}\bheart attack|(giving|give|gave|gives|given) (me|him|her|us|them|everyone|my \w+) (a |an actual )?heart attacks?|"
+    r"(he|she|they|hell|shell|theyll|hed|shed|my (husband|wife|partner|dad|mum|mom|boss|accountant|bank))( will| would| is going to| gonna)? (have|has|get|will have) (a |an actual )?heart attack (at|over|when|if|seeing)|"
+    r"heart attack (at|over|when (he|she|they) (see|sees|saw)) (the|my|his|her|our) (bill|price|prices|cost|receipt|statement|total|invoice|card)|heart attack (prices?|lol|haha)|heart attack\b.{0,20}\b(lol|haha|lmao|jk)|"
     r"(ruled|checked) (that|it|this|those) out|not a heart thing|costochondritis|(doc|doctor|gp) (says|said) (its|it is|it was) (muscular|costochondritis|my ribs|reflux)|"
     r"turned out to be|(was|its|it is) (just|only) (reflux|heartburn|indigestion|muscular|a pulled muscle|anxiety|a panic attack)|"
     r"(doctor|gp|cardiologist|hospital) (checked|said|cleared|ruled out|did an ecg)|(checked|ruled) out|all clear|(ecg|tests?) (was|were|came back) (fine|normal|clear))\b",
 )
 CHEST_RED_FLAGS = (
-    r"\b(sweat\w*|clammy|arm|jaw|neck|breath\w*|faint\w*|dizz\w*|light ?headed|sick|nause\w*|vomit\w*|crush\w*|"
+    r"\b(sweat\w*|drenched|soaked|dripping|clammy|arm|jaw|neck|breath\w*|faint\w*|dizz\w*|light ?headed|sick|nause\w*|vomit\w*|crush\w*|"
     r"spread\w*|radiat\w*|heavy|heaviness|elephant|squeez\w*|grey|gray|pale|racing|pounding|worse|severe|sudden\w*|"
     r"right now|(?<!better )(?<!fine )(?<!ok )(?<!okay )(?<!gone )(?<!over )(?<!normal )now|scared|emergency)\b",
 )
@@ -325,18 +330,19 @@ ABUSERS = (
 # it is current or deliberate. Only these two rules take an excuse; other crisis rules never do.
 SELF_HARM_PAST_OR_ACCIDENT = (
     r"\bused to (self ?harm|cut|hurt my ?self)\b|\b(old|faded|healed|white) scars\b|\bscars (are|were) (old|faded|healed)\b|\b(years|decades) ago\b"
-    r"|\bas a teen\w*\b|\bwhen i was (younger|a teen\w*|at school|in school|a kid)\b"
+    r"|\bas a teen\w*\b|\bwhen i was (younger|a teen\w*|at school|in school|a kid)\b|\bhavent (in|for) (forever|ages|years|a long time|a decade)\b"
     r"|\bcut my ?self (shaving|cooking|chopping|gardening|on (a|the|some) (paper|glass|knife|tin|can|razor))\b|\b(small|tiny|little|minor) (nick|cut|scratch)\b"
     r"|\b(by accident|accidentally)\b|\bcut (my|his|her) (finger|thumb|hand|foot|toe|lip|chin|knee|head)\b|\blast (summer|year|winter|spring|autumn)\b|\b(its|it is|its all|all|fully) healed\b",)
 SELF_HARM_NOW = (
-    r"\b(again|relaps\w*|recently|lately|(?<!fine )(?<!ok )(?<!okay )(?<!better )now|still|new|fresh|started|urges?|want to|wanna|tempt\w*|this (week|month|morning)|last (night|week)|"
+    r"\b(again|relaps\w*|recently|lately|(?<!fine )(?<!ok )(?<!okay )(?<!better )(?<!\d )now|still|new|fresh|started|urges?|(want to|wanna) (cut|hurt|harm|burn|do it)|tempt\w*|this (week|month|morning)|last (night|week)|"
     r"yesterday|today|tonight|on purpose|deliberately|kill|die|dead|suicid\w*|end (it|my life)|bleed\w*|deep)\b(?! (scars?|healed))",)
 # Something that happened long ago and resolved ("a seizure as a baby, nothing since") excuses a
 # collapse or head-injury word, unless anything says it is happening now.
 HISTORY_EXCUSE = (r"\b(years?|months|decades?) ago\b|\bas a (baby|kid|child|teen\w*|toddler)\b|\bwhen i was (a baby|a kid|little|young\w*|a child|a teen\w*|at school)\b"
                   r"|\b(nothing|none|no (problems|issues|symptoms|seizures|fits)) since\b|\bfully recovered\b|\bused to\b|\bin the past\b"
                   r"|\bonce\b.{0,40}\b(when|after|because)\b|\b(shes|hes|she is|he is|im|i am|they are|theyre) (totally |completely )?(fine|ok|okay|well|better)\b"
-                  r"|\bskipped (breakfast|lunch|dinner|a meal|meals)\b|\bstood up too (fast|quickly)\b|\bgave blood\b"
+                  r"|\bskipped (breakfast|lunch|dinner|a meal|meals)\b|\b(stood|stand|standing|get|getting|got) up too (fast|quickly)\b|\bgave blood\b"
+                  r"|\b(after|following) (a |my |the |every |each |some )?massages?\b.{0,40}\b(water|drink|hydrat\w*|normal|is that|thirsty|snack|eat)\b"
                   r"|\b(totally |completely |perfectly |absolutely )?(fine|ok|okay|well|good|normal|healthy) (ever )?since\b|\bin (19|20)\d\d\b|\ba (while|long time|few years) (back|ago)\b"
                   r"|\blast (year|summer|winter|spring|autumn|fall)\b|\b(all|fully|completely|totally) (healed|better|recovered)\b"
                   r"|\b(fine|ok|okay|better) now\b|\b(at|in) (uni|university|college|high school|school)\b"
@@ -403,7 +409,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(given|giving|give) up on (life|living|myself|everything)\b", r"\bno point (to|in|of) me\b",
         r"\bive given up\b(?! (on )?(smoking|sugar|drinking|alcohol|coffee|caffeine|meat|the gym|running|dairy))",
         r"\b(could|would|might|hope i|wish i|want to)( just)? (not|never|didnt|dont) wake( up)?\b",
-        r"\bi wont be (here|around)\b(?! (on|for|next|this|tomorrow|until|till|at|in|when|because|so|during|over|between|from|to))",
+        r"\bi wont be (here|around)\b(?! (on|for|next|this|tomorrow|until|till|at|in|when|because|so|during|over|between|from|to))(?!.{0,60}\b(holiday|vacation|trip|travel\w*|away|abroad|moving|conference|business|visiting|hospital|surgery)\b)",
         r"\bif i (just |simply |really |only )?(was|were|wasnt|werent|was not|were not) (gone|dead|here|around|alive|born)\b",
         r"\b(easier|better|simpler)\b.{0,15}\b(to )?(just )?(not exist|not be here|not be alive|be dead|not wake up|disappear forever)\b",
         r"\b(im|i am|i feel like (im|i am)|feel like|i feel) (just )?(a |such a )?burden\b",
@@ -418,7 +424,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(id|i would|i d) (much )?rather (be dead|die|not be (here|alive)|not exist)\b.{0,5}\bthan (live|living|go on|going on|carry on|keep|feel|be in|suffer|wake up|face|be like this)\b",
         r"\b(standing|sitting|been|stood|sat|up) (on|at|by) (the|a|top of the) (bridge|edge|roof|ledge|cliff|platform|tracks)\b.{0,50}\b(jump\w*|thinking|end it|let go|fall)\b",
         rf"{MEDS}.{{0,60}}\b(thinking (about|of)|want to|wanna|going to|tempted to|might|about to|could just)\b.{{0,10}}\b(swallow\w*|tak\w*|down\w*|neck\w*) (them|it|the lot|all of them|the whole (bottle|packet|box)|everything)\b",
-        r"\bhang(ing)? my ?self\b", r"\bkilled my ?self\b(?! (laughing|trying|working|running|at the|with work|cleaning|studying))", r"\boverdose to end\b", r"\b(feel|feeling|im) trapped\b",
+        r"\bhang(ing)? my ?self\b", r"\bkilled my ?self\b(?! (laughing|trying|working|running|at the|with work|cleaning|studying))", r"\boverdose to end\b", r"\b(feel|feeling|im) trapped\b(?! in (a |my |this )?(body|neck|back|shoulders?) (made|full|built)\b)",
         # a plan or the means at hand
         r"\b(rope|noose|pills|tablets|meds|gun|blade|razor|razors)\b.{0,25}\b(ready|set aside|saved up|waiting|lined up|counted out|hidden away)\b",
         r"\b(bought|got|have|tied|made) (a |the )?(rope|noose)\b(?! (for|to) (climb\w*|the gym|swing|skipping|tow\w*))",
@@ -776,7 +782,7 @@ RULES: tuple[Rule, ...] = (
     ), excuse=(r"\b(breathless|out of breath|took my breath away|take my breath away)\b.{0,25}\b(just )?(thinking|think|remember\w*|how good|"
                r"how amazing|excit\w*|anticipat\w*|in love|laugh\w*|giggl\w*|the view|beautiful|gorgeous)\b",
                r"\b(through|out of) (my|his|her|the|their) nose\b|\b(blocked|stuffy|bunged up|runny) nose\b|\bhay ?fever\b|\bsinus\w*\b",
-               r"\b(unfit|out of shape)\b|\b(on|up|climbing) (the )?stairs\b|\b(after|during) (running|a run|my run|the gym|exercise|my workout|a workout|climbing|cycling|the hike|spin|hiit|the class|football|training)\b",
+               r"\b(unfit|out of shape)\b|\b(on|up|climbing) (the )?stairs\b|\b(after|during) (my |a |the |an )?(first |usual |long |hard |big |new )?(running|a run|my run|the gym|exercise|my workout|a workout|climbing|cycling|the hike|spin|spin class|hiit|class|the class|football|training|sprints?|sprinting|a sprint|intervals|hill (repeats|sprints)|a (game|match|race)|the (game|match|race)|netball|soccer|tennis|squash|basketball|rugby|hockey|swimming|laps)\b",
                r"\b(after|during|from) (my |a |the |an )?(first |long |hard |big |usual |new |killer )?(spin|hiit|crossfit|zumba|dance|yoga|pilates|boxing|bootcamp|circuit|gym|fitness|step|aerobics|swim\w*|running|rowing)( class| session| workout)?\b.{0,30}\b(in (years|ages|months|a while)|haha|lol|my legs|unfit)\b",),
         red_flags=(r"\b(chest|lips?|blue|wheez\w*|dizz\w*|faint\w*|pain|sweat\w*|worse|help|emergency|right now|scared|cant (talk|speak)|choking|swell\w*)\b",)),
     Rule("blood-clot-signs", "emergency", any=(
@@ -797,7 +803,7 @@ RULES: tuple[Rule, ...] = (
                    r"(?<!growing )pain\w*|tender|hard|breath\w*|chest|cough\w*|worse|bigger than)\b",),
         # cramp in a race or a run that has passed: exercise, unless anything points to a clot
         unless=(r"^(?!.*\b(swell\w*|swollen|puffy|red|hot|warm|bigger|one (leg|calf|side)|only one|breath\w*|chest|cough\w*|worse)\b)"
-                r".*\b(cramp\w*|sore|stiff|doms)\b.{0,60}\b(run|running|race|hike|hiking|gym|training|football|exercise|workout|marathon|km|mile|miles|leg day|squats|cycling|match|game)\b",
+                r".*\b(cramp\w*|sore|stiff|doms)\b.{0,60}\b(run|running|race|hike|hiking|gym|training|football|exercise|workout|marathon|km|mile|miles|leg day|squats|cycling|match|game|swim\w*|pool|laps|tennis|netball|class|dancing|yoga|pilates|sport)\b",
                 r"^(?!.*\b(swell\w*|swollen|puffy|red|hot|warm|bigger|one (leg|calf|side)|only one|breath\w*|chest)\b).*\bgrowing pains\b",)),
     Rule("stroke-signs", "emergency", any=(
         r"\b(face|mouth|smile|eye|eyelid|lip)\b.{0,25}\b(droop\w*|drop\w*|sag\w*|numb|lopsided|uneven|fallen|crooked|twisted|slipped|slump\w*|wonky|lower on one side)", r"\bdroop",
@@ -916,7 +922,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(confus|vomit|throw(ing)? up|threw up|being sick|drowsy|sleepy|dizzy|cant remember|memory|blurr|double vision|passed out|headache|keeps being sick)",
     )),
     Rule("bleeding", "emergency", any=(
-        r"\b(call|calling) (an )?ambulance\b", r"\bemergency\b.{0,20}\b(now|help|right now)\b",
+        r"(?<!dont )(?<!do not )(?<!no need to )(?<!never )\b(call|calling) (an )?ambulance\b", r"\bemergency\b.{0,20}\b(now|help|right now)\b",
         r"\bbleeding (heavily|badly|a lot|wont stop|that wont stop|that will not stop|everywhere|profusely)\b",
         r"\b(wont|will not|doesnt|does not|cant make it) stop bleeding\b", r"\bblood\b.{0,30}\b(wont|will not|doesnt|does not) stop\b",
         r"\bblood (is )?(everywhere|pouring|spurting|gushing|pumping|squirting)\b", r"\b(pouring|spurting|gushing) (out )?blood\b",
@@ -1446,7 +1452,7 @@ FOREIGN_CRISIS_FAMILIES: tuple[Rule, ...] = (
 # "qu'il", "l'anno") are also read with the apostrophe as a space (`_latin_variants`).
 _HYPO_SIGNS = {
     "fr": r"(tremble\w*|transpire\w*|sue|suent|en sueur|confus\w*|dit nimporte quoi|dit n importe quoi|delire|somnolent\w*|ne repond (plus|pas)|agite\w*|bizarre)",
-    "es": r"(tiembla\w*|temblando|suda\w*|sudando|confus\w*|desorientad\w*|no responde|dice cosas raras|no coordina|somnolient\w*)",
+    "es": r"(tiembla\w*|temblando|suda\w*|sudando|confus\w*|confundid\w*|desorientad\w*|no responde|dice cosas raras|no coordina|somnolient\w*)",
     "de": r"(zitter\w*|schwitz\w*|verwirrt\w*|durcheinander|redet wirr\w*|reagiert nicht|benommen|apathisch)",
     "pt": r"(tremendo|treme\w*|suando|sua\w*|confus\w*|falando coisas sem sentido|nao responde|desorientad\w*)",
     "it": r"(trema\w*|suda\w*|sudato|confus\w*|non ragiona|non risponde|sragiona|disorientat\w*|dice cose strane)",
@@ -1564,6 +1570,8 @@ FOREIGN_CAUTIONS: tuple[Rule, ...] = (
         r"\b(trombos\w*|thrombos\w*|embolia|embolie|phlebite|flebite)\b",
         r"\b(cirurgia|cirugia|chirurgie|chirurgia|operado|operada|opere|operee|operiert|operazione|operato|operata|operacion|intervento|intervencion)\b",
         r"\b(sous|avec|em|en|unter) (anticoag\w*|chimio\w*|quimio\w*)\b",
+        # blood thinners by their European brand names (kardegic is aspirin, previscan fluindione)
+        r"\b(kardegic|previscan|sintrom|coumadine?|marcoumar|marcumar|falithrom|xarelto|eliquis|pradaxa|lixiana|lovenox|innohep|fraxiparine?|clexane|plavix|brilique|efient|acenocumarol|fenprocoumon|anticoagulant\w*|anticoagulante\w*|antikoagul\w*|blutverdunn\w*|blutverduenn\w*|anticoagulanti|fluidificant\w*)\b",
     )),
     Rule("caution-cjk", "caution", script="cjk", any=(
         r"妊娠|妊婦|怀孕|懷孕|孕妇|孕婦|孕期|怀孕了|임신", r"骨质疏松|骨質疏鬆|骨粗しょう症|骨粗鬆症|골다공증", r"血栓|静脈瘤|静脉曲张|혈전",
@@ -1571,11 +1579,168 @@ FOREIGN_CAUTIONS: tuple[Rule, ...] = (
     )),
 )
 
+# A seventh author's blind set (safety_blind5) missed wordings of families the rules already had, as
+# natives type them: third-person and adverb-split self-harm ("se corta los brazos", "mi taglio quando
+# sto male", "je me suis encore scarifiée"); despair without "I" ("hat eh alles keinen Sinn mehr",
+# "wszystko bez sensu", "sarebbe meglio per tutti se sparissi"); letters to the children and "tomorrow
+# it all ends"; a stepfather who "messes with me" when mum goes out; emergencies described by what is
+# seen (a mouth gone crooked and speech nobody understands, shaking on the floor, fever with confusion,
+# a child who drank bleach, pills taken and barely reacting, fallen and not answering, in Egyptian
+# Arabic). English: the same wish said sideways -- no point booking, won't be around next month; all
+# future appointments cancelled with thanks for everything; "checking out" and "done for good" after
+# despair; "rather not exist"; one nice memory before the end; a walk to the cliffs that is "the plan";
+# a neighbour screaming with things breaking; something stuck in a throat with no cough; pulled out of
+# a pool, coughing and confused. Written in fresh wording by family, not from the set's sentences.
+_DESPAIR = (r"\b(had enough|cant (do|take|face|bear|stand) (this|it|another|any more|anymore|much more)|cant go on|no point|nothing left|"
+            r"so tired of (everything|it all|this|life|fighting)|give up|giving up|hopeless|whats the point|no way out|worn out by (life|everything)|"
+            r"pain (wont|will not|never) (stop|end|go away)|at the end of my rope|at my wits end|no one (listens|cares)|nobody (listens|cares))\b")
+_ENDING = (r"\b((im|i am|ill be|i will be|i m) (checking out|done for good|out of here for good|gone for good)(?! (of|at|the|your|from|early|late|tomorrow|today|on|before|after|with|now))|"
+           r"before the end(?! of)|(one|a) (last|final) (nice |good |happy |lovely )?(thing|memory|treat|massage|goodbye|time)|"
+           r"it (will|ll|is going to) (all )?be over soon|wont (be|have to) (suffer|hurt|feel) (much|for) longer|"
+           r"end (it|it all|things|everything)|(this|that) is (it|goodbye)|for the last time)\b")
+BLIND5_FAMILIES: tuple[Rule, ...] = (
+    # --- English crises said sideways --------------------------------------------------------
+    Rule("crisis-sideways", "crisis", any=(
+        r"\bs ?u ?i ?c ?i ?d(e|al|ing)\b",
+        r"\b(something|anything) (nice|good|lovely|special|happy) before (the end(?! of)|i go for good|im gone|its (all )?over)\b",
+        # a threat to kill if the victim leaves or tells (an abuser's, not an idiom about a booking)
+        r"\b(would|will|ll|d|hell|shell|theyll|hed|shed|going to|gonna|threaten\w*( to)?|swore (he|she|they) (would|d))( literally| actually)? (kill|hurt|murder|strangle|find) (me|us|the kids|my (kids|children|mum|mom))\b.{0,10}\bif i (ever )?"
+        r"(leave|left|try to leave|tell|told|report|call|called|go to|went to|divorce|break up|take the kids|speak to)\b(?! (early|work|the office|on time|before|at|for|the house|without|my desk|the gym|a review|a bad review|a tip|late))",
+        r"\b(id|i would|i d|i had) (much |really |honestly |just )?rather (not (exist|be alive|be here any ?more|wake up)|be dead|stop existing)\b",
+        r"\b(im|i am|i m|ill be|i will be) done for good\b(?! (with|on|at|from|after) (the|this|that|my|gym|running|work|dairy|sugar|coffee|smoking|drinking))",
+        r"\b(one|a|some|the) (last |final )?(nice|good|happy|lovely|beautiful) (memory|memories|thing|day|moment|experience)s? before (the end|i go for good|i die|im gone|its (all )?over|i end it)\b",
+        r"\b(wont|will not|wont be|might not|may not|not going to) (be )?(around|here|alive) (by |for |in )?(next (month|year|spring|summer|autumn|winter|christmas)|christmas|my birthday|the new year)\b"
+        r"(?!.{0,60}\b(moving|abroad|travel\w*|holiday|vacation|trip|away|work|conference|visiting|reschedul\w*|pause|freeze|hold)\b)",
+    )),
+    # a hopeless feeling and an ending, in one message: neither alone is enough
+    Rule("crisis-despair-and-ending", "crisis", all=(_DESPAIR, _ENDING)),
+    # futility about the future and being gone for it ("no point booking anything, i won't be around")
+    Rule("crisis-no-future", "crisis", all=(
+        r"\b(no point|dont see the point|pointless|no use|why bother) (in |of )?(booking|planning|making plans|buying|renewing|saving|paying|signing up|starting)\b",
+        r"\b(wont|will not|might not|may not|not going to) (be )?(around|here|alive|need (it|them|any of it))\b",
+    ), unless=(r"\b(holiday|vacation|trip|travel\w*|abroad|moving|conference|business|visiting|hospital|surgery|new job|away (for|on|until|till))\b",)),
+    # every future appointment cancelled, with a goodbye or "won't need them"
+    Rule("crisis-cancel-everything", "crisis", all=(
+        r"\b(cancel\w*|delete\w*|remove\w*|clear\w*|stop\w*) (all|every|each|any)( of)? (my |the )?(future |remaining |upcoming |other |next )?(appointments?|sessions?|bookings?|massages?|visits?|treatments?)\b",
+        r"\b(wont|will not|wont be|not going to|will no longer|dont) (be )?need(ing)? (them|it|these|those|any|any more|anymore)\b|\bthanks? (you )?for everything\b|\b(goodbye|farewell)\b|\bfor good\b",
+    ), unless=(r"\b(moving (to|abroad|away|house|home|out|overseas)|move (to|abroad|away)|relocat\w*|emigrat\w*|abroad|pregnan\w*|new job|travel\w*|away for|leaving the (area|country|city|town)|another clinic|closer to (home|work)|insurance|budget|afford)\b",)),
+    # a place to jump from and a plan or a goodbye
+    Rule("crisis-place-and-plan", "crisis", all=(
+        r"\b(go|going|goin|heading|head|drive|driving|walk|walking|off) (up )?(to|out to|up to) (the |a )?(cliffs?|cliff edge|bridge|tracks|railway( line)?|train line|edge|roof|top of (the|a) (building|car park|multi ?storey|tower))\b",
+        r"\b(the|my|that s the|thats the|that is the) plan\b|\bfor good\b|\b(not|never|wont be) (coming|going) back\b|\bgoodbye\b|\b(one|a) (last|final)\b|\bthat(s| is) it\b|\bno one will (find|stop)\b",
+    )),
+    # violence overheard: screaming with things breaking or children crying
+    Rule("danger-overheard", "crisis", all=(
+        r"\b(neighbou?rs?|next door|upstairs|downstairs|flat (above|below)|house next|across the hall|in the next room)\b",
+        r"\b(screaming|screams|yelling|shouting|crying for help|calling for help|begging)\b",
+        r"\b(breaking|smashing|smashed|crash\w*|thud\w*|bang\w*|hitting|slapping|crying|help|glass)\b",
+    )),
+    # --- English emergencies -----------------------------------------------------------------
+    Rule("choking-signs", "emergency", all=(
+        r"\b(stuck|lodged|caught|wedged) in (his|her|my|their|the|your|our) (\w+ )?(throat|windpipe|airway)\b|\bchok(ing|ed|es)\b|\b(swallowed|inhaled) (a |the )?(grape|sweet|candy|coin|toy|piece|bit|button|battery|marble|nut|peanut|bone)\b",
+        r"\b(cant|cannot|can not|unable to|isnt able to|not able to|couldnt) (cough|talk|speak|breathe|cry|make a (sound|noise))\b|\b(turning|going|gone|went) (blue|purple|grey|gray|red)\b|\bno sound\b|\bsilent\b|\bclutching (his|her|their|my) throat\b",
+    )),
+    Rule("near-drowning", "emergency", all=(
+        r"\b(pulled|dragged|got|fished|lifted|rescued) (\w+ ){0,3}out of (the |a )?(pool|water|lake|sea|river|bath|ocean|pond|canal)\b|\b(nearly|almost) drown\w*\b|\bwent under\b",
+        r"\b(cough\w*|confus\w*|vomit\w*|throw\w* up|not breathing|sleepy|drowsy|blue|unconscious|wheez\w*|breathless|limp|foam\w*|not making sense|out of it|not right)\b",
+    )),
+    # --- other languages: self-harm in the third person, with an adverb, or as a habit -------
+    Rule("self-harm-foreign", "crisis", any=(
+        r"\b(se|me) (corta|corto|cortaba|cortan|esta cortando|sigue cortando|hace cortes|hago cortes|lastima a proposito|quema a proposito)\b(?! (el|los|las|la|un|una) (pelo|cabello|unas|flequillo|barba|pan|verdura\w*|carne|cebolla|pizza))",
+        r"\bautolesion\w*\b", r"\bse autolesiona\b",
+        r"\b(je )?me suis (encore |de nouveau |a nouveau |deja |re)?(coupe\w*|scarifie\w*|brule\w*|mutile\w*)\b(?! (en|avec|au|a la|a l) (cuisin\w*|papier|couteau|verre|rasant|bricol\w*|jardin\w*|four))",
+        r"\b(il|elle|mon fils|ma fille|mon ado) se (scarifie|mutile|coupe (les bras|les poignets|les cuisses)|fait du mal)\b", r"\bautomutil\w*\b",
+        r"\b(ritzt|ritzen|schneidet|verletzt) sich (wieder |selbst |absichtlich |heimlich )?\b(?!.{0,20}\b(beim|mit dem|am) (kochen|messer|papier|rasieren)\b)", r"\bselbstverletz\w*\b",
+        r"\b(se|me) (cortando|corta|corto|cortou|cortei|machuca|machucando|fere|ferindo|queima|queimando)\b.{0,30}\b(braco\w*|pulso\w*|perna\w*|coxa\w*|de proposito|escondid\w*|de novo|outra vez|quando)\b", r"\bautomutila\w*\b",
+        r"\b(mi|si) (taglio|taglia|tagliava|sono tagliat\w*|e tagliat\w*|ferisco|ferisce|brucio|brucia)\b(?! (i|le|la|il|un|una) (capelli|unghie|barba|frangia|pane|carne|verdur\w*|cipoll\w*|pizza|torta))(?=.{0,40}\b(quando|di nuovo|ancora|braccia|polsi|gambe|apposta|di nascosto|non riesco|fermarmi|sto male|sangue)\b)",
+        r"\bautolesionis\w*\b", r"\b(snijdt|snijd) (zich|zichzelf|mezelf)\b", r"\b(tnie|cnie) sie\b",
+    )),
+    # --- other languages: despair without "I", the wish to vanish, letters, "it all ends" -----
+    Rule("crisis-foreign-despair", "crisis", any=(
+        # de
+        r"\b(hat|macht) (eh |doch |sowieso |ja |einfach |echt )?(alles|das alles|das leben|mein leben) (eh |doch |sowieso |ja |einfach |echt )?keinen sinn( mehr)?\b",
+        r"\b(alles|das leben|mein leben) (hat|macht) (eh |doch |sowieso |ja |einfach |echt |halt )?keinen sinn( mehr)?\b", r"\bnichts (hat|macht) (mehr )?sinn\b",
+        r"\b(ich )?bin (nur |doch nur |eh nur )?(noch )?(eine|ein) (last|belastung|klotz am bein)\b",
+        r"\b(besser|leichter) fur (alle|euch|meine familie)\b.{0,20}\bwenn ich (weg|nicht mehr da|tot) (ware|waere|bin)\b", r"\bwenn ich (einfach )?(weg|verschwunden|tot) (ware|waere)\b",
+        r"\b(morgen|heute|heute nacht|heute abend) (ist|wird) alles (vorbei|zu ende)\b", r"\bbriefe an (meine|die) (kinder|familie|eltern)\b.{0,30}\bgeschrieben\b",
+        # pl
+        r"\bnie chce mi sie (juz )?zyc\b", r"\b(wszystko|zycie) (jest )?bez sensu\b", r"\b(jestem|bede) (tylko )?ciezarem\b", r"\bnie ma sensu zyc\b",
+        # it
+        r"\b(meglio|piu facile) per tutti se (io )?(sparissi|morissi|non ci fossi|non esistessi|me ne andassi)\b", r"\bse (io )?sparissi\b",
+        r"\b(vorrei|voglio|voglia di) (solo )?(sparire|scomparire|non esistere)\b", r"\b(domani|stasera|stanotte) (finisce|finira) tutto\b",
+        r"\bho scritto (le |delle |una )?letter[ae] (ai miei|alle mie|a mia|a mio|per i miei|per le mie) (figli|figlie|genitori|famiglia|moglie|marito)\b",
+        # pt
+        r"\b(escrevi|deixei|escrevendo) (as |umas |uma |a )?cartas? (pros|pras|para os|para as|pra|para|aos|as|ao|a) (meus|minhas|minha|meu) (filhos|filhas|familia|pais|mae|pai|marido|esposa)\b",
+        r"\b(amanha|hoje|hoje a noite|esta noite|essa noite) (vai )?(acabar|acaba|termina|vai terminar) tudo\b", r"\b(melhor|mais facil) pra (todo mundo|todos) se eu (sumisse|morresse|nao existisse)\b", r"\bse eu sumisse\b",
+        # es
+        r"\b(escribi|deje|he escrito|dejé) (las |unas |una )?cartas? (a|para) (mis|mi) (hijos|hijas|familia|padres|madre|padre)\b",
+        r"\b(manana|hoy|esta noche) (se )?(acaba|termina|se acaba|se termina) todo\b", r"\bsi (yo )?(desapareciera|me muriera|no estuviera)\b",
+        # fr
+        r"\b(jai|j ai) (ecrit|laisse) (des |les |une )?lettres? (a|pour) (mes|ma|mon) (enfants|famille|parents|mari|femme)\b",
+        r"\b(demain|ce soir|cette nuit) tout (sera fini|est fini|se termine|finit|s arrete|sarrete)\b(?! (au|a la|a l|pour|avec|chez|de|du|des|en|dans|sur) )", r"\bsi (je )?(disparaissais|mourais|netais plus la|n etais plus la)\b",
+        # nl
+        r"\b(alles|het leven) (heeft|is) geen (zin|nut) meer\b", r"\bik ben (alleen maar |maar )?een last\b",
+    )),
+    Rule("crisis-native-despair", "crisis", script="native", any=_nfkc(
+        r"(अब )?(जीना|जीने) (नहीं है|की इच्छा नहीं|का मन नहीं)", r"सब (कुछ )?(खत्म|ख़त्म) (करना|कर दूं|कर दूँ|कर दूंगा|कर दूँगा|करना चाहता|करना चाहती)", r"(मर जाऊं|मर जाऊँ|मरना है|मर जाना है)", r"ज़िंदगी (खत्म|ख़त्म|बेकार)",
+        r"не хочется жить", r"жить не хочу", r"(я|я просто) обуза", r"всё бессмысленно|все бессмысленно", r"лучше бы меня не было", r"хочу исчезнуть",
+        r"(مش عايز|مش عايزه|مش عاوز|ما بدي|مابدي) (اعيش|عيش)", r"(نفسي|عايز|عايزه) اموت", r"(انا )?عبء", r"(تعبت|زهقت) من (الحياه|حياتي|العيشه)",
+    )),
+    Rule("crisis-cjk-despair", "crisis", script="cjk", any=(
+        r"살기싫", r"다끝내고싶", r"짐이되", r"없어지고싶", r"죽어버리",
+        r"(我|我就)?(是)?(大家|家人)的(负担|負擔|累赘|累贅)", r"(一切|活着|活著)(都)?没(有)?(意义|意思)|(一切|活著)(都)?沒(有)?意義", r"(明天|今晚|今天|今夜).{0,3}(一切|所有)(都|就)?(要)?(结束|結束)",
+        r"(私|わたし|僕|俺)なんて(いない|いなくなった)(方|ほう)が", r"(全部|すべて)終わりにし", r"明日(で)?(全部|すべて)終わ",
+    )),
+    # child sexual abuse: a relative who touches or "messes with" a child, when the mother is out
+    Rule("child-abuse-foreign", "crisis", any=(
+        r"\b(padrasto|tio|primo|avo|vizinho|namorado da minha mae|irmao)\b.{0,25}\b(mexe comigo|me toca|me apalpa|passa a mao em mim|abusa de mim|entra no meu quarto)\b",
+        r"\b(padrastro|tio|primo|abuelo|vecino|novio de mi (mama|madre)|hermanastro)\b.{0,25}\b(me toca|me manosea|abusa de mi|se mete en mi cama|entra a mi cuarto)\b",
+        r"\b(beau pere|oncle|cousin|grand pere|voisin|copain de (ma|ma mere|maman))\b.{0,25}\b(me touche|me tripote|abuse de moi|vient dans mon lit)\b",
+        r"\b(stiefvater|onkel|cousin|opa|nachbar|freund (meiner|von meiner) mutter)\b.{0,25}\b(fasst mich an|begrapscht mich|missbraucht mich|kommt in mein bett)\b",
+        r"\b(patrigno|zio|cugino|nonno|vicino|compagno di mia madre)\b.{0,25}\b(mi tocca|mi palpa|abusa di me|viene nel mio letto)\b",
+        r"\b(quando|cuando|quand|wenn) (minha mae|mi (mama|madre)|ma mere|maman|meine mutter|mama) (sai|sale|part|sort|weg ist|nicht da ist)\b.{0,40}\b(me toca|mexe comigo|me manosea|me touche|fasst mich an|mi tocca)\b",
+    )),
+    Rule("child-abuse-cjk", "crisis", script="cjk", any=(
+        r"(继父|繼父|叔叔|舅舅|后爸|後爸).{0,8}(摸我|碰我|猥亵|猥褻)", r"(義父|継父|おじ|叔父|伯父).{0,8}(触|さわ|体を)",
+    )),
+    # --- other languages: emergencies described by what is seen --------------------------------
+    Rule("emergency-foreign-signs", "emergency", any=(
+        # es: a mouth gone crooked, speech nobody understands, all of a sudden
+        r"\bse le (torcio|cayo|durmio|paralizo|fue de lado|chueco) (la boca|la cara|el labio|media cara|un lado)\b",
+        r"\bno (le|se le) entiend\w* (nada |bien )?(lo que|lo q|cuando|que) (habla|dice)\b", r"\b(arrastra|traba) las palabras\b",
+        r"\b(convulsionando|esta convulsionando|le dio una convulsion|le esta dando (un ataque|una convulsion))\b",
+        r"\b(tiembla|temblando|sacudiendose)\b.{0,15}\ben el (suelo|piso)\b", r"\b(se tomo|tomo|bebio|trago)\b.{0,10}\b(lejia|cloro|lavandina|desinfectante|veneno)\b",
+        # fr: a fit on the floor, fever with confusion
+        r"\b(fait|fais|faisait|a fait) une crise\b(?! (de (nerfs|colere|larmes|rire|panique|angoisse|foie|jalousie)|d ?angoisse|dangoisse))(?=.{0,60}\b(tremble\w*|par terre|convuls\w*|bave|yeux|ne repond|inconscient\w*|secou\w*|minutes)\b)",
+        r"\b(tremble\w*|secoue\w*|convulse\w*|gigote\w*)\b.{0,20}\bpar terre\b", r"\bparle (plus|pas) (normalement|correctement)\b",
+        # pt / it / de: shaking on the floor, bleach drunk
+        r"\b(tremendo|se debatendo|convulsionando)\b.{0,15}\bno chao\b", r"\b(trema|si dimena|convulsioni)\b.{0,15}\b(a terra|per terra)\b", r"\b(zuckt|krampft)\b.{0,15}\bam boden\b",
+        r"\b(bebeu|engoliu|tomou)\b.{0,10}\b(agua sanitaria|cloro|alvejante|veneno|desinfetante)\b", r"\b(ha bevuto|bevuto|ingoiato)\b.{0,10}\b(candeggina|varechina|disinfettante|veleno)\b",
+        r"\b(getrunken|geschluckt)\b.{0,10}\b(bleiche|chlor|desinfektionsmittel|putzmittel|gift)\b|\b(bleiche|chlor|desinfektionsmittel|putzmittel)\b.{0,10}\b(getrunken|geschluckt)\b",
+        # fever with confusion (sepsis) in fr/es/pt/de
+        near(r"fievre|fiebre|febre|fieber", r"confus\w*|confundid\w*|desorient\w*|delir\w*|verwirrt|durcheinander|ne repond|no responde|nao responde|reagiert nicht|somnolent\w*|sonolent\w*", 60),
+    )),
+    Rule("emergency-native-signs", "emergency", script="native", any=_nfkc(
+        r"(مش|ما|مابي|لا) ?(بيتنفس|يتنفس|بتتنفس|تتنفس|قادر يتنفس|قادره تتنفس)", r"(مش|ما) (بيرد|بترد|بيصحى|بتصحى|بيفوق|بتفوق)", r"(مغمى|مغما) (عليه|عليها)", r"(وقع|وقعت|اغمى).{0,30}(مش|ما) (بيرد|بترد|بيتحرك|بتتحرك)",
+        r"बेहोश", r"(सांस|साँस) नहीं (ले|आ)", r"होश नहीं",
+        r"не (отвечает|реагирует|приходит в себя)", r"упал\w*.{0,20}не (встает|двигается|отвечает)",
+    )),
+    Rule("emergency-cjk-signs", "emergency", script="cjk", any=(
+        # zh: drank disinfectant by mistake, the worst headache ever and vomiting
+        r"(误|誤)(喝|食|吞|服)", r"(喝|吞|吃)(了|下)?.{0,4}(消毒液|漂白|洗衣液|洗洁精|洗潔精|农药|農藥|杀虫剂|殺蟲劑|清洁剂|清潔劑|老鼠药|老鼠藥)",
+        r"(从来没|從來沒|从没|從沒)(有)?(这么|這麼|那么|那麼)(痛|疼)过?", r"(头|頭).{0,6}(像要裂开|像要裂開|炸开|炸開)", r"(突然|一下子).{0,6}(剧烈|劇烈)(的)?(头痛|頭痛)",
+        # ja: a great many pills, barely reacting; diabetic, drenched and not answering
+        r"薬を?(大量|たくさん|いっぱい|全部|一気)に?(飲|のん)", r"(呼んでも|話しかけても|声をかけても).{0,6}(反応|返事)", r"反応が?(薄|鈍|ない|無い)",
+        r"(返事|へんじ)(を)?(しない|がない|が無い|できない)", r"(糖尿病).{0,20}(汗|震え|ふるえ|ぼーっと|意識|おかしい|返事|反応)",
+        r"(今までで|人生で)(一番|いちばん)(ひどい|痛い|強い)頭痛", r"(頭が)(割れる|割れそう)",
+    )),
+)
+
 
 _PRIORITY = {"crisis": 0, "emergency": 1, "caution": 2}
 # Crises first (a person in crisis must never get a symptom template), then emergencies in any
 # language, then cautions: the first matching rule decides.
-_ALL_RULES = tuple(sorted(RULES + FOREIGN_RULES + FOREIGN_CRISIS_FAMILIES + MORE_LANGUAGE_RULES + BLIND4_FAMILIES + FOREIGN_CAUTIONS, key=lambda r: _PRIORITY[r.category]))
+_ALL_RULES = tuple(sorted(RULES + FOREIGN_RULES + FOREIGN_CRISIS_FAMILIES + MORE_LANGUAGE_RULES + BLIND4_FAMILIES + BLIND5_FAMILIES + FOREIGN_CAUTIONS, key=lambda r: _PRIORITY[r.category]))
 
 
 # Doubled-letter typos ("paiin", "faintedd") are also read with every double letter single; for
@@ -1914,13 +2079,24 @@ _RULES_BY_ID["breathing-history"] = Rule("breathing-history", "emergency", excus
     r"(?=.*(\b(fine|ok|okay|normal|clear|better) (now|since)\b|\b(fully|all|completely) (recovered|better|clear|fine)\b))",), red_flags=HISTORY_RED_FLAGS)
 
 
+# Dizziness on standing up quickly (orthostatic: "a bit dizzy when I stand up too fast") near a stroke or
+# collapse exemplar, with no sign of either.
+_RULES_BY_ID["orthostatic"] = Rule("orthostatic", "emergency", excuse=(
+    r"\b(stand|standing|stood|get|getting|got|sit|sitting|jump|jumping) up (too |really |very )?(fast|quickly|suddenly|quick)\b",), red_flags=(
+    r"\b(face|speech|speak|talk|slurr\w*|droop\w*|confus\w*|vision|one side|half|numb\w*|weak\w*|chest|fainted|faints|passed out|black(ed)? out|"
+    r"collaps\w*|headache|worst|sudden\w*|now|today|cant|wont|blood|fell|hit)\b",))
+
+
 # Idioms the crisis rules read as idioms (by their excuses and look-aheads: "he'll kill me if I
 # book another", "this week is killing me, I want to disappear into a spa"): the model's crisis
 # verdict names no wording, so it is dropped on them too, unless anything else in the message is a
 # crisis word or a sign of danger now.
 _MODEL_CRISIS_IDIOMS = re.compile(
     r"\b(will|ll|hell|shell|theyll|youll|going to|gonna|would|d|hed|shed) (literally |actually |totally )?(kill|strangle|murder|throttle) me if i\b"
-    r"|\b(is|are|its|s) (literally |actually |totally )?killing me\b"
+    r"|\b(is|are|its|s|keeps|keep) (literally |actually |totally |really )?(killing|murdering) (me|him|her|them|us)\b"
+    # "i'll die if you don't have saturday slots (not really)"; "driving me to an early grave"
+    r"|\b(i (will|ll|am going to|gonna|would|d)|ill|id) (literally |actually |honestly )?die if (you|they|there|i (cant|dont|do not|cannot|miss))\b"
+    r"|\b(driving|drive|drives|sending|send|put|putting) (me|him|her|us) (to|in|into) an early grave\b"
     r"|\b(disappear|vanish|escape|hide) (in ?to|to|for|on|under|at) (a |the |my |some )?(spa|holiday|vacation|beach|island|bath|massage|weekend|bed|duvet|blanket|retreat|cabin|sauna)\b"
     # a sore body as the joke's victim: "kill me now - my shoulders", "my neck has been kidnapped by a
     # knot", "send reinforcements" for a back, "call 911 ... lol"
@@ -1932,8 +2108,18 @@ _MODEL_CRISIS_IDIOMS = re.compile(
 _CRISIS_IDIOM_RED_FLAGS = re.compile(
     r"\b(suicid\w*|end (it|it all|my life|things)|kill my ?self|(dont|do not|no longer) (want|wanna) to (live|be here|be alive|exist|wake up)|better off (dead|without me)|"
     r"hurt(ing)? my ?self|self ?harm\w*|forever|for good|never come back|scared|afraid|frightened|terrified|hits?|hit me|beats?|hurts? me|threat\w*|"
-    r"knife|gun|weapon|police|bruis\w*|still|again|right now)\b"
+    r"knife|gun|weapon|police|bruis\w*|still|again|right now|"
+    # a threat, not an idiom: "he'd kill me if I ever left", "if I tell anyone"
+    r"if i (ever )?(leave|left|try to leave|tell|told|report|call|called|go to|went to|divorce|break up|take the kids)|leave (him|her|them))\b"
 )
+
+
+# Abuse, self-harm or a dark time long past, and safe now ("an abusive relationship years ago, I'm safe
+# now; can the therapist go slow"): the model's crisis verdict is dropped on both together, unless a
+# crisis word or a sign of danger now (`_CRISIS_IDIOM_RED_FLAGS`) is also there.
+_CRISIS_PAST = re.compile(r"\b((years|months|decades|a long time|a while|ages) ago|used to|as a (kid|child|teen\w*)|when i was (younger|a kid|a teen\w*|little)|in the past|in (19|20)\d\d)\b")
+_SAFE_NOW = re.compile(r"\b(im|i am|were|we are|she is|shes|he is|hes|they are|theyre) (completely |totally |now |much |all )?(safe|out of (it|there)|free|fine|okay|ok|doing (well|great|good)|happy|better|in a good place)( now)?\b"
+                       r"|\b(left|got out|escaped|ended it|split up)\b.{0,20}\b(years|long|ages) ago\b|\bhavent (in|for) (forever|ages|years)\b|\b(all|fully|completely) (healed|recovered|better)\b")
 
 
 # Signs of an emergency now that no denial or all-clear can outweigh.
@@ -1962,13 +2148,20 @@ def _excused(sem: Triage | None, message: str) -> bool:
         rule_ids = [_SEMANTIC_EXCUSES[sem.rule]] if sem.rule in _SEMANTIC_EXCUSES else []
         if sem.rule == "respiratory":
             rule_ids.append("breathing-history")
+        if sem.rule in ("stroke", "collapse-seizure"):
+            rule_ids.append("orthostatic")
     else:  # the learned model names no body system: any excusable rule of its category may excuse it
         rule_ids = [rid for rid in _SEMANTIC_EXCUSES.values() if _RULES_BY_ID[rid].category == sem.category]
+        if sem.category == "emergency":
+            rule_ids.append("orthostatic")
     readings = _latin_variants(message)
     # the red flags are looked for outside the idiom (and outside a joke about a sore body:
     # "i dont want to hurt myself ... i mean my back")
-    if sem.layer == "model" and sem.category == "crisis" and any(_MODEL_CRISIS_IDIOMS.search(v) or _HYPERBOLE.search(v) for v in readings) and not any(
+    if sem.category == "crisis" and any(_MODEL_CRISIS_IDIOMS.search(v) or _HYPERBOLE.search(v) for v in readings) and not any(
             _CRISIS_IDIOM_RED_FLAGS.search(_HYPERBOLE.sub(" ", _MODEL_CRISIS_IDIOMS.sub(" ", v))) for v in readings):
+        return True
+    if sem.category == "crisis" and any(_CRISIS_PAST.search(v) and _SAFE_NOW.search(v) for v in readings) and not any(
+            _CRISIS_IDIOM_RED_FLAGS.search(v) for v in readings):
         return True
     if sem.layer == "model" and sem.category == "emergency" and _all_clear(readings):
         return True

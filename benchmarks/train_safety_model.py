@@ -44,6 +44,7 @@ AUTHORS: dict[str, tuple[str, ...]] = {
     "C4": ("safety_blind2.jsonl",),
     "C5": ("safety_blind3.jsonl",),  # a fifth author's blind set, measured once at 0b9274d, training since
     "C6": ("safety_blind4.jsonl",),  # a sixth author's blind set, measured once at 413c0d3, training since
+    "C7": ("safety_blind5.jsonl",),  # a seventh author's blind set, measured once at 5dcabc5, training since
 }
 LABEL = {"emergency": 0, "crisis": 1, "caution": 2, "faq": 3, "benign": 3, "none": 3}
 CLASS_WEIGHT = np.array([3.0, 3.0, 1.5, 1.0])  # towards recall of the urgent classes
