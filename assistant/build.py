@@ -309,10 +309,15 @@ def check_compatible(index: Index, embedder: Embedder, settings: Settings, *, co
     or terms version, or (with `corpus`) this corpus. Replicas and the last-good fallback
     check the model only."""
     m = index.manifest["model"]
-    if m.get("name") != embedder.name or m.get("fingerprint") != embedder.fingerprint or int(m.get("dim", 0)) != embedder.dim:
+    if m.get("name") != embedder.name or int(m.get("dim", 0)) != embedder.dim:
         raise IndexMismatchError(
             f"index built with model {m.get('name')} ({m.get('dim')}-d), "
             f"but the assistant uses {embedder.name} ({embedder.dim}-d): {REBUILD}"
+        )
+    if m.get("fingerprint") != embedder.fingerprint:  # the same model with other weights (embed_weights)
+        raise IndexMismatchError(
+            f"index built with other weights of {embedder.name} (fingerprint {m.get('fingerprint')}, "
+            f"the assistant's {embedder.fingerprint}): {REBUILD}"
         )
     if index.manifest["chunking"] != chunking_params(settings):
         raise IndexMismatchError(f"index built with other chunking settings: {REBUILD}")

@@ -111,6 +111,31 @@ def onnx_dir(settings: Settings, model_path: Path) -> Path:
     return Path(settings.paths.index_dir) / "onnx" / model_fingerprint(model_path)
 
 
+# The onnx backend's weights (the `embed_weights` setting): the export itself, or one of its
+# 8-bit derivatives (assistant/quantize.py), each with its own file and fingerprint.
+WEIGHTS = ("float32", "int8_embeddings", "int8")
+
+
+def quantized_model(folder: Path, weights: str, log: Callable[[str], None] | None = None) -> Path:
+    """The `weights` version of the float32 export in `folder` (assistant/quantize.py), derived
+    once beside it and published atomically; the same bytes every time from the same export."""
+    from .quantize import Scheme, quantize_model
+
+    scheme = Scheme.of(weights)
+    out = folder / scheme.file
+    if out.is_file():
+        return out
+    tmp = folder / f".{scheme.file}.{os.getpid()}.tmp"
+    try:
+        info = quantize_model(folder / "model.onnx", tmp, scheme)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    if log:
+        log(f"derived the {weights} model {out} ({info['weights_mb_before']} MB of weights -> {info['weights_mb_after']} MB)")
+    return out
+
+
 def export_onnx(settings: Settings, log: Callable[[str], None] | None = None) -> Path:
     """Export the bundled model to ONNX once (needs torch and onnx), check it against
     sentence-transformers on a sample, and publish it atomically. Returns the folder."""
@@ -148,7 +173,7 @@ def export_onnx(settings: Settings, log: Callable[[str], None] | None = None) ->
                 dynamic_axes={n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]},
                 opset_version=17, dynamo=False,
             )
-        got = OnnxEmbedder(settings, ref.path, tmp).encode(EXPORT_CHECK)
+        got = OnnxEmbedder(settings, ref.path, tmp, weights="float32").encode(EXPORT_CHECK)
         want = ref.encode(EXPORT_CHECK)
         worst = float(np.min(np.sum(got * want, axis=1)))
         if worst < EXPORT_MIN_COSINE:
@@ -168,17 +193,29 @@ def export_onnx(settings: Settings, log: Callable[[str], None] | None = None) ->
 
 class OnnxEmbedder:
     """The same model through onnxruntime + tokenizers: no torch import, about 2x faster per question.
-    Mean pooling and normalization as in the model's sentence-transformers config."""
+    Mean pooling and normalization as in the model's sentence-transformers config.
+    `weights` (one of `WEIGHTS`, default the `embed_weights` setting) picks the export itself or
+    an 8-bit derivative of it, which has its own fingerprint: vectors of two never mix."""
 
-    def __init__(self, settings: Settings, model_path: Path | None = None, folder: Path | None = None) -> None:
+    def __init__(self, settings: Settings, model_path: Path | None = None, folder: Path | None = None,
+                 weights: str | None = None) -> None:
         offline_env()
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
+        self.weights = weights or settings.model.embed_weights
+        if self.weights not in WEIGHTS:
+            raise ModelError(f"unknown embedding weights {self.weights!r}: use {' or '.join(WEIGHTS)}")
         self.path = model_path or default_model_path(settings)
         self.name = settings.model.model_name
         self.fingerprint = model_fingerprint(self.path)
         folder = folder or onnx_dir(settings, self.path)
+        model_file = folder / "model.onnx"
+        if self.weights != "float32":
+            from .quantize import Scheme
+
+            self.fingerprint = Scheme.of(self.weights).fingerprint(self.fingerprint)
+            model_file = quantized_model(folder, self.weights)
         self._tok = Tokenizer.from_file(str(self.path / "tokenizer.json"))
         self._tok.enable_truncation(256)
         self._tok.enable_padding()
@@ -191,7 +228,7 @@ class OnnxEmbedder:
         opts.inter_op_num_threads = 1
         opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if threads > 1 else "0")
         opts.log_severity_level = 3
-        self._session = ort.InferenceSession(str(folder / "model.onnx"), opts, providers=["CPUExecutionProvider"])
+        self._session = ort.InferenceSession(str(model_file), opts, providers=["CPUExecutionProvider"])
         _trim_heap()  # loading leaves ~30 MB of freed arenas resident (benchmarks/bench_memory.py)
         # Encoding several texts (a build, a long message read sentence by sentence) grows the
         # run arena by tens of MB, which onnxruntime would otherwise keep for the life of the
@@ -264,13 +301,17 @@ def _trim_heap() -> None:
 
 
 def load_embedder(settings: Settings, log: Callable[[str], None] | None = None) -> Embedder:
-    """The configured backend. "onnx" (default) exports the model once if needed, then never
-    imports torch; "torch" is sentence-transformers, the reference."""
+    """The configured backend. "onnx" (default) exports the model once if needed (and derives
+    the 8-bit version `embed_weights` names), then never imports torch; "torch"
+    is sentence-transformers, the reference (always float32)."""
     if settings.model.embed_backend == "torch":
         return SentenceTransformerEmbedder(settings)
     if settings.model.embed_backend != "onnx":
         raise ModelError(f"unknown embedding backend {settings.model.embed_backend!r}: use onnx or torch")
     path = default_model_path(settings)
-    if not (onnx_dir(settings, path) / "model.onnx").is_file():
+    folder = onnx_dir(settings, path)
+    if not (folder / "model.onnx").is_file():
         export_onnx(settings, log)
+    if settings.model.embed_weights in WEIGHTS[1:]:
+        quantized_model(folder, settings.model.embed_weights, log)  # logged here, once, when first derived
     return OnnxEmbedder(settings, path)

@@ -60,9 +60,12 @@ class Paths:
 class Model:
     model_name: str = "sentence-transformers/all-MiniLM-L6-v2"
     # "onnx": onnxruntime + tokenizers (exported once into index/onnx/, verified against the
-    # reference); "torch": sentence-transformers, the reference and fallback. (int8 weights
-    # were tried and not shipped: they lose on the eval set; benchmarks/bench_int8.py.)
+    # reference); "torch": sentence-transformers, the reference and fallback.
     embed_backend: str = "onnx"
+    # The onnx backend's weights: "float32" (the export as is) or "int8" (weight-only 8-bit,
+    # derived from it by assistant/quantize.py: -59 MB of serving memory; benchmarks/bench_quant.py).
+    # Each has its own model fingerprint: switching rebuilds the index and the cached vectors.
+    embed_weights: str = "float32"
     embed_threads: int = 1  # threads per ONNX run (see README "Speed and scale")
     # Chunking, in the model's word pieces (MiniLM silently truncates past 256).
     chunk_max_tokens: int = 200
