@@ -1598,7 +1598,32 @@ _ENDING = (r"\b((im|i am|ill be|i will be|i m) (checking out|done for good|out o
            r"before the end(?! of)|(one|a) (last|final) (nice |good |happy |lovely )?(thing|memory|treat|massage|goodbye|time)|"
            r"it (will|ll|is going to) (all )?be over soon|wont (be|have to) (suffer|hurt|feel) (much|for) longer|"
            r"end (it|it all|things|everything)|(this|that) is (it|goodbye)|for the last time)\b")
+def _by_language(family: str, category: Category, patterns: dict[str, tuple[str, ...]]) -> tuple[Rule, ...]:
+    """One rule per language of a family ("self-harm-es", "self-harm-fr", ...): the rule's language
+    gives the urgent line in the visitor's language."""
+    return tuple(Rule(f"{family}-{lang}", category, lang=lang, any=ps) for lang, ps in patterns.items())
+
+
+# The same combination in the other Latin-script languages: "I can't take any more" with "this is
+# goodbye", "tonight is the last time", "it's over".
+_DESPAIR_FOREIGN = (
+    r"\b(ya no (puedo|aguanto) mas|no aguanto mas|no puedo mas|estoy (harto|harta|cansad[ao]) de (todo|vivir|la vida)|no tiene sentido|sin sentido|"
+    r"je nen peux plus|j en peux plus|jen peux plus|nen peux plus|jen ai marre de (tout|la vie|vivre)|plus la force|ca sert a rien|sa sert a rien|"
+    r"ich kann nicht mehr|ich halte (das|es) nicht mehr aus|keine kraft mehr|hat keinen sinn|bin am ende|"
+    r"nao aguento mais|nao consigo mais|to cansad[ao] de (tudo|viver)|estou cansad[ao] de (tudo|viver)|sem sentido|"
+    r"non ce la faccio piu|non reggo piu|sono stanc[ao] di (tutto|vivere)|non ha senso|"
+    r"ik kan niet meer|ik trek het niet meer|nie daje rady|nie mam sily)\b"
+)
+_ENDING_FOREIGN = (
+    r"\b(me despido de (todos|ustedes|vosotros|todo el mundo|la vida)|adios a todos|adios para siempre|(hoy|esta noche) (se acaba todo|termina todo|lo termino todo)|"
+    r"je vous dis adieu|adieu a tous|cest la fin|c est la fin|ce soir cest fini|"
+    r"ich verabschiede mich( von euch| von allen)?(?! (in den|bis|fur (heute|die|den|das)))|lebt wohl|macht es gut fur immer|"
+    r"me despeco de (todos|voces|tudo)|adeus a todos|adeus para sempre|vou acabar com tudo|"
+    r"vi saluto tutti per sempre|addio a tutti|addio per sempre|la faccio finita|"
+    r"vaarwel|dit is het einde|zegnajcie|to koniec)\b"
+)
 BLIND5_FAMILIES: tuple[Rule, ...] = (
+    Rule("crisis-despair-and-ending-foreign", "crisis", all=(_DESPAIR_FOREIGN, _ENDING_FOREIGN)),
     # --- English crises said sideways --------------------------------------------------------
     Rule("crisis-sideways", "crisis", any=(
         r"\bs ?u ?i ?c ?i ?d(e|al|ing)\b",
@@ -1645,87 +1670,88 @@ BLIND5_FAMILIES: tuple[Rule, ...] = (
         r"\b(cough\w*|confus\w*|vomit\w*|throw\w* up|not breathing|sleepy|drowsy|blue|unconscious|wheez\w*|breathless|limp|foam\w*|not making sense|out of it|not right)\b",
     )),
     # --- other languages: self-harm in the third person, with an adverb, or as a habit -------
-    Rule("self-harm-foreign", "crisis", any=(
-        r"\b(se|me) (corta|corto|cortaba|cortan|esta cortando|sigue cortando|hace cortes|hago cortes|lastima a proposito|quema a proposito)\b(?! (el|los|las|la|un|una) (pelo|cabello|unas|flequillo|barba|pan|verdura\w*|carne|cebolla|pizza))",
-        r"\bautolesion\w*\b", r"\bse autolesiona\b",
-        r"\b(je )?me suis (encore |de nouveau |a nouveau |deja |re)?(coupe\w*|scarifie\w*|brule\w*|mutile\w*)\b(?! (en|avec|au|a la|a l) (cuisin\w*|papier|couteau|verre|rasant|bricol\w*|jardin\w*|four))",
-        r"\b(il|elle|mon fils|ma fille|mon ado) se (scarifie|mutile|coupe (les bras|les poignets|les cuisses)|fait du mal)\b", r"\bautomutil\w*\b",
-        r"\b(ritzt|ritzen|schneidet|verletzt) sich (wieder |selbst |absichtlich |heimlich )?\b(?!.{0,20}\b(beim|mit dem|am) (kochen|messer|papier|rasieren)\b)", r"\bselbstverletz\w*\b",
-        r"\b(se|me) (cortando|corta|corto|cortou|cortei|machuca|machucando|fere|ferindo|queima|queimando)\b.{0,30}\b(braco\w*|pulso\w*|perna\w*|coxa\w*|de proposito|escondid\w*|de novo|outra vez|quando)\b", r"\bautomutila\w*\b",
-        r"\b(mi|si) (taglio|taglia|tagliava|sono tagliat\w*|e tagliat\w*|ferisco|ferisce|brucio|brucia)\b(?! (i|le|la|il|un|una) (capelli|unghie|barba|frangia|pane|carne|verdur\w*|cipoll\w*|pizza|torta))(?=.{0,40}\b(quando|di nuovo|ancora|braccia|polsi|gambe|apposta|di nascosto|non riesco|fermarmi|sto male|sangue)\b)",
-        r"\bautolesionis\w*\b", r"\b(snijdt|snijd) (zich|zichzelf|mezelf)\b", r"\b(tnie|cnie) sie\b",
-    )),
-    # --- other languages: despair without "I", the wish to vanish, letters, "it all ends" -----
-    Rule("crisis-foreign-despair", "crisis", any=(
-        # de
-        r"\b(hat|macht) (eh |doch |sowieso |ja |einfach |echt )?(alles|das alles|das leben|mein leben) (eh |doch |sowieso |ja |einfach |echt )?keinen sinn( mehr)?\b",
-        r"\b(alles|das leben|mein leben) (hat|macht) (eh |doch |sowieso |ja |einfach |echt |halt )?keinen sinn( mehr)?\b", r"\bnichts (hat|macht) (mehr )?sinn\b",
-        r"\b(ich )?bin (nur |doch nur |eh nur )?(noch )?(eine|ein) (last|belastung|klotz am bein)\b",
-        r"\b(besser|leichter) fur (alle|euch|meine familie)\b.{0,20}\bwenn ich (weg|nicht mehr da|tot) (ware|waere|bin)\b", r"\bwenn ich (einfach )?(weg|verschwunden|tot) (ware|waere)\b",
-        r"\b(morgen|heute|heute nacht|heute abend) (ist|wird) alles (vorbei|zu ende)\b", r"\bbriefe an (meine|die) (kinder|familie|eltern)\b.{0,30}\bgeschrieben\b",
-        # pl
-        r"\bnie chce mi sie (juz )?zyc\b", r"\b(wszystko|zycie) (jest )?bez sensu\b", r"\b(jestem|bede) (tylko )?ciezarem\b", r"\bnie ma sensu zyc\b",
-        # it
-        r"\b(meglio|piu facile) per tutti se (io )?(sparissi|morissi|non ci fossi|non esistessi|me ne andassi)\b", r"\bse (io )?sparissi\b",
-        r"\b(vorrei|voglio|voglia di) (solo )?(sparire|scomparire|non esistere)\b", r"\b(domani|stasera|stanotte) (finisce|finira) tutto\b",
-        r"\bho scritto (le |delle |una )?letter[ae] (ai miei|alle mie|a mia|a mio|per i miei|per le mie) (figli|figlie|genitori|famiglia|moglie|marito)\b",
-        # pt
-        r"\b(escrevi|deixei|escrevendo) (as |umas |uma |a )?cartas? (pros|pras|para os|para as|pra|para|aos|as|ao|a) (meus|minhas|minha|meu) (filhos|filhas|familia|pais|mae|pai|marido|esposa)\b",
-        r"\b(amanha|hoje|hoje a noite|esta noite|essa noite) (vai )?(acabar|acaba|termina|vai terminar) tudo\b", r"\b(melhor|mais facil) pra (todo mundo|todos) se eu (sumisse|morresse|nao existisse)\b", r"\bse eu sumisse\b",
-        # es
-        r"\b(escribi|deje|he escrito|dejé) (las |unas |una )?cartas? (a|para) (mis|mi) (hijos|hijas|familia|padres|madre|padre)\b",
-        r"\b(manana|hoy|esta noche) (se )?(acaba|termina|se acaba|se termina) todo\b", r"\bsi (yo )?(desapareciera|me muriera|no estuviera)\b",
-        # fr
-        r"\b(jai|j ai) (ecrit|laisse) (des |les |une )?lettres? (a|pour) (mes|ma|mon) (enfants|famille|parents|mari|femme)\b",
-        r"\b(demain|ce soir|cette nuit) tout (sera fini|est fini|se termine|finit|s arrete|sarrete)\b(?! (au|a la|a l|pour|avec|chez|de|du|des|en|dans|sur) )", r"\bsi (je )?(disparaissais|mourais|netais plus la|n etais plus la)\b",
-        # nl
-        r"\b(alles|het leven) (heeft|is) geen (zin|nut) meer\b", r"\bik ben (alleen maar |maar )?een last\b",
-    )),
-    Rule("crisis-native-despair", "crisis", script="native", any=_nfkc(
-        r"(अब )?(जीना|जीने) (नहीं है|की इच्छा नहीं|का मन नहीं)", r"सब (कुछ )?(खत्म|ख़त्म) (करना|कर दूं|कर दूँ|कर दूंगा|कर दूँगा|करना चाहता|करना चाहती)", r"(मर जाऊं|मर जाऊँ|मरना है|मर जाना है)", r"ज़िंदगी (खत्म|ख़त्म|बेकार)",
-        r"не хочется жить", r"жить не хочу", r"(я|я просто) обуза", r"всё бессмысленно|все бессмысленно", r"лучше бы меня не было", r"хочу исчезнуть",
-        r"(مش عايز|مش عايزه|مش عاوز|ما بدي|مابدي) (اعيش|عيش)", r"(نفسي|عايز|عايزه) اموت", r"(انا )?عبء", r"(تعبت|زهقت) من (الحياه|حياتي|العيشه)",
-    )),
-    Rule("crisis-cjk-despair", "crisis", script="cjk", any=(
-        r"살기싫", r"다끝내고싶", r"짐이되", r"없어지고싶", r"죽어버리",
+    # self-harm in the third person, with an adverb, as a habit
+    *_by_language("self-harm", "crisis", {
+        "es": (r"\b(se|me) (corta|corto|cortaba|cortan|esta cortando|sigue cortando|hace cortes|hago cortes|lastima a proposito|quema a proposito)\b(?! (el|los|las|la|un|una) (pelo|cabello|unas|flequillo|barba|pan|verdura\w*|carne|cebolla|pizza))",
+               r"\bautolesion\w*\b", r"\bse autolesiona\b"),
+        "fr": (r"\b(je )?me suis (encore |de nouveau |a nouveau |deja |re)?(coupe\w*|scarifie\w*|brule\w*|mutile\w*)\b(?! (en|avec|au|a la|a l) (cuisin\w*|papier|couteau|verre|rasant|bricol\w*|jardin\w*|four))",
+               r"\b(il|elle|mon fils|ma fille|mon ado) se (scarifie|mutile|coupe (les bras|les poignets|les cuisses)|fait du mal)\b", r"\bautomutil\w*\b"),
+        "de": (r"\b(ritzt|ritzen|schneidet|verletzt) sich (wieder |selbst |absichtlich |heimlich )?\b(?!.{0,20}\b(beim|mit dem|am) (kochen|messer|papier|rasieren)\b)", r"\bselbstverletz\w*\b"),
+        "pt": (r"\b(se|me) (cortando|corta|corto|cortou|cortei|machuca|machucando|fere|ferindo|queima|queimando)\b.{0,30}\b(braco\w*|pulso\w*|perna\w*|coxa\w*|de proposito|escondid\w*|de novo|outra vez|quando)\b", r"\bautomutila\w*\b"),
+        "it": (r"\b(mi|si) (taglio|taglia|tagliava|sono tagliat\w*|e tagliat\w*|ferisco|ferisce|brucio|brucia)\b(?! (i|le|la|il|un|una) (capelli|unghie|barba|frangia|pane|carne|verdur\w*|cipoll\w*|pizza|torta))(?=.{0,40}\b(quando|di nuovo|ancora|braccia|polsi|gambe|apposta|di nascosto|non riesco|fermarmi|sto male|sangue)\b)",
+               r"\bautolesionis\w*\b"),
+        "nl": (r"\b(snijdt|snijd) (zich|zichzelf|mezelf)\b",),
+        "pl": (r"\b(tnie|cnie) sie\b",),
+    }),
+    # despair without "I", the wish to vanish, letters, "it all ends"
+    *_by_language("despair", "crisis", {
+        "de": (r"\b(hat|macht) (eh |doch |sowieso |ja |einfach |echt )?(alles|das alles|das leben|mein leben) (eh |doch |sowieso |ja |einfach |echt )?keinen sinn( mehr)?\b",
+               r"\b(alles|das leben|mein leben) (hat|macht) (eh |doch |sowieso |ja |einfach |echt |halt )?keinen sinn( mehr)?\b", r"\bnichts (hat|macht) (mehr )?sinn\b",
+               r"\bkeine (lust|kraft|energie) mehr (zu leben|auf (das |mein )?leben|weiterzuleben|weiter zu leben)\b",
+               r"\b(ich )?bin (nur |doch nur |eh nur )?(noch )?(eine|ein) (last|belastung|klotz am bein)\b",
+               r"\b(besser|leichter) fur (alle|euch|meine familie)\b.{0,20}\bwenn ich (weg|nicht mehr da|tot) (ware|waere|bin)\b", r"\bwenn ich (einfach )?(weg|verschwunden|tot) (ware|waere)\b",
+               r"\b(morgen|heute|heute nacht|heute abend) (ist|wird) alles (vorbei|zu ende)\b", r"\bbriefe an (meine|die) (kinder|familie|eltern)\b.{0,30}\bgeschrieben\b"),
+        "pl": (r"\bnie chce mi sie (juz )?zyc\b", r"\b(wszystko|zycie) (jest )?bez sensu\b", r"\b(jestem|bede) (tylko )?ciezarem\b", r"\bnie ma sensu zyc\b"),
+        "it": (r"\b(meglio|piu facile) per tutti se (io )?(sparissi|morissi|non ci fossi|non esistessi|me ne andassi)\b", r"\bse (io )?sparissi\b",
+               r"\b(vorrei|voglio|voglia di) (solo )?(sparire|scomparire|non esistere)\b", r"\b(domani|stasera|stanotte) (finisce|finira) tutto\b",
+               r"\bho scritto (le |delle |una )?letter[ae] (ai miei|alle mie|a mia|a mio|per i miei|per le mie) (figli|figlie|genitori|famiglia|moglie|marito)\b"),
+        "pt": (r"\b(escrevi|deixei|escrevendo) (as |umas |uma |a )?cartas? (pros|pras|para os|para as|pra|para|aos|as|ao|a) (meus|minhas|minha|meu) (filhos|filhas|familia|pais|mae|pai|marido|esposa)\b",
+               r"\b(amanha|hoje|hoje a noite|esta noite|essa noite) (vai )?(acabar|acaba|termina|vai terminar) tudo\b", r"\b(melhor|mais facil) pra (todo mundo|todos) se eu (sumisse|morresse|nao existisse)\b", r"\bse eu sumisse\b"),
+        "es": (r"\b(escribi|deje|he escrito) (las |unas |una )?cartas? (a|para) (mis|mi) (hijos|hijas|familia|padres|madre|padre)\b",
+               r"\b(manana|hoy|esta noche) (se )?(acaba|termina|se acaba|se termina) todo\b", r"\bsi (yo )?(desapareciera|me muriera|no estuviera)\b"),
+        "fr": (r"\b(jai|j ai) (ecrit|laisse) (des |les |une )?lettres? (a|pour) (mes|ma|mon) (enfants|famille|parents|mari|femme)\b",
+               r"\b(demain|ce soir|cette nuit) tout (sera fini|est fini|se termine|finit|s arrete|sarrete)\b(?! (au|a la|a l|pour|avec|chez|de|du|des|en|dans|sur) )", r"\bsi (je )?(disparaissais|mourais|netais plus la|n etais plus la)\b"),
+        "nl": (r"\b(alles|het leven) (heeft|is) geen (zin|nut) meer\b", r"\bik ben (alleen maar |maar )?een last\b"),
+    }),
+    Rule("despair-hi", "crisis", lang="hi", script="native", any=_nfkc(
+        r"(अब )?(जीना|जीने) (नहीं है|की इच्छा नहीं|का मन नहीं)", r"सब (कुछ )?(खत्म|ख़त्म) (करना|कर दूं|कर दूँ|कर दूंगा|कर दूँगा|करना चाहता|करना चाहती)", r"(मर जाऊं|मर जाऊँ|मरना है|मर जाना है)", r"ज़िंदगी (खत्म|ख़त्म|बेकार)")),
+    Rule("despair-ru", "crisis", lang="ru", script="native", any=_nfkc(
+        r"не хочется жить", r"жить не хочу", r"(я|я просто) обуза", r"всё бессмысленно|все бессмысленно", r"лучше бы меня не было", r"хочу исчезнуть")),
+    Rule("despair-ar", "crisis", lang="ar", script="native", any=_nfkc(
+        r"(مش عايز|مش عايزه|مش عاوز|ما بدي|مابدي) (اعيش|عيش)", r"(نفسي|عايز|عايزه) اموت", r"(انا )?عبء", r"(تعبت|زهقت) من (الحياه|حياتي|العيشه)")),
+    Rule("despair-ko", "crisis", lang="ko", script="cjk", any=(r"살기싫", r"다끝내고싶", r"짐이되", r"없어지고싶", r"죽어버리")),
+    Rule("despair-zh-ja", "crisis", lang="zh", script="cjk", any=(  # kana says Japanese (`triage`)
         r"(我|我就)?(是)?(大家|家人)的(负担|負擔|累赘|累贅)", r"(一切|活着|活著)(都)?没(有)?(意义|意思)|(一切|活著)(都)?沒(有)?意義", r"(明天|今晚|今天|今夜).{0,3}(一切|所有)(都|就)?(要)?(结束|結束)",
         r"(私|わたし|僕|俺)なんて(いない|いなくなった)(方|ほう)が", r"(全部|すべて)終わりにし", r"明日(で)?(全部|すべて)終わ",
     )),
     # child sexual abuse: a relative who touches or "messes with" a child, when the mother is out
-    Rule("child-abuse-foreign", "crisis", any=(
-        r"\b(padrasto|tio|primo|avo|vizinho|namorado da minha mae|irmao)\b.{0,25}\b(mexe comigo|me toca|me apalpa|passa a mao em mim|abusa de mim|entra no meu quarto)\b",
-        r"\b(padrastro|tio|primo|abuelo|vecino|novio de mi (mama|madre)|hermanastro)\b.{0,25}\b(me toca|me manosea|abusa de mi|se mete en mi cama|entra a mi cuarto)\b",
-        r"\b(beau pere|oncle|cousin|grand pere|voisin|copain de (ma|ma mere|maman))\b.{0,25}\b(me touche|me tripote|abuse de moi|vient dans mon lit)\b",
-        r"\b(stiefvater|onkel|cousin|opa|nachbar|freund (meiner|von meiner) mutter)\b.{0,25}\b(fasst mich an|begrapscht mich|missbraucht mich|kommt in mein bett)\b",
-        r"\b(patrigno|zio|cugino|nonno|vicino|compagno di mia madre)\b.{0,25}\b(mi tocca|mi palpa|abusa di me|viene nel mio letto)\b",
-        r"\b(quando|cuando|quand|wenn) (minha mae|mi (mama|madre)|ma mere|maman|meine mutter|mama) (sai|sale|part|sort|weg ist|nicht da ist)\b.{0,40}\b(me toca|mexe comigo|me manosea|me touche|fasst mich an|mi tocca)\b",
-    )),
-    Rule("child-abuse-cjk", "crisis", script="cjk", any=(
+    *_by_language("child-abuse", "crisis", {
+        "pt": (r"\b(padrasto|tio|primo|avo|vizinho|namorado da minha mae|irmao)\b.{0,25}\b(mexe comigo|me toca|me apalpa|passa a mao em mim|abusa de mim|entra no meu quarto)\b",
+               r"\bquando (minha mae|a mae) (sai|nao esta)\b.{0,40}\b(me toca|mexe comigo|me apalpa)\b"),
+        "es": (r"\b(padrastro|tio|primo|abuelo|vecino|novio de mi (mama|madre)|hermanastro)\b.{0,25}\b(me toca|me manosea|abusa de mi|se mete en mi cama|entra a mi cuarto)\b",
+               r"\bcuando mi (mama|madre) (sale|no esta)\b.{0,40}\b(me toca|me manosea)\b"),
+        "fr": (r"\b(beau pere|oncle|cousin|grand pere|voisin|copain de (ma mere|maman))\b.{0,25}\b(me touche|me tripote|abuse de moi|vient dans mon lit)\b",
+               r"\bquand (ma mere|maman) (part|sort|nest pas la)\b.{0,40}\b(me touche|me tripote)\b"),
+        "de": (r"\b(stiefvater|onkel|cousin|opa|nachbar|freund (meiner|von meiner) mutter)\b.{0,25}\b(fasst mich an|begrapscht mich|missbraucht mich|kommt in mein bett)\b",
+               r"\bwenn (meine mutter|mama) (weg|nicht da) ist\b.{0,40}\b(fasst mich an|begrapscht mich)\b"),
+        "it": (r"\b(patrigno|zio|cugino|nonno|vicino|compagno di mia madre)\b.{0,25}\b(mi tocca|mi palpa|abusa di me|viene nel mio letto)\b",),
+    }),
+    Rule("child-abuse-zh-ja", "crisis", lang="zh", script="cjk", any=(
         r"(继父|繼父|叔叔|舅舅|后爸|後爸).{0,8}(摸我|碰我|猥亵|猥褻)", r"(義父|継父|おじ|叔父|伯父).{0,8}(触|さわ|体を)",
     )),
-    # --- other languages: emergencies described by what is seen --------------------------------
-    Rule("emergency-foreign-signs", "emergency", any=(
-        # es: a mouth gone crooked, speech nobody understands, all of a sudden
-        r"\bse le (torcio|cayo|durmio|paralizo|fue de lado|chueco) (la boca|la cara|el labio|media cara|un lado)\b",
-        r"\bno (le|se le) entiend\w* (nada |bien )?(lo que|lo q|cuando|que) (habla|dice)\b", r"\b(arrastra|traba) las palabras\b",
-        r"\b(convulsionando|esta convulsionando|le dio una convulsion|le esta dando (un ataque|una convulsion))\b",
-        r"\b(tiembla|temblando|sacudiendose)\b.{0,15}\ben el (suelo|piso)\b", r"\b(se tomo|tomo|bebio|trago)\b.{0,10}\b(lejia|cloro|lavandina|desinfectante|veneno)\b",
-        # fr: a fit on the floor, fever with confusion
-        r"\b(fait|fais|faisait|a fait) une crise\b(?! (de (nerfs|colere|larmes|rire|panique|angoisse|foie|jalousie)|d ?angoisse|dangoisse))(?=.{0,60}\b(tremble\w*|par terre|convuls\w*|bave|yeux|ne repond|inconscient\w*|secou\w*|minutes)\b)",
-        r"\b(tremble\w*|secoue\w*|convulse\w*|gigote\w*)\b.{0,20}\bpar terre\b", r"\bparle (plus|pas) (normalement|correctement)\b",
-        # pt / it / de: shaking on the floor, bleach drunk
-        r"\b(tremendo|se debatendo|convulsionando)\b.{0,15}\bno chao\b", r"\b(trema|si dimena|convulsioni)\b.{0,15}\b(a terra|per terra)\b", r"\b(zuckt|krampft)\b.{0,15}\bam boden\b",
-        r"\b(bebeu|engoliu|tomou)\b.{0,10}\b(agua sanitaria|cloro|alvejante|veneno|desinfetante)\b", r"\b(ha bevuto|bevuto|ingoiato)\b.{0,10}\b(candeggina|varechina|disinfettante|veleno)\b",
-        r"\b(getrunken|geschluckt)\b.{0,10}\b(bleiche|chlor|desinfektionsmittel|putzmittel|gift)\b|\b(bleiche|chlor|desinfektionsmittel|putzmittel)\b.{0,10}\b(getrunken|geschluckt)\b",
-        # fever with confusion (sepsis) in fr/es/pt/de
-        near(r"fievre|fiebre|febre|fieber", r"confus\w*|confundid\w*|desorient\w*|delir\w*|verwirrt|durcheinander|ne repond|no responde|nao responde|reagiert nicht|somnolent\w*|sonolent\w*", 60),
-    )),
-    Rule("emergency-native-signs", "emergency", script="native", any=_nfkc(
-        r"(مش|ما|مابي|لا) ?(بيتنفس|يتنفس|بتتنفس|تتنفس|قادر يتنفس|قادره تتنفس)", r"(مش|ما) (بيرد|بترد|بيصحى|بتصحى|بيفوق|بتفوق)", r"(مغمى|مغما) (عليه|عليها)", r"(وقع|وقعت|اغمى).{0,30}(مش|ما) (بيرد|بترد|بيتحرك|بتتحرك)",
-        r"बेहोश", r"(सांस|साँस) नहीं (ले|आ)", r"होश नहीं",
-        r"не (отвечает|реагирует|приходит в себя)", r"упал\w*.{0,20}не (встает|двигается|отвечает)",
-    )),
-    Rule("emergency-cjk-signs", "emergency", script="cjk", any=(
+    # emergencies described by what is seen: a mouth gone crooked, speech nobody understands, a fit on
+    # the floor, bleach drunk, fever with confusion (sepsis)
+    *_by_language("signs", "emergency", {
+        "es": (r"\bse le (torcio|cayo|durmio|paralizo|fue de lado|chueco) (la boca|la cara|el labio|media cara|un lado)\b",
+               r"\bno (le|se le) entiend\w* (nada |bien )?(lo que|lo q|cuando|que) (habla|dice)\b", r"\b(arrastra|traba) las palabras\b",
+               r"\b(convulsionando|esta convulsionando|le dio una convulsion|le esta dando (un ataque|una convulsion))\b",
+               r"\b(tiembla|temblando|sacudiendose)\b.{0,15}\ben el (suelo|piso)\b", r"\b(se tomo|tomo|bebio|trago)\b.{0,10}\b(lejia|cloro|lavandina|desinfectante|veneno)\b",
+               near("fiebre", r"confus\w*|confundid\w*|desorient\w*|delir\w*|no responde|somnolient\w*", 60)),
+        "fr": (r"\b(fait|fais|faisait|a fait) une crise\b(?! (de (nerfs|colere|larmes|rire|panique|angoisse|foie|jalousie)|d ?angoisse|dangoisse))(?=.{0,60}\b(tremble\w*|par terre|convuls\w*|bave|yeux|ne repond|inconscient\w*|secou\w*|minutes)\b)",
+               r"\b(tremble\w*|secoue\w*|convulse\w*|gigote\w*)\b.{0,20}\bpar terre\b", r"\bparle (plus|pas) (normalement|correctement)\b",
+               near("fievre", r"confus\w*|desorient\w*|delir\w*|ne repond|somnolent\w*", 60)),
+        "pt": (r"\b(tremendo|se debatendo|convulsionando)\b.{0,15}\bno chao\b", r"\b(bebeu|engoliu|tomou)\b.{0,10}\b(agua sanitaria|cloro|alvejante|veneno|desinfetante)\b",
+               near("febre", r"confus\w*|desorient\w*|delir\w*|nao responde|sonolent\w*", 60)),
+        "it": (r"\b(trema|si dimena|convulsioni)\b.{0,15}\b(a terra|per terra)\b", r"\b(ha bevuto|bevuto|ingoiato)\b.{0,10}\b(candeggina|varechina|disinfettante|veleno)\b"),
+        "de": (r"\b(zuckt|krampft)\b.{0,15}\bam boden\b",
+               r"\b(getrunken|geschluckt)\b.{0,10}\b(bleiche|chlor|desinfektionsmittel|putzmittel|gift)\b|\b(bleiche|chlor|desinfektionsmittel|putzmittel)\b.{0,10}\b(getrunken|geschluckt)\b",
+               near("fieber", r"verwirrt|durcheinander|delir\w*|reagiert nicht", 60)),
+    }),
+    Rule("signs-ar", "emergency", lang="ar", script="native", any=_nfkc(
+        r"(مش|ما|مابي|لا) ?(بيتنفس|يتنفس|بتتنفس|تتنفس|قادر يتنفس|قادره تتنفس)", r"(مش|ما) (بيرد|بترد|بيصحى|بتصحى|بيفوق|بتفوق)", r"(مغمى|مغما) (عليه|عليها)", r"(وقع|وقعت|اغمى).{0,30}(مش|ما) (بيرد|بترد|بيتحرك|بتتحرك)")),
+    Rule("signs-hi", "emergency", lang="hi", script="native", any=_nfkc(r"बेहोश", r"(सांस|साँस) नहीं (ले|आ)", r"होश नहीं")),
+    Rule("signs-ru", "emergency", lang="ru", script="native", any=_nfkc(r"не (отвечает|реагирует|приходит в себя)", r"упал\w*.{0,20}не (встает|двигается|отвечает)")),
+    Rule("signs-zh-ja", "emergency", lang="zh", script="cjk", any=(  # kana says Japanese (`triage`)
         # zh: drank disinfectant by mistake, the worst headache ever and vomiting
         r"(误|誤)(喝|食|吞|服)", r"(喝|吞|吃)(了|下)?.{0,4}(消毒液|漂白|洗衣液|洗洁精|洗潔精|农药|農藥|杀虫剂|殺蟲劑|清洁剂|清潔劑|老鼠药|老鼠藥)",
         r"(从来没|從來沒|从没|從沒)(有)?(这么|這麼|那么|那麼)(痛|疼)过?", r"(头|頭).{0,6}(像要裂开|像要裂開|炸开|炸開)", r"(突然|一下子).{0,6}(剧烈|劇烈)(的)?(头痛|頭痛)",
@@ -1751,8 +1777,49 @@ COLLAPSE_UP_TO_CHARS = 2000
 _ELISION = re.compile(r"(?i)\b([cdjlmnst]|qu|jusqu|lorsqu|puisqu|quelqu|dell|all|dall|nell|sull|un)['’](?=\w)")
 
 
+# Chat shorthand of the other Latin-script languages, as whole tokens of normalized text ("q" que,
+# "vc" você, "jsuis" je suis, "nn" non, "vllt" vielleicht): a message that has any of a language's
+# tokens is also read with that language's expanded (one more reading; English messages rarely have
+# one). The foreign rules are written on full words; a stranger types "ja escrevi as cartas pros
+# meus filhos" and "q ya no puedo mas". Tokens that are English words or clash between languages are
+# left out ("ne", "ta", "pa", "bin", "n").
+_CHAT_FOREIGN: dict[str, dict[str, str]] = {
+    "es": {"q": "que", "k": "que", "xq": "porque", "pq": "porque", "porq": "porque", "tb": "tambien", "tmb": "tambien",
+           "d": "de", "x": "por", "nd": "nada", "toy": "estoy", "tas": "estas", "bn": "bien", "xfa": "por favor",
+           "xfavor": "por favor", "kiero": "quiero", "qiero": "quiero", "nadie": "nadie", "aki": "aqui", "ahi": "ahi", "mñn": "manana"},
+    "pt": {"vc": "voce", "vcs": "voces", "tbm": "tambem", "mt": "muito", "mto": "muito", "hj": "hoje", "qnd": "quando",
+           "qdo": "quando", "msm": "mesmo", "td": "tudo", "tds": "todos", "ngm": "ninguem", "cmg": "comigo", "nao": "nao",
+           "naum": "nao", "n": "nao", "ñ": "nao", "pra": "para", "pro": "para o", "pros": "para os", "agr": "agora", "dps": "depois", "blz": "beleza"},
+    "fr": {"jsuis": "je suis", "jsui": "je suis", "chui": "je suis", "chuis": "je suis", "g": "jai", "c": "cest",
+           "jpeux": "je peux", "jveux": "je veux", "jvais": "je vais", "jpense": "je pense", "jsais": "je sais", "jcrois": "je crois",
+           "tjrs": "toujours", "tjs": "toujours", "bcp": "beaucoup", "ke": "que", "koi": "quoi", "pr": "pour", "ds": "dans",
+           "mm": "meme", "ptn": "putain", "slt": "salut", "jamai": "jamais", "pa": "pas"},
+    "de": {"nich": "nicht", "net": "nicht", "nix": "nichts", "hab": "habe", "grad": "gerade", "vllt": "vielleicht",
+           "iwie": "irgendwie", "eig": "eigentlich", "nem": "einem", "nen": "einen", "ne": "eine", "kb": "keinen bock",
+           "gehts": "geht es", "weiss": "weiss", "bissl": "bisschen"},
+    "it": {"nn": "non", "xke": "perche", "xche": "perche", "cmq": "comunque", "qlc": "qualcosa", "qlcs": "qualcosa",
+           "sn": "sono", "nnt": "niente", "qst": "questo", "qsto": "questo", "ke": "che", "x": "per", "tt": "tutto",
+           "dv": "devo", "tvb": "ti voglio bene", "sto": "sto"},
+}
+_CHAT_FOREIGN_ANY = re.compile(r"\b(" + "|".join(sorted({re.escape(t) for d in _CHAT_FOREIGN.values() for t in d}, key=len, reverse=True)) + r")\b")
+
+
+def _foreign_chat(text: str) -> set[str]:
+    """Readings of normalized `text` with each language's chat shorthand expanded, for the languages
+    whose tokens it has (none for most messages)."""
+    if not _CHAT_FOREIGN_ANY.search(text):
+        return set()
+    tokens = text.split()
+    out = set()
+    for table in _CHAT_FOREIGN.values():
+        if any(t in table for t in tokens):
+            out.add(" ".join(table.get(t, t) for t in tokens))
+    return out
+
+
 def _latin_variants(message: str) -> set[str]:
     variants = {normalize(message, "i"), normalize(message, "i", chat=True)}
+    variants |= _foreign_chat(normalize(message, "i"))
     if _ELISION.search(message):  # "d'en finir", "qu'il", "l'anno": also with the article apart
         variants.add(normalize(_ELISION.sub(r"\1 ", message), "i"))
     if re.search(r"[a-z]1|1[a-z]", message, re.IGNORECASE):  # "k1ll" vs "a1r": read 1 as i and as l
@@ -1782,6 +1849,8 @@ def triage(message: str, rules: tuple[Rule, ...] = _ALL_RULES) -> Triage | None:
             lang = rule.lang
             if rule.script == "cjk" and lang in ("zh", "ja"):  # Han characters are shared: kana says Japanese
                 lang = "ja" if re.search(r"[\u3040-\u30ff]", message) else "zh"
+            if lang is None and rule.category != "caution":  # a rule for several languages: the line in the visitor's
+                lang = None if (guess := detect_language(message)) == "en" else guess
             return Triage(rule.category, rule.id, "rules", lang=lang)
     return None
 
@@ -2117,9 +2186,17 @@ _CRISIS_IDIOM_RED_FLAGS = re.compile(
 # Abuse, self-harm or a dark time long past, and safe now ("an abusive relationship years ago, I'm safe
 # now; can the therapist go slow"): the model's crisis verdict is dropped on both together, unless a
 # crisis word or a sign of danger now (`_CRISIS_IDIOM_RED_FLAGS`) is also there.
-_CRISIS_PAST = re.compile(r"\b((years|months|decades|a long time|a while|ages) ago|used to|as a (kid|child|teen\w*)|when i was (younger|a kid|a teen\w*|little)|in the past|in (19|20)\d\d)\b")
+_CRISIS_PAST = re.compile(r"\b((years|months|decades|a long time|a while|ages) (ago|back)|used to|as a (kid|child|teen\w*)|when i was (younger|a kid|a teen\w*|little)|in the past|in (19|20)\d\d)\b")
 _SAFE_NOW = re.compile(r"\b(im|i am|were|we are|she is|shes|he is|hes|they are|theyre) (completely |totally |now |much |all )?(safe|out of (it|there)|free|fine|okay|ok|doing (well|great|good)|happy|better|in a good place)( now)?\b"
                        r"|\b(left|got out|escaped|ended it|split up)\b.{0,20}\b(years|long|ages) ago\b|\bhavent (in|for) (forever|ages|years)\b|\b(all|fully|completely) (healed|recovered|better)\b")
+
+# Away for an ordinary reason ("cancel my bookings, I'm moving to another city", "won't be around,
+# I'm on holiday", "a walk to the cliffs for the sunset"): the model's crisis verdict on an absence
+# or a place is dropped, unless a crisis word or a sign of danger is also there.
+_ELSEWHERE = re.compile(
+    r"\b(moving (to|away|abroad|house|out|overseas|back|home)|relocat\w*|emigrat\w*|on (holiday|vacation|a trip|honeymoon)|going (abroad|away)|"
+    r"business trip|(a|my|the|our) (trip|holiday|vacation|honeymoon)|travel\w*|away (for|on|until|till)|new job|another (city|country|town|clinic)|"
+    r"(watch|see|for|catch) the (sunset|sunrise|view|fireworks))\b")
 
 
 # Signs of an emergency now that no denial or all-clear can outweigh.
@@ -2159,6 +2236,9 @@ def _excused(sem: Triage | None, message: str) -> bool:
     # "i dont want to hurt myself ... i mean my back")
     if sem.category == "crisis" and any(_MODEL_CRISIS_IDIOMS.search(v) or _HYPERBOLE.search(v) for v in readings) and not any(
             _CRISIS_IDIOM_RED_FLAGS.search(_HYPERBOLE.sub(" ", _MODEL_CRISIS_IDIOMS.sub(" ", v))) for v in readings):
+        return True
+    if sem.layer == "model" and sem.category == "crisis" and any(_ELSEWHERE.search(v) for v in readings) and not any(
+            _CRISIS_IDIOM_RED_FLAGS.search(v) for v in readings):
         return True
     if sem.category == "crisis" and any(_CRISIS_PAST.search(v) and _SAFE_NOW.search(v) for v in readings) and not any(
             _CRISIS_IDIOM_RED_FLAGS.search(v) for v in readings):
@@ -2243,7 +2323,8 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "fr": frozenset(_words("le la les des du de je j est et une un pour avec vous mon ma ne pas suis ai combien est-ce votre ce sans rien tres")),
     "de": frozenset(_words("ich der die das und nicht ist mit eine ein mein sie haben wie kann ich es zu den dem was am "
                            "kein keine nur vom zum zur meine mich ihr habt noch")),
-    "pt": frozenset(_words("eu nao uma um com para meu minha estou voce voces que do da os as quanto custa quero tem muito sem")),
+    "pt": frozenset(_words("eu nao uma um com para meu minha estou voce voces que do da os as quanto custa quero tem muito sem "
+                           "nos nas ele ela isso essa esse pra pro tambem ja")),
     "it": frozenset(_words("io il che non sono per una un con mi ho della vorrei avete quanto costa lo gli del al "
                            "nessun nessuna niente alla nella sulla dalla fate c")),
 }
@@ -2275,6 +2356,9 @@ def detect_language(message: str) -> str:
     if not words:
         return "en"
     counts = {lang: sum(w in fw for w in words) for lang, fw in _FUNCTION_WORDS.items()}
+    folded = message.casefold()  # letters only one of the languages has: a word's worth each
+    counts["pt"] += 2 * bool(re.search(r"[ãõ]|ção|ções", folded))
+    counts["es"] += 2 * bool(re.search(r"[ñ¿¡]", folded))
     accents = bool(re.search(r"[áéíóúñ¿¡àèìòùâêîôûçãõäöüß]", message.casefold()))
     lang, n = max(((k, v) for k, v in counts.items() if k != "en"), key=lambda kv: kv[1])
     if (n >= 2 or (n >= 1 and accents)) and n > counts["en"]:
