@@ -11,10 +11,13 @@ with the reason recorded.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+
+import numpy as np
 
 from .query import Query
 from .retrieve import Retrieval, Sentence
@@ -171,14 +174,28 @@ CLINIC_FACT_WORDS = frozenset(
 
 
 # Fact words in their everyday senses: "the benefits wear off", "the hours after a session",
+# "neck pain from looking down at my phone",
 # "before booking" (a booking is only a clinic fact when asked how or where to make one).
 _FACT_SENSES = {
     "wear": re.compile(r"\bwear(s|ing)?\s+(off|away|out)\b"),
+    "phone": re.compile(r"\b(my|his|her|their|our)\s+phones?\b(?!\s+number)|\b(looking|staring|scrolling|texting)\b.{0,20}\bphones?\b"),
     "hours": re.compile(r"\b(\d+|few|couple of|several|the|first|24|48)\s+hours\b|\bhours\s+(after|before|later|afterwards)\b"),
 }
 _BOOKING_ASKED = re.compile(
     r"\b(how|where|when|can|could|may)\s+(do\s+|can\s+|could\s+|should\s+)?(i|we|you|u)\s+(\w+\s+)?book|"
     r"\bbook(ing)?\s+(online|an?\s+(appointment|session|slot|visit)|system|link|page|form)\b|\bonline\s+booking\b")
+
+
+# Ways of asking about the clinic itself that need no fact word: its prices ("how much is a one
+# hour massage"), its place ("near your clinic"), its staff ("how many therapists", "do you have a
+# therapist who ...") and its paperwork (referrals, receipts).
+_CLINIC_ASKED = re.compile(
+    r"\bhow much (is|are|for|would it|will it|do you|does it cost|does an?|does one)\b(?!.{0,30}\b(help|improve|reduce|relieve))"
+    r"|\b(at|to|near|in|from|of) your (clinic|office|practice|centre|center|spa|place|building)\b"
+    r"|\bhow many (therapists|masseuses|masseurs|staff|practitioners|people work)\b"
+    r"|\bdo (you|u|they) (have|employ) (an?|any) (\w+ )?(therapists?|masseuses?|masseurs?|practitioners?|specialists?)\b"
+    r"|\b(referrals?|receipts?|invoices?)\b"
+)
 
 
 def clinic_facts(text: str, words: tuple[str, ...], vocabulary: frozenset[str]) -> list[str]:
@@ -199,6 +216,8 @@ def clinic_facts(text: str, words: tuple[str, ...], vocabulary: frozenset[str]) 
         if w in ("book", "booking", "booked") and not _BOOKING_ASKED.search(low):
             continue
         out.add(w)
+    if not out and (m := _CLINIC_ASKED.search(low)) is not None and (" " in m.group(0) or m.group(0) not in vocabulary):
+        out.add(m.group(0))
     return sorted(out)
 
 
@@ -248,11 +267,35 @@ def decide(retrieval: Retrieval, query: Query, tuning: Tuning, senses: Senses | 
     # part they never name; a covered X still counts for the answer below.
     if tuning.focus_min_coverage > 0 and query.frame == "thing" and coverage < tuning.focus_min_coverage:
         return Decision(False, f"the passages found don't cover what was asked about: {', '.join(uncovered)}", best)
+    # "Can massage help my X": an X the documents never name may be a body part, which what they
+    # say about muscles can still answer, or a condition (lupus, lipedema), which it cannot: the
+    # articles list the conditions they discuss. Which one it is, MiniLM tells from the word alone.
+    if (tuning.focus_min_coverage > 0 and query.frame == "help" and coverage < tuning.focus_min_coverage
+            and senses is not None):
+        typed_of = dict(zip(retrieval.missing_terms, retrieval.missing_words, strict=False))
+        unnamed = [typed_of[t] for t in uncovered if t in typed_of]
+        near = relative(list(dict.fromkeys([*unnamed, *retrieval.missing_words])))  # one lookup for all
+        unnamed = [w for w in unnamed if w not in near]
+        named_conditions = [w for w, c in condition_like(unnamed, senses.encode).items() if c]
+        if named_conditions:
+            return Decision(False, f"the documents never name the condition asked about: {', '.join(named_conditions)}", best)
+    # The technique or product asked about ("does aromatherapy massage help with anxiety") is a
+    # thing in its own right: what the passages say about anxiety is no answer about aromatherapy.
+    # A subject of other words counts when the documents never use any of them ("does gua sha
+    # reduce inflammation"), not when it is a circumstance they discuss ("does sitting all day ...").
+    subject = (retrieval.subject or query.subject) + tuple(
+        t for t in query.subject_other if set(query.subject_other) <= set(retrieval.missing_terms))
+    subject_covered = True
+    if tuning.focus_min_coverage > 0 and subject:
+        s_cov, s_uncovered = focus_coverage(query, retrieval, words=subject)
+        if s_cov < tuning.focus_min_coverage:
+            return Decision(False, f"the passages found don't cover what was asked about: {', '.join(s_uncovered)}", best)
+        subject_covered = s_cov >= 1.0
     idf = retrieval.idf
     unseen = max(idf.values(), default=1.0)  # a word never seen is as rare as it gets
     known = sum(idf.get(t, 0.0) for t in retrieval.query_terms)
     typed = list(retrieval.missing_words) or list(retrieval.missing_terms)
-    focus_held = bool(query.focus) and coverage >= 1.0 and tuning.focus_min_coverage > 0
+    focus_held = bool(query.focus) and coverage >= 1.0 and tuning.focus_min_coverage > 0 and subject_covered
 
     def abstains(weight: dict[str, float]) -> bool:
         missing = unseen * sum(weight.values())
@@ -288,6 +331,32 @@ def decide(retrieval: Retrieval, query: Query, tuning: Tuning, senses: Senses | 
 
 
 FOCUS_PASSAGES = 3  # the best passages whose words may cover the question's focus
+# General words for body parts and for medical conditions (not the articles' own): an unseen word
+# nearer the conditions (MiniLM, mean of its 3 closest) than the body parts names a condition.
+BODY_WORDS = ("muscles", "neck", "shoulders", "back", "hips", "joints", "jaw", "head", "spine", "legs", "arms",
+              "hands", "knees", "feet", "body")
+CONDITION_WORDS = ("disease", "illness", "disorder", "syndrome", "infection", "condition", "diagnosis", "arthritis",
+                   "migraine", "asthma", "diabetes", "allergy")
+
+
+@functools.lru_cache(maxsize=4)
+def _kind_vectors(encode: Callable[[list[str]], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The body-part and condition words' unit vectors for one model (encoded once)."""
+    return (np.asarray(encode(list(BODY_WORDS)), dtype=np.float32),
+            np.asarray(encode(list(CONDITION_WORDS)), dtype=np.float32))
+
+
+def condition_like(words: list[str], encode: Callable[[list[str]], np.ndarray]) -> dict[str, bool]:
+    """word -> whether it names a medical condition rather than a body part (one encode of the
+    words). "lupus", "lipedema", "sclerosis": yes; "wrist", "hamstrings", "knee": no."""
+    if not words:
+        return {}
+    body, cond = _kind_vectors(encode)
+    v = np.asarray(encode(words), dtype=np.float32)
+    top = 3
+    c = np.sort(v @ cond.T, axis=1)[:, -top:].mean(axis=1)
+    b = np.sort(v @ body.T, axis=1)[:, -top:].mean(axis=1)
+    return {w: bool(c[i] >= b[i]) for i, w in enumerate(words)}
 # `Senses.importance` encodes the question once without each word it asks about: past this many
 # characters in all (words x question length) the words count by their rarity alone. A message
 # near max_question_chars full of everyday words the documents never use was ~100 encodes of
@@ -302,18 +371,20 @@ NEAREST_WORDS = 32
 
 
 def focus_coverage(query: Query, retrieval: Retrieval,
-                   relative: Callable[[list[str]], dict[str, str]] | None = None) -> tuple[float, list[str]]:
+                   relative: Callable[[list[str]], dict[str, str]] | None = None,
+                   words: tuple[str, ...] | None = None) -> tuple[float, list[str]]:
     """(idf-weighted share of the focus words found in the best passages, the words not found).
     No focus: (1.0, []). A word the corpus never uses weighs as the rarest word. `relative` maps
-    a focus word the passages don't use to a close corpus word they may use."""
-    if not query.focus:
+    a focus word the passages don't use to a close corpus word they may use. `words`: other
+    words asked about than the focus (the question's subject)."""
+    focus = words if words is not None else (retrieval.focus or query.focus)
+    if not focus:
         return 1.0, []
     idf = retrieval.idf
     unseen = max(idf.values(), default=1.0)
     found: set[str] = set()
     for h in retrieval.hits[:FOCUS_PASSAGES]:
         found |= set(terms(f"{h.title} {h.section} {h.text}"))
-    focus = retrieval.focus or query.focus
     weights = {t: idf.get(t, unseen) for t in focus}
     total = sum(weights.values()) or 1.0
     uncovered = [t for t in focus if t not in found]

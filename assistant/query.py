@@ -29,6 +29,15 @@ _FOLLOWUP = re.compile(
     r"|^\W*(why|how come|how so|really|like what|such as|what for|why not|for how long)\W*$",
     re.I,
 )
+# A short question whose subject is a pronoun standing for the earlier topic ("will that be sore",
+# "is it painful", "what techniques would they use"), or that asks why ("why drink water"). Unlike
+# `_FOLLOWUP`, such a question may still ask about a thing of its own ("is it good for athletes"
+# asks about massage): it follows up only when it has no focus of its own.
+_REFERS = re.compile(
+    r"^\W*(is|was|will|would|does|did|do|can|could|should|are)\s+(it|that|this|they|those|these)\b"
+    r"|\b(would|will|do|does|did|can|could|should|might|must)\s+(they|it|that|this)\s+\w+|^\W*why\b",
+    re.I,
+)
 
 
 # What kind of answer a question wants, recognised from its wording (first match wins).
@@ -67,7 +76,12 @@ GENERIC = frozenset(
 _FOCUS_END = re.compile(r"\s+(in|for|with|on|at|to|from|after|before|during|when|while|if|because|so|and|or|like|"
                         r"that|which|who|feel|feels|get|gets|be|is|are|do|does|can|could|would|will)\s.*$")
 _FOCUS = re.compile(
-    r"\b(?:help(?:s)?|good|work(?:s)?|useful|treat|ease|relieve|fix)\s+(?:me\s+)?(?:with|for|on|against)?\s*"
+    # who it is for ("is massage safe for young children", "ok during pregnancy"): a group or a
+    # state the documents never name is not covered (and never cleared as safe)
+    r"\b(?:safe|ok|okay|suitable|appropriate|recommended)\s+(?:for|during|while|in)\s+(?:a |an |the |my |me )?"
+    r"(?P<f>[a-z' -]{3,60}?)(?=\?|$|\.|,|\bif\b|\bwhen\b|\bor\b)"
+    r"|\b(?:help(?:s)?|good|work(?:s)?|useful|treat|ease|relieve|fix|reduce|cure|prevent|get rid of|clear up)\s+(?:me\s+)?"
+    r"(?:with|for|on|against)?\s*"
     r"(?P<a>[a-z' -]{3,60}?)(?=\?|$|\.|,|\bif\b|\bwhen\b|\bafter\b|\bbefore\b|\bat night\b|\bor\b)"
     r"|\b(?:(?:you|u|ya|they|clinic|therapists?)\s+(?:\w+\s+)?(?:offer|use|provide|sell|stock|do|have|carry)|i\s+(?:use|buy|try))"
     r"\s+(?:any\s+|an?\s+|the\s+)?"
@@ -109,6 +123,73 @@ def focus_terms(question: str) -> tuple[tuple[str, ...], str]:
     return focus, ("help" if group == "a" else "thing") if focus else ""
 
 
+# The technique or product a yes/no question is about, as its grammatical subject: "does
+# aromatherapy massage help with anxiety", "is thai yoga massage good for flexibility", "can cold
+# laser therapy break down scar tissue". A covered object ("anxiety") says nothing about whether
+# the documents discuss the technique; the subject is a thing asked about in its own right.
+_SUBJECT = re.compile(
+    r"^\W*(?:does|do|is|are|can|could|will|would|should|may|might)\s+(?:an?\s+|the\s+|some\s+)?"
+    r"(?P<s>[a-z' -]{3,50}?)\s+(?P<v>help|helps|good|work|works|reduce|improve|ease|relieve|cure|fix|treat|safe|ok|"
+    r"okay|better|worse|worth|part|lower|raise|increase|break|flush|boost|speed|prevent|get|clear|heal|hurt|useful|"
+    r"effective|suitable|really|actually|also|same|different|count|make|cause|do)\b"
+)
+# What a technique does to a complaint: the verbs after a subject that is a thing asked about.
+_EFFECT_VERBS = frozenset([
+    "help", "helps", "work", "works", "reduce", "improve", "ease", "relieve", "cure", "fix",
+    "treat", "lower", "raise", "increase", "break", "flush", "boost", "speed", "prevent", "clear",
+    "heal"
+])
+# What a technique or product is called by: the subject names one only when it ends in such a word.
+_TECHNIQUE_HEADS = frozenset([
+    "massage", "massages", "therapy", "therapies", "treatment", "treatments", "technique",
+    "techniques", "release", "needling", "drainage", "manipulation", "stone", "stones", "oil",
+    "oils", "cream", "creams", "lotion", "lotions", "sauna", "saunas", "machine", "machines", "gun",
+    "guns", "chair", "chairs", "tape", "taping", "device", "devices", "tool", "tools", "roller",
+    "rollers", "bath", "baths", "pack", "packs", "wrap", "wraps", "method", "methods"
+])
+_PERSONAL = frozenset([
+    "i", "me", "my", "you", "your", "u", "it", "its", "they", "their", "them", "this", "that",
+    "these", "those", "we", "our", "he", "she", "his", "her"
+])
+
+
+def subject_terms(question: str) -> tuple[str, ...]:
+    """The stems naming the technique or product a question is about when it is the subject
+    ("does scalp massage help ..." -> scalp), else (). Plain "massage", "medical massage" or "it"
+    names none.
+
+    >>> subject_terms("does aromatherapy massage help with anxiety"), subject_terms("can medical massage help my back")
+    (('aromatherapy',), ())
+    """
+    m = _SUBJECT.match(question.lower().replace("’", "'"))
+    if not m:
+        return ()
+    ws = m.group("s").split()
+    if not ws or ws[-1] not in _TECHNIQUE_HEADS or _PERSONAL & set(ws):
+        return ()
+    return tuple(t for t in dict.fromkeys(terms(m.group("s"))) if t not in GENERIC and t not in _TECHNIQUE_STEMS)
+
+
+def subject_words(question: str) -> tuple[str, ...]:
+    """The stems of a short subject with no technique word and no person in it ("does gua sha
+    reduce inflammation" -> gua, sha; "does sitting all day ..." -> sit, day): a thing asked about
+    when the documents never use its words (`answer.decide` checks), else just a circumstance.
+
+    >>> subject_words("does gua sha reduce inflammation"), subject_words("can my back get better")
+    (('gua', 'sha'), ())
+    """
+    m = _SUBJECT.match(question.lower().replace("’", "'"))
+    if not m or m.group("v") not in _EFFECT_VERBS:  # "can older people get ..." names who, not what
+        return ()
+    ws = m.group("s").split()
+    if not ws or len(ws) > 3 or ws[-1] in _TECHNIQUE_HEADS or _PERSONAL & set(ws):
+        return ()
+    return tuple(t for t in dict.fromkeys(terms(m.group("s"))) if t not in GENERIC)
+
+
+_TECHNIQUE_STEMS = frozenset(stem(w) for w in _TECHNIQUE_HEADS)
+
+
 def own_terms(question: str) -> list[str]:
     """The content-word stems that name a topic: "how long is it" has none ("long" says how it
     asks), "ok and how does it actually work" none, "what about for my jaw" one.
@@ -142,6 +223,8 @@ class Query:
     intent: str = "other"  # what kind of answer it wants (see INTENTS)
     focus: tuple[str, ...] = ()  # stems of what it is about
     frame: str = ""  # how it asks about its focus: "help" or "thing" (see focus_terms)
+    subject: tuple[str, ...] = ()  # stems of the technique or product it asks about (see subject_terms)
+    subject_other: tuple[str, ...] = ()  # stems of another short subject (see subject_words)
 
     @property
     def label(self) -> str:
@@ -151,7 +234,8 @@ class Query:
     @classmethod
     def plain(cls, text: str, vector: np.ndarray) -> Query:
         """A question read on its own (no history)."""
-        return cls(text, text, None, tuple(terms(text)), tuple(words(text)), vector, intent(text), *focus_terms(text))
+        return cls(text, text, None, tuple(terms(text)), tuple(words(text)), vector, intent(text), *focus_terms(text),
+                   subject_terms(text), subject_words(text))
 
     @classmethod
     def followup(cls, text: str, previous: str, vq: np.ndarray, vp: np.ndarray, tuning: Tuning) -> Query:
@@ -163,7 +247,7 @@ class Query:
         vector = (mixed / np.linalg.norm(mixed)).astype(np.float32)
         resolved = text if own else f"{text} {previous}"
         return cls(text, resolved, previous, tuple(terms(resolved)), tuple(words(text)), vector, intent(text),
-                   *focus_terms(text))
+                   *focus_terms(text), subject_terms(text), subject_words(text))
 
 
 def make_query(
@@ -192,15 +276,24 @@ def make_query(
 def followup_context(question: str, history: History | None, *, standalone_topics: bool = True) -> str | None:
     """The previous user question when `question` may follow up on it, else None.
 
-    A follow-up refers back ("what about...", "and for...", "do that", a trailing "it") or names
+    A follow-up refers back ("what about...", "and for...", "do that", a trailing "it"; a pronoun
+    subject or a "why" with no focus of its own: "will that be sore", "why drink water") or names
     nothing of its own ("how often?"). A question with its own topic and no such cue stands alone
-    ("What should I do after a massage?" after a back-pain question).
+    ("What should I do after a massage?" after a back-pain question; "is it good for athletes").
+
+    >>> followup_context("will that be sore", ["can massage help carpal tunnel"]) is not None
+    True
+    >>> followup_context("is it good for athletes", ["what should I tell my therapist"]) is None
+    True
     """
     previous = last_user_question(history)
     if not previous:
         return None
     own_topic = has_topic(question) if standalone_topics else bool(terms(question))
-    if not own_topic or (_FOLLOWUP.search(question) and len(terms(question)) <= 3):
+    short = len(terms(question)) <= 3
+    if not own_topic or (_FOLLOWUP.search(question) and short):
+        return previous
+    if standalone_topics and short and _REFERS.search(question) and not focus_terms(question)[0]:
         return previous
     return None
 

@@ -26,6 +26,7 @@ from .query import Query
 from .settings import Tuning
 from .store import Index
 from .text import STOPWORDS, expand, stem, terms, words
+from .vocab import ZIPF_FLOOR, zipf
 
 CANDIDATES = 40
 # Another form of a word (`Lexical.relative`): at least this many first letters shared, and this
@@ -84,13 +85,17 @@ class Lexical:
                 table.setdefault(t[:MORPH_PREFIX], []).append(t)
         return table
 
-    def known(self, term: str) -> str | None:
+    def known(self, term: str, word: str | None = None) -> str | None:
         """The corpus term `term` stands for: itself, one edit away (typos) for long words, or
-        another form of the same word (`relative`)."""
+        another form of the same word (`relative`). A term (or the `word` it was typed as) that
+        general English knows is no typo: "facial" is not "fascia", nor "laser" "layer", nor
+        "older" "order" (only its other forms count)."""
         if term in self.postings:
             return term
         if len(term) < 5:
             return None
+        if zipf(word or term) > ZIPF_FLOOR:
+            return self.relative(term)
         if term in self._deletes:  # a letter was added by the visitor
             return self._deletes[term]
         for i in range(len(term)):
@@ -175,6 +180,7 @@ class Retrieval:
     vocabulary: frozenset[str]  # every word the documents use (shared, read-only)
     focus: tuple[str, ...] = ()  # the question's focus as corpus terms (typos mapped)
     missing_words: tuple[str, ...] = ()  # `missing_terms` as the visitor typed them
+    subject: tuple[str, ...] = ()  # the technique or product asked about as corpus terms (typos mapped)
 
     @property
     def best_sentence(self) -> float:
@@ -204,7 +210,7 @@ class Retriever:
         for w in words(text):
             if w in STOPWORDS or len(w) < 2:
                 continue
-            found = [hit for alt in expand(w) for t in terms(alt) if (hit := self.lexical.known(t))]
+            found = [hit for alt in expand(w) for t in terms(alt) if (hit := self.lexical.known(t, alt))]
             if found:
                 known += found
             elif stem(w) not in missing:
@@ -262,8 +268,9 @@ class Retriever:
                 sentences.append(Sentence(len(vec_rows), h, pos, text, sentence_scores[row], self.sentence_terms[row]))
                 vec_rows.append(row)
         vectors = np.ascontiguousarray(idx.sentence_vecs[vec_rows], dtype=np.float32) if vec_rows else np.zeros((0, idx.dim), np.float32)
+        subject = tuple(self.lexical.known(t) or t for t in query.subject)
         return Retrieval(hits, sentences, vectors, q_terms, missing, self.lexical.idf, self.vocabulary, focus,
-                         tuple(typed))
+                         tuple(typed), subject)
 
     def curated(self, query: Query) -> tuple[CuratedEntry, float] | None:
         """The staff-curated entry this question asks, if any: a blend of cosine and shared

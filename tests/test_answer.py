@@ -322,3 +322,100 @@ def test_vocabulary_maps_of_the_live_and_the_previous_index_stay_in_memory(tmp_p
     maps.of(frozenset(["neck", "tension"]))
     maps.of(new)  # still kept: the previous one
     assert len(runs) == built + 1
+
+
+# --- issue 13, dev_visitors3: follow-ups in more forms, foci that must be named -----------------
+
+
+@pytest.mark.parametrize("q, previous", [
+    ("will that be sore", "can massage help with carpal tunnel"),
+    ("what techniques would they use", "can massage help my lower back"),
+    ("what should they ask me first", "what does a medical massage therapist do"),
+    ("why drink water", "what should i do after a massage"),
+    ("is it painful", "what is deep tissue massage"),
+])
+def test_pronoun_subject_and_why_questions_follow_up(q, previous):
+    """A short question whose subject stands for the earlier topic, or that asks why, is read with it."""
+    from assistant.query import followup_context
+
+    assert followup_context(q, [previous]) == previous
+
+
+@pytest.mark.parametrize("q", ["is it good for athletes", "is it ok for tmj",
+                               "What should I do after a massage?", "why is massage good for posture and stress relief"])
+def test_a_pronoun_with_a_focus_of_its_own_stands_alone(q):
+    """'is it good for athletes' asks about massage in general, not about the previous answer."""
+    from assistant.query import followup_context
+
+    assert followup_context(q, ["what should i tell my therapist before a session"]) is None
+
+
+@pytest.mark.parametrize("q", ["does aromatherapy massage help with anxiety", "is thai yoga massage good for flexibility",
+                               "does gua sha reduce inflammation", "can facial massage reduce wrinkles"])
+def test_a_technique_the_documents_never_discuss_is_not_answered_by_its_object(bot, q):
+    """The subject is a thing asked about: what the articles say about anxiety is no answer about aromatherapy."""
+    a = bot.ask(q)
+    assert a.status == "no_answer" and "don't cover what was asked about" in a.reason, a.answer
+
+
+@pytest.mark.parametrize("q", ["does deep tissue massage help with inflammation", "is myofascial release good for posture",
+                               "can lymphatic massage reduce swelling"])
+def test_a_technique_the_documents_discuss_still_answers(bot, q):
+    assert bot.ask(q).status == "answered"
+
+
+@pytest.mark.parametrize("q", ["does lymphatic drainage massage help with lipedema",
+                               "can massage help with multiple sclerosis muscle stiffness", "does massage clear up acne"])
+def test_a_condition_the_documents_never_name_is_not_covered(bot, q):
+    a = bot.ask(q)
+    assert a.status == "no_answer" and "never name the condition" in a.reason, a.answer
+
+
+def test_body_parts_are_told_from_conditions(bot):
+    """What lets "can massage help my hamstrings" be answered from what the articles say about
+    muscles while "can massage help my lupus" is not: MiniLM, against general word lists."""
+    from assistant.answer import condition_like
+
+    got = condition_like(["lupus", "lipedema", "sclerosis", "eczema", "wrist", "hamstrings", "knee", "thighs"],
+                         bot.embedder.encode)
+    assert [w for w, c in got.items() if c] == ["lupus", "lipedema", "sclerosis", "eczema"]
+    assert bot.ask("can massage help carpal tunnel wrist pain").status == "answered"
+
+
+@pytest.mark.parametrize("q", ["is medical massage safe for young children", "is prenatal massage safe in the first trimester"])
+def test_safe_for_a_group_the_documents_never_name_is_not_answered(bot, q):
+    """Never clear someone as safe from a sentence about something else."""
+    assert bot.ask(q).status == "no_answer"
+
+
+@pytest.mark.parametrize("q", ["how much is a one hour medical massage", "how many therapists work at your clinic",
+                               "can my doctor send a referral to your clinic",
+                               "do you have a therapist who specializes in sports injuries"])
+def test_clinic_facts_asked_without_a_fact_word(bot, q):
+    a = bot.ask(q)
+    assert a.status == "no_answer" and "clinic's own details" in a.reason, a.answer
+
+
+def test_clinic_fact_words_in_everyday_senses():
+    from assistant.answer import clinic_facts
+    from assistant.text import words
+
+    for q in ("can massage help neck pain from looking down at my phone", "how much does massage help with stress"):
+        assert clinic_facts(q, tuple(words(q)), frozenset()) == [], q
+    for q in ("what is your phone number", "how much is a 30 minute session", "is there a cafe near your clinic"):
+        assert clinic_facts(q, tuple(words(q)), frozenset()) != [], q
+
+
+def test_an_english_word_is_no_typo_of_a_corpus_word(bot):
+    """"facial" is not "fascia", "laser" not "layer", "older" not "order"; real typos still map."""
+    lex = bot.snapshot().retriever.lexical
+    assert lex.known("facial", "facial") is None and lex.known("laser", "laser") is None
+    assert lex.known("older", "older") is None
+    assert lex.known("inflamation", "inflamation") == "inflammation" and lex.known("carpel", "carpel") == "carpal"
+    assert lex.known("stressful", "stressful") == "stress"  # word forms still count
+
+
+def test_a_why_follow_up_answers_about_the_earlier_question(bot):
+    a = bot.ask("why drink water", history=["what should i do after a massage"])
+    assert a.status == "answered" and "(follow-up to:" in a.resolved_question
+    assert "flush out toxins" in a.answer
