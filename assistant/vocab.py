@@ -20,13 +20,16 @@ import hashlib
 import logging
 import re
 import threading
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from .embed import cached_vectors_ok
+from .embed import _trim_heap, cached_vectors_ok
 from .text import STOPWORDS, stem
 
 log = logging.getLogger(__name__)
@@ -40,36 +43,117 @@ ZIPF_FLOOR = 2.5
 WORDFREQ_DATA = ("data", "large_en.msgpack.gz")  # inside the wordfreq package
 
 
+class WordFrequencies:
+    """Words -> Zipf as compact arrays instead of a dict of 53k str and float objects: the words'
+    hashes sorted (int64), their Zipf in centibels (uint16, the file's own bins), and the words
+    themselves as one UTF-8 blob with start offsets, to confirm a hash hit and to list them.
+
+    >>> f = WordFrequencies.of([(4.5, ["massage", "back"]), (2.9, ["fascia"]), (2.8, ["massage"])])
+    >>> f.get("massage"), f.get("fascia"), f.get("qwzx"), sorted(f), len(f)
+    (4.5, 2.9, 0.0, ['back', 'fascia', 'massage'], 3)
+    """
+
+    def __init__(self, hashes: np.ndarray, centibels: np.ndarray, blob: bytes, starts: np.ndarray, ends: np.ndarray) -> None:
+        self._hashes, self._centibels, self._blob, self._starts, self._ends = hashes, centibels, blob, starts, ends
+
+    @classmethod
+    def of(cls, bins: Iterable[tuple[float, list[str]]]) -> WordFrequencies:
+        """From (Zipf, words) bins, the most frequent first; a word listed twice keeps its first
+        bin's value (as a dict's setdefault would). No per-word Python object outlives its bin."""
+        # array.array and bytearray grow in the C heap: no small long-lived Python object is made
+        # between one bin's words and the next's, which would pin the freed words' memory pages.
+        hashes, lengths, centibels, blob = array("q"), array("q"), array("H"), bytearray()
+        for z, words in bins:
+            encoded = [w.encode() for w in words]
+            # hash() differs between processes; the table is made in each process, so it is consistent
+            hashes.extend(hash(w) for w in words)
+            lengths.extend(len(e) for e in encoded)
+            centibels.extend(repeat(int(round((9 - z) * 100)), len(words)))
+            blob += b"".join(encoded)
+        h, n = np.frombuffer(hashes, dtype=np.int64), np.frombuffer(lengths, dtype=np.int64)
+        ends = np.cumsum(n)
+        order = np.argsort(h, kind="stable")  # equal hashes keep file order: a repeated word's first bin first
+        h, starts, ends = h[order], (ends - n)[order], ends[order]
+        keep = np.ones(len(order), dtype=bool)
+        for i in np.flatnonzero(h[1:] == h[:-1]) + 1:  # a repeat (dropped) or a hash collision (kept)
+            j = i - 1
+            while j >= 0 and h[j] == h[i]:
+                if keep[j] and blob[starts[j] : ends[j]] == blob[starts[i] : ends[i]]:
+                    keep[i] = False
+                j -= 1
+        cb = np.frombuffer(centibels, dtype=np.uint16)[order][keep]
+        return cls(h[keep], cb, bytes(blob), starts[keep], ends[keep])
+
+    def get(self, word: str, default: float = 0.0) -> float:
+        h = hash(word)
+        i = int(np.searchsorted(self._hashes, h))
+        key = word.encode()
+        while i < len(self._hashes) and self._hashes[i] == h:  # more than one: a repeat, or a hash collision
+            if self._blob[self._starts[i] : self._ends[i]] == key:
+                return round(9 - int(self._centibels[i]) / 100, 2)
+            i += 1
+        return default
+
+    def __len__(self) -> int:
+        return len(self._hashes)
+
+    def __iter__(self) -> Iterator[str]:
+        for a, b in zip(self._starts.tolist(), self._ends.tolist(), strict=True):
+            yield self._blob[a:b].decode()
+
+
 @lru_cache(maxsize=1)
-def _frequencies() -> dict[str, float] | None:
+def _frequencies() -> WordFrequencies | None:
     """General English words with Zipf above `ZIPF_FLOOR`, read straight from wordfreq's data file:
     for a single lowercase word these are the numbers `wordfreq.zipf_frequency` gives (tested), but
     wordfreq keeps its whole list (every language's machinery, ~48 MB of RSS in a serving process,
-    benchmarks/bench_memory.py) where this table keeps the ~53k words that matter (+19 MB against +38 MB, measured).
+    benchmarks/bench_memory.py) where this table keeps the ~53k words that matter, as arrays. The
+    file is read bin by bin and only down to the floor, so the rest is never held in memory.
     None when the file is missing or not in the format read here (another wordfreq release): `zipf`
     then asks wordfreq itself, the same numbers for more memory, rather than the assistant not starting."""
     import gzip
-    from importlib import resources
+    from importlib.util import find_spec
 
     try:
         import msgpack  # wordfreq's own dependency
 
-        data = resources.files("wordfreq").joinpath(*WORDFREQ_DATA)
+        # find_spec locates the package without importing it: `import wordfreq` (which
+        # importlib.resources.files would do) costs +7 MB of RSS for its tokenizers and language data.
+        spec = find_spec("wordfreq")
+        if spec is None or not spec.submodule_search_locations:
+            raise ImportError("wordfreq is not installed")
+        data = Path(list(spec.submodule_search_locations)[0]).joinpath(*WORDFREQ_DATA)
         with data.open("rb") as raw, gzip.open(raw) as f:
-            header, *bins = msgpack.load(f, raw=False)
-        if header != {"format": "cB", "version": 1}:
-            raise ValueError(f"wordfreq's data format changed: {header}")
-    except (ImportError, OSError, ValueError, TypeError) as exc:
+            unpacker = msgpack.Unpacker(f, raw=False)
+            count = unpacker.read_array_header()
+            header = unpacker.unpack() if count else None
+            if header != {"format": "cB", "version": 1}:
+                raise ValueError(f"wordfreq's data format changed: {header}")
+            table = WordFrequencies.of(_bins(unpacker, count - 1))
+    except (ImportError, OSError, ValueError, TypeError, msgpack_errors()) as exc:
         log.warning("word frequencies: wordfreq's data file not read directly (%s); asking wordfreq itself", exc)
         return None
-    table: dict[str, float] = {}
-    for i, words in enumerate(bins):  # bin i holds the words at -i centibels: Zipf 9 - i/100
+    _trim_heap()  # the decompressed file and the words read from it: about 4 MB kept resident otherwise
+    return table
+
+
+def _bins(unpacker: Any, count: int) -> Iterator[tuple[float, list[str]]]:
+    """(Zipf, words) from wordfreq's file, one bin at a time, down to `ZIPF_FLOOR` (the rest is never read)."""
+    for i in range(count):  # bin i holds the words at -i centibels: Zipf 9 - i/100
         z = round(9 - i / 100, 2)
         if z <= ZIPF_FLOOR:
-            break
-        for w in words:
-            table.setdefault(w, z)
-    return table
+            return
+        yield z, unpacker.unpack()
+
+
+def msgpack_errors() -> type[Exception]:
+    """msgpack's own decoding errors (a truncated or damaged file), when msgpack is there."""
+    try:
+        from msgpack import UnpackException
+
+        return UnpackException
+    except ImportError:
+        return ValueError
 
 
 def _wordfreq_zipf(word: str) -> float:
