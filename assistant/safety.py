@@ -1052,6 +1052,27 @@ CJK_CHEST_EXCUSE = (r"筋トレ|ジム|トレーニング|ベンチプレス|腕
 CJK_CHEST_RED_FLAGS = (r"汗|息|呼吸|喘|腕|手臂|左臂|顎|あご|下巴|吐|恶心|噁心|めまい|头晕|頭暈|倒|意識|昏|晕|暈|けいれん|痙攣|抽搐|冷や|出冷汗|しびれ|痺れ|麻",)
 
 
+# Something long past and over ("tuvo un derrame hace años", "un AVC il y a cinq ans, il va bien
+# maintenant", "letztes Jahr einen Herzinfarkt, jetzt alles gut") excuses the other languages'
+# emergency words, as HISTORY_EXCUSE does in English, unless anything says it is happening now.
+_PAST_FOREIGN = {
+    "es": (r"\bhace (\d+ |un |una |dos |tres |cuatro |cinco |seis |diez |varios |varias |muchos |muchas |unos |unas )?(anos|ano|meses|decadas|mucho tiempo|tiempo)\b|\bel ano pasado\b|\ben (19|20)\d\d\b|\bde (nino|nina|pequen[oa]|joven)\b",),
+    "fr": (r"\bil y a (\d+|un|une|deux|trois|quatre|cinq|six|dix|plusieurs|quelques) (ans|an|mois|annees)\b|\bl ?an(nee)? derni(er|ere)\b|\ben (19|20)\d\d\b|\b(enfant|petit|petite)\b.{0,10}\bj ?ai eu\b",),
+    "de": (r"\bvor (\d+|einem|einer|zwei|drei|vier|funf|fuenf|sechs|zehn|mehreren|vielen|ein paar) (jahren|jahr|monaten)\b|\bletzte[sn]? jahr\b|\b(19|20)\d\d\b|\bals kind\b",),
+    "pt": (r"\bha (\d+|um|uma|dois|duas|tres|quatro|cinco|seis|dez|varios|varias|muitos|alguns) (anos|ano|meses)\b|\bano passado\b|\bem (19|20)\d\d\b|\bquando (era|eu era) (crianca|pequen[oa])\b",),
+    "it": (r"\b(\d+|un|uno|due|tre|quattro|cinque|sei|dieci|alcuni|molti|qualche) (anni|anno|mesi) fa\b|\bl ?anno scorso\b|\bnel (19|20)\d\d\b|\bda (bambin[oa]|piccol[oa])\b",),
+}
+_NOW_FOREIGN = {
+    "es": (r"\b(ahora(?! (ya )?(esta|estoy|estamos|se encuentra) (muy )?(bien|perfect\w*|recuperad\w*|estable))|hoy|ahorita|otra vez|de nuevo|esta (manana|tarde|noche)|anoche|ahora mismo)\b",),
+    "fr": (r"\b((?<!bien )(?<!mieux )maintenant|aujourd ?hui|ce (matin|soir)|cet apres midi|hier soir|de nouveau|a nouveau|encore|en ce moment)\b",),
+    "de": (r"\b(jetzt(?! (ist )?(alles |wieder )?(gut|ok|okay|in ordnung|fit|gesund|bestens))|heute|gerade|wieder|seit heute|gestern abend)\b",),
+    "pt": (r"\b(agora(?! (ja )?(esta|estou|ta|to|estamos) (bem|otim\w*|recuperad\w*))|hoje|de novo|outra vez|neste momento|ontem a noite)\b",),
+    "it": (r"\b((?<!bene )(ora|adesso)(?! (sta|sto|stiamo) (bene|benissimo))|oggi|di nuovo|ancora|stamattina|stasera|ieri sera|in questo momento)\b",),
+}
+# Words are shared across these languages ("AVC" is French and Portuguese): each rule takes them all.
+_PAST_ANY, _NOW_ANY = tuple(p for ps in _PAST_FOREIGN.values() for p in ps), tuple(p for ps in _NOW_FOREIGN.values() for p in ps)
+
+
 FOREIGN_RULES: tuple[Rule, ...] = (
     # crisis
     Rule("crisis-es", "crisis", lang="es", any=(
@@ -1115,7 +1136,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
     )),
     Rule("crisis-it", "crisis", lang="it", any=(
         r"\b(voglio|vorrei|voglia di) morire\b", r"\buccidermi\b", r"\bammazzarmi\b", r"\bsuicid", r"\bnon voglio piu vivere\b",
-        r"\bvoglia di vivere\b", r"\bpenso (solo |sempre |spesso |continuamente )?(a|di) morire\b", r"\bpensieri di morte\b", r"\bfarla finita\b", r"\btogliermi la vita\b", r"\bfarmi del male\b",
+        r"\bvoglia di vivere\b", r"\bpenso (solo |sempre |spesso |continuamente )?(a|di) morire\b", r"\bpensieri di morte\b", r"\bfarla finita\b(?! con (il|la|lo|l|i|le|gli|questo|questa|questi|quel\w*|sua|suo|mio|mia|tuo|tua|un|una|ste|sto|st) )", r"\btogliermi la vita\b", r"\bfarmi del male\b",
         r"\bmi (picchia|picchiano|maltratta|spinge|minaccia|segue)\b", r"\bmi (vuole )?ammazza\w*\b", r"\bmi uccidera\b",
         r"\bnon mi sento (al )?sicur[ao]\b", r"\bmi tocca\b.{0,30}\bnon voglio\b",
         r"\bnon ce la faccio piu (a vivere|con la vita)\b", r"\bmi ha (picchiat\w*|minacciat\w*|strangolat\w*)\b",
@@ -1153,7 +1174,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         near("garganta|lengua|labios", r"hincha\w*|cierra|cerrando|inflama\w*", 25), r"\bno (puedo|puede) tragar\b",
         near("fiebre", r"cuello (rigido|duro|tieso)|rigidez", 50), r"\b(no se mueve|no despierta|se cayo y no)\b",
         r"\bsangra\w* a chorros\b", r"\b(golpeo|golpe|pego) (fuerte )?(en )?la cabeza\b.{0,40}\b(vomit\w*|somnolient\w*|confus\w*|desmay\w*|no responde)\b", r"\bno (para|deja) de sangrar\b", r"\bsangr\w*\b.{0,80}\b(no para|no se detiene|desde hace (una|dos|tres|mas de una) horas?)\b", r"\b(la )?sangre no (para|se detiene|deja de salir)\b", r"\bmonoxido de carbono\b",
-    )),
+    ), excuse=_PAST_ANY, red_flags=_NOW_ANY),
     Rule("emergency-fr", "emergency", lang="fr", any=(
         near("poitrine|thoracique", r"douleur|mal|serre\w*|oppress\w*|ecras\w*|brul\w*|lourd\w*"),
         near("respirer|respire|souffle", r"narrive|n arrive|peux pas|peux plus|du mal|difficult\w*|manque|court", 20), r"\bj?etouffe\b",
@@ -1168,7 +1189,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         near("fievre", r"nuque raide|raideur|cou raide", 50), r"\bne (reagit|se reveille) plus\b", r"\bne respire (presque |quasiment )?(plus|pas)\b",
         r"\blevres (sont |deviennent |toutes )?(bleu\w*|violet\w*)\b",
         r"\bsaigne\w* (a flots|abondamment|enormement|partout)\b", r"\b(pris|avale|avalee)\b.{0,15}\b(toute une|une|la) (boite|plaquette|tube)\b", r"\b(trop|beaucoup) de (somniferes|comprimes|cachets|medicaments)\b", r"\b(cogne|tape|heurte)\w* la tete\b.{0,40}\b(vomi\w*|somnolent\w*|confus\w*|evanoui\w*)\b", r"\b(le sang ne s arrete pas|narrete pas de saigner|n arrete pas de saigner|le sang gicle)\b", r"\bsaign\w*\b.{0,80}\b(ne (s )?arrete pas|ne sarrete pas|depuis (une|deux|trois|plus d une|plus dune) heures?)\b", r"\bmonoxyde de carbone\b",
-    )),
+    ), excuse=_PAST_ANY, red_flags=_NOW_ANY),
     Rule("emergency-de", "emergency", lang="de", any=(
         r"\bbrust ?schmerz", near("brust", r"schmerz\w*|weh|druck|eng|enge|stech\w*|brenn\w*"),
         near(r"atmen|luft", r"kann nicht|kann kaum|konnen nicht|keine|kaum|nicht mehr", 20), r"\batemnot\b", r"\bersticke\b",
@@ -1184,7 +1205,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\bkopf (gestossen|angeschlagen|aufgeschlagen)\b.{0,40}\b(erbricht|ubergibt|uebergibt|erbrochen|schlafrig|verwirrt|bewusstlos)\w*", r"\b(blutet|blutung)\b.{0,25}\b(sehr stark|wie verruckt|ununterbrochen|hort nicht auf|spritzt|stoppt nicht)\b", r"\bblut spritzt\b", r"\bkohlenmonoxid\b",
         r"\btaub\w* (im|in der|am|an der) (intimbereich|genitalbereich|schritt|po|gesass|damm|reithose\w*)\b",
         near(r"ruck\w*|ischias|beine?", r"(kann|konnte) (nicht|kaum) (mehr )?(richtig )?(pinkeln|urinieren|wasserlassen|wasser lassen)", 80),
-    )),
+    ), excuse=_PAST_ANY, red_flags=_NOW_ANY),
     Rule("emergency-pt", "emergency", lang="pt", any=(
         near("peito", r"dor|doi\w*|aperto|apertado|pressao|queima\w*|peso"),
         near(r"respirar|ar", r"nao (consigo|consegue|da)|falta|dificuldade", 20), r"\bsufoca(?!\w* (under|in|with|by) (work|emails?|paperwork|deadlines|admin|stress|meetings)\b)",
@@ -1197,7 +1218,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         near("garganta|lingua|labios", r"inchad\w*|inchando|fechando", 25), r"\bnao (consigo|consegue) engolir\b",
         near("febre", r"pescoco (rigido|duro|travado)|rigidez", 50), r"\bnao acorda\b",
         r"\bnao para de sangrar\b", r"\bbateu (com )?a cabeca\b.{0,40}\b(vomit\w*|sonolent\w*|confus\w*|desmai\w*)\b", r"\b(o )?sangue nao para\b", r"\b(jorrando|esguichando) sangue\b", r"\bmonoxido de carbono\b",
-    )),
+    ), excuse=_PAST_ANY, red_flags=_NOW_ANY),
     Rule("emergency-it", "emergency", lang="it", any=(
         near(r"febbre\w*", r"confus\w*|chiazze|macchie|non risponde|rigid\w*|delira\w*", 60),
         near("petto", r"dolore|male|malissimo|stretto|oppression\w*|schiaccia\w*|bruci\w*|peso"),
@@ -1211,7 +1232,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         near("gola|lingua|labbra", r"gonfi\w*|chiude|stretta", 25), r"\bnon riesco (piu )?a deglutire\b",
         near("febbre", r"collo rigido|rigidita", 50), r"\bnon si sveglia\b",
         r"\b(battuto|sbattuto|picchiato) (forte )?la testa\b.{0,40}\b(vomit\w*|sonnolen\w*|confus\w*|sviene|svenut\w*|non risponde)\b", r"\bsangue non si ferma\b", r"\bnon smette di sanguinare\b", r"\b(sangue )?(esce )?a fiotti\b", r"\bperde (molto|tanto) sangue\b", r"\bmonossido di carbonio\b",
-    )),
+    ), excuse=_PAST_ANY, red_flags=_NOW_ANY),
     Rule("emergency-zh", "emergency", lang="zh", script="cjk", any=(
         near("胸|心口", "痛|疼|闷|悶|压|壓|紧|緊|难受|難受", 6, words=False), r"喘不(过|過|上)气", r"(不能|无法|無法|没法|沒法)呼吸",
         r"呼吸困(难|難)", r"透不(过|過)气", r"(说|說)话不清", r"(脸|臉|嘴)歪", r"心脏病(发|發)作", r"中(风|風)", r"昏(倒|迷)", r"晕倒",
@@ -1619,7 +1640,7 @@ _ENDING_FOREIGN = (
     r"je vous dis adieu|adieu a tous|cest la fin|c est la fin|ce soir cest fini|"
     r"ich verabschiede mich( von euch| von allen)?(?! (in den|bis|fur (heute|die|den|das)))|lebt wohl|macht es gut fur immer|"
     r"me despeco de (todos|voces|tudo)|adeus a todos|adeus para sempre|vou acabar com tudo|"
-    r"vi saluto tutti per sempre|addio a tutti|addio per sempre|la faccio finita|"
+    r"vi saluto tutti per sempre|addio a tutti|addio per sempre|la faccio finita(?! con (il|la|lo|l|i|le|gli|questo|questa|questi|quel\w*|sua|suo|mio|mia|tuo|tua|un|una|ste|sto|st) )|"
     r"vaarwel|dit is het einde|zegnajcie|to koniec)\b"
 )
 BLIND5_FAMILIES: tuple[Rule, ...] = (
@@ -1714,6 +1735,33 @@ BLIND5_FAMILIES: tuple[Rule, ...] = (
         r"(我|我就)?(是)?(大家|家人)的(负担|負擔|累赘|累贅)", r"(一切|活着|活著)(都)?没(有)?(意义|意思)|(一切|活著)(都)?沒(有)?意義", r"(明天|今晚|今天|今夜).{0,3}(一切|所有)(都|就)?(要)?(结束|結束)",
         r"(私|わたし|僕|俺)なんて(いない|いなくなった)(方|ほう)が", r"(全部|すべて)終わりにし", r"明日(で)?(全部|すべて)終わ",
     )),
+    # someone else who wants to die; tired of living; nobody would miss me
+    *_by_language("wish-to-die", "crisis", {
+        "es": (r"\b(se )?(quiere|queria|quiera|va a|piensa en|habla de|hablando de|amenaza con) (matarse|suicidarse|quitarse la vida|morirse)\b", r"\bse (quiere|queria|va a) (matar|suicidar|quitar la vida)\b",
+               r"\b(estoy|esta|ando|me siento) (hart[oa]|cansad[oa]) de (vivir|la vida|existir|estar viv[oa])\b",
+               r"\bnadie me (echaria|va a echar|echara|extranaria|va a extranar) de menos\b|\bnadie me (extranaria|extranara|va a extranar)\b|\bnadie (notaria|se daria cuenta) si (me muero|desaparezco|no estuviera)\b"),
+        "fr": (r"\b(veut|voulait|va|pense a|parle de|menace de) se (tuer|suicider|foutre en l ?air|jeter)\b", r"\b(marre|fatiguee?|lasse?) de (la vie|vivre|exister)\b",
+               r"\bpersonne ne (me regretterait|remarquerait|verrait|sapercevrait)\b", r"\b(je )?(ne )?(veux|veut) plus (etre la|exister|etre en vie)\b"),
+        "de": (r"\b(will|wollte|mochte|moechte|mag|droht|denkt (daran|darueber|daruber))\b.{0,10}\bsich (\w+ )?(umbringen|umzubringen|toten|zu toten|das leben (zu )?nehmen|etwas (an)?(zu)?tun|was antun)\b",
+               r"\bniemand (wurde|wuerde) mich vermissen\b", r"\b(bin|ist) (so )?(mude|muede) (vom|zu) leben\b", r"\b(lebensmude|lebensmuede)\b"),
+        "pt": (r"\b(quer|queria|vai|pensa em|fala em|falou em|falando em|ameaca) (se )?(matar|suicidar|tirar a (propria )?vida)\b(?<!quer matar)(?<!vai matar)(?<!pensa em matar)",
+               r"\b(to|tou|estou|ando|me sinto|esta|ta) cansad[ao] de (viver|vida|existir)\b", r"\bninguem (ia|vai|iria) sentir (minha|a minha) falta\b|\bninguem (ia|vai|iria) (notar|perceber) se eu\b"),
+        "it": (r"\b(vuole|vorrebbe|voleva|pensa di|parla di|minaccia di) (uccidersi|ammazzarsi|suicidarsi|farla finita|togliersi la vita)\b(?! con (il|la|lo|l|i|le|gli|questo|questa|questi|quel\w*|sua|suo|mio|mia|tuo|tua|un|una|ste|sto|st) )",
+               r"\b(sono|e|mi sento) stanc[ao] di (vivere|vita|esistere)\b", r"\bnessuno sentirebbe la mia mancanza\b|\bnessuno (si accorgerebbe|noterebbe) se\b"),
+        "nl": (r"\b(niet|nooit) meer wakker (worden|te worden)\b", r"\bwil (dood|zelfmoord plegen|een eind aan (zijn|haar) leven maken)\b", r"\bniemand zou me missen\b"),
+    }),
+    Rule("wish-to-die-ru", "crisis", lang="ru", script="native", any=_nfkc(r"(больше )?не могу так жить", r"устал\w* (от )?жить", r"хочет покончить с собой", r"никто не (заметит|будет скучать)")),
+    Rule("wish-to-die-zh", "crisis", lang="zh", script="cjk", any=(r"活(着|著)(太|好|真|很|真的)?(痛苦|难受|難受|没意思|沒意思)", r"(他|她)(说|說)?(想死|不想活)", r"没(有)?人会(想|在乎)我|沒(有)?人會(想|在乎)我")),
+    # emergencies by what is seen, more wordings
+    *_by_language("signs-more", "emergency", {
+        "es": (r"\b(sale|salia|esta saliendo|echa|pierde) (mucha|muchisima) sangre\b", r"\bno (siento|puedo mover|puede mover|siente) las piernas\b(?!.{0,40}\b(gimnasio|gym|entrenar|entreno|correr|carrera|pesas|sentadillas|spinning|maraton)\b)",
+               r"\bno (puedo|puede) (orinar|hacer pis)\b.{0,60}\b(espalda|piernas|entumecid\w*|dormid\w*)\b|\b(espalda|piernas)\b.{0,60}\bno (puedo|puede) (orinar|hacer pis)\b"),
+        "fr": (r"\b(malaise|evanoui\w*|tombe\w*|par terre|inconscient\w*|effondre\w*)\b.{0,40}\bne (repond|reagit|bouge) (pas|plus)\b", r"\b(il|elle|je|bebe|mon fils|ma fille) respire (tres |vraiment )?mal\b",
+               near(r"(visage|levres|gorge|langue|yeux)\b.{0,20}\bgonfl\w*", r"respir\w*|avaler|allerg\w*|cacahu\w*|arachide\w*|piqure|guepe|abeille|noix|siffle", 60)),
+        "pt": (r"\bnao (esta|ta) respirando\b", r"\b(desmaiou|caiu|apagou)\b.{0,40}\bnao (responde|reage|acorda|se mexe)\b", r"\bnao (sinto|sente|consigo mexer) as pernas\b(?!.{0,40}\b(academia|treino|treinar|corrida|correr|musculacao|agachamento)\b)"),
+        "de": (r"\b(spure|spuere|fuhle|fuehle) (meine )?beine nicht (mehr)?\b(?!.{0,40}\b(training|sport|fitness|laufen|joggen|wandern|beintag|marathon|kniebeugen)\b)", r"\b(umgekippt|zusammengebrochen|gesturzt)\b.{0,40}\b(reagiert nicht|wacht nicht auf|atmet nicht)\b"),
+        "it": (r"\bnon (sento|sente|riesco a muovere) (piu )?le gambe\b(?!.{0,40}\b(palestra|allenamento|corsa|correre|squat|maratona)\b)", r"\b(e svenut[ao]|e cadut[ao]|e crollat[ao])\b.{0,40}\bnon (risponde|si sveglia|si muove|respira)\b"),
+    }),
     # child sexual abuse: a relative who touches or "messes with" a child, when the mother is out
     *_by_language("child-abuse", "crisis", {
         "pt": (r"\b(padrasto|tio|primo|avo|vizinho|namorado da minha mae|irmao)\b.{0,25}\b(mexe comigo|me toca|me apalpa|passa a mao em mim|abusa de mim|entra no meu quarto)\b",

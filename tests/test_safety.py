@@ -1566,3 +1566,51 @@ def test_blind5_families_with_the_model(shipped, embedder):
     alarms = [(m, t) for m, t in zip(quiet, verdicts, strict=False) if t and t.urgent]
     assert not alarms
     assert all(t is not None and t.urgent for t in verdicts[len(quiet):]), verdicts[len(quiet):]
+
+
+@pytest.mark.parametrize(("message", "category", "lang"), [
+    # someone else who wants to die, tired of living, nobody would miss me
+    ("mi hermano dice que se quiere matar", "crisis", "es"),
+    ("estoy harta de vivir", "crisis", "es"),
+    ("nadie me echaría de menos", "crisis", "es"),
+    ("mon frère veut se tuer", "crisis", "fr"),
+    ("j'en ai marre de la vie", "crisis", "fr"),
+    ("mein Bruder will sich umbringen", "crisis", "de"),
+    ("niemand würde mich vermissen", "crisis", "de"),
+    ("meu irmão quer se matar", "crisis", "pt"),
+    ("to cansada de viver", "crisis", "pt"),
+    ("mio fratello vuole uccidersi", "crisis", "it"),
+    ("sono stanca di vivere", "crisis", "it"),
+    ("ik wil niet meer wakker worden", "crisis", "nl"),
+    ("я больше не могу так жить", "crisis", "ru"),
+    ("活着太痛苦了", "crisis", "zh"),
+    # what is seen
+    ("a mi hijo le sale mucha sangre de la cabeza", "emergency", "es"),
+    ("ma mère a fait un malaise, elle ne répond pas", "emergency", "fr"),
+    ("mon fils a mangé des cacahuètes, son visage gonfle et il respire mal", "emergency", "fr"),
+    ("meu pai não está respirando", "emergency", "pt"),
+    ("tengo dolor de espalda y no siento las piernas ni puedo orinar", "emergency", "es"),
+])
+def test_foreign_families_beyond_blind5(message, category, lang):
+    """Families blind5 pointed at, checked further in each language by the rules' author: a third
+    person's wish to die, tired of living, nobody would miss me; what is seen in an emergency."""
+    t = triage(message)
+    assert t is not None and t.category == category and t.lang == lang, (message, t)
+
+
+@pytest.mark.parametrize("message", [
+    "mi abuela tuvo un derrame hace años, ¿puede recibir masaje?",
+    "mon père a eu un AVC il y a cinq ans, il va bien maintenant",
+    "hatte letztes Jahr einen Herzinfarkt, jetzt alles gut, darf ich zur Massage",
+    "mia madre vuole farla finita con il suo lavoro",
+    "no siento las piernas después del gimnasio jaja",
+    "mon visage est gonflé le matin",
+    "estoy harta del trabajo, necesito un masaje",
+])
+def test_foreign_past_events_and_idioms_not_urgent(message):
+    """An emergency long past and over is history in the other languages too (unless anything says
+    now: 'hace años ... y ahora no puede hablar'); 'farla finita con il lavoro' is about a job."""
+    t = triage(message)
+    assert t is None or not t.urgent, (message, t)
+    now = triage("mi abuela tuvo un derrame hace años y ahora no puede hablar")
+    assert now is not None and now.category == "emergency"
