@@ -419,3 +419,10 @@ def test_a_why_follow_up_answers_about_the_earlier_question(bot):
     a = bot.ask("why drink water", history=["what should i do after a massage"])
     assert a.status == "answered" and "(follow-up to:" in a.resolved_question
     assert "flush out toxins" in a.answer
+
+
+def test_an_informative_sentence_ending_in_its_source_is_quotable(bot):
+    """'..., lower blood pressure and heart rate, ..., as reported by eacuwell.com.' is information,
+    not web filler (the only place the articles say heart rate)."""
+    a = bot.ask("and heart rate too?", history=["can massage lower blood pressure"])
+    assert a.status == "answered" and "lower blood pressure and heart rate" in a.answer
