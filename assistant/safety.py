@@ -353,7 +353,7 @@ HISTORY_RED_FLAGS = (r"\b((?<!fine )(?<!ok )(?<!okay )(?<!better )(?<!well )(?<!
                      r"(?! (problem|issue|symptom))",)
 # A head knock that was minor ("just a small bump, I feel fine") or long ago, with none of the
 # head-injury warning signs (NHS/NICE lists) now.
-HEAD_EXCUSE = (*HISTORY_EXCUSE, r"\b(just|only) a (small|little|tiny|minor|slight) (bump|lump|bruise|knock|graze)\b|\b(i|he|she) (feel|feels|seem|seems) (totally |completely |absolutely )?(fine|ok|okay|normal)\b")
+HEAD_EXCUSE = (*HISTORY_EXCUSE, r"\b(just|only|a) (a )?(small|little|tiny|minor|slight) (bump|lump|bruise|knock|graze)\b|\b(i|he|she|and|,)? ?(feel|feels|feeling|seem|seems) (totally |completely |absolutely )?(fine|ok|okay|normal)\b")
 HEAD_RED_FLAGS = (r"\b(vomit\w*|throw\w* up|threw up|being sick|confus\w*|drowsy|sleepy|worse|worsening|blurr\w*|double|passed out|knocked out|black(ed)? out|"
                   r"cant remember|memory|seiz\w*|fit|fluid|bleeding|warfarin|blood thinn\w*|unconscious|slurr\w*|weak\w*|numb\w*|again|now i|since then)\b",)
 NOT_HISTORY = r"\b(had|after|since|previous|history of|recovering from|survived)\b"
@@ -385,7 +385,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(feel|feeling|im|i am) (so |completely |totally )?hopeless\b", r"\bno way out\b", r"\b(dont|cant|do not|cannot) see (a|any) way out\b",
         r"\b(disappear|not be here|not exist|vanish) (forever|for good|anymore)\b",
         r"\b(want|wanna|wish i could|would like) (to )?(just )?(disappear|vanish|not exist|stop existing|cease to exist|not be alive)\b"
-        r"(?! (in ?to|to|for|on|under|at) (a |the |my |some )?(spa|holiday|vacation|beach|island|bath|massage|weekend|bed|cave|duvet|blanket|retreat|cabin|mountains?|woods|sauna|day|week|while|bit|few|couple|hour))",
+        r"(?! (in ?to|to|for|on|under|at) (a |the |my |some )?(\w+ )?(spa|holiday|vacation|beach|island|bath|massage|weekend|bed|cave|duvet|blanket|retreat|cabin|mountains?|woods|sauna|day|week|while|bit|few|couple|hour))",
         r"\b(sleep|go to sleep|fall asleep)\b.{0,25}\b(never|not) (wake|waking) (up|again)\b", r"\bnever wake up\b",
         r"\b(sleep|go to sleep|fall asleep)\b.{0,25}\b(not|never|no longer|dont|do not) (have|need|want) to (wake|get) up( again)?\b",
         r"\bgiv(e|ing|en) (all )?(my|of my) (things|stuff|belongings|possessions|clothes|books|pets?|cat|dog|savings) away\b",
@@ -395,6 +395,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(saving|stockpil\w*|hoard\w*|collect\w*|storing|stashing|saved) (up )?(all )?(of )?(my |the |some )?(\w+ )?(pills|tablets|meds|medication|painkillers)\b",
         r"\b(take|taking|swallow) (them|all of them|the lot|all my (pills|tablets|meds)) all at once\b",
         r"\b(better off|happier|easier|better)\b.{0,40}\b(without me|if i (was|were|wasnt|werent|was not|were not) (gone|dead|here|around|alive))\b",
+        r"\b(fine|ok|okay|happier|relieved|better off|better)\b.{0,15}\bif i (just |simply )?(stopped existing|didnt exist|disappeared|vanished|was gone|were gone|wasnt here|werent here)\b",
         r"\b(nobody|no one|noone|no body) (would|will|is going to|gonna) (miss|notice|care)\b.{0,20}\b(me|if i|gone)\b",
         r"\b(want|wish|need) (it|everything|the pain|it all|this) (all )?to (stop|end) (forever|for good|permanently)\b",
         r"\b(wont|will not|wont be|might not) (be )?(around|here) (much )?(longer|for long|anymore)\b",
@@ -412,7 +413,7 @@ RULES: tuple[Rule, ...] = (
         r"\bi wont be (here|around)\b(?! (on|for|next|this|tomorrow|until|till|at|in|when|because|so|during|over|between|from|to))(?!.{0,60}\b(holiday|vacation|trip|travel\w*|away|abroad|moving|conference|business|visiting|hospital|surgery)\b)",
         r"\bif i (just |simply |really |only )?(was|were|wasnt|werent|was not|were not) (gone|dead|here|around|alive|born)\b",
         r"\b(easier|better|simpler)\b.{0,15}\b(to )?(just )?(not exist|not be here|not be alive|be dead|not wake up|disappear forever)\b",
-        r"\b(im|i am|i feel like (im|i am)|feel like|i feel) (just )?(a |such a )?burden\b",
+        r"\b(im|i am|i feel like (im|i am)|feel like|i feel) (just )?(a |such a )?burden\b(?! (asking|for asking|but|to ask|by asking|when i ask|bringing|if i ask|with (my|all) (questions|emails|messages)))",
         r"\blife (isnt|is not|aint|isn t) worth (living|it)\b", r"\bnot worth living\b",
         r"\b(wish i (hadnt|had not|was not|wasnt|werent|had never) (been )?born|never been born)\b",
         r"\bgiv(e|ing|en) away (all )?(my|of my) (things|stuff|belongings|possessions)\b",
@@ -1649,6 +1650,15 @@ BLIND5_FAMILIES: tuple[Rule, ...] = (
     Rule("crisis-sideways", "crisis", any=(
         r"\bs ?u ?i ?c ?i ?d(e|al|ing)\b",
         r"\b(something|anything) (nice|good|lovely|special|happy) before (the end(?! of)|i go for good|im gone|its (all )?over)\b",
+        r"\b(want|wanna|wish i could|would like|just want) (to )?(just )?sleep forever\b",
+        r"\b(the|a|my) (date|day|night|time) is (set|chosen|picked|decided)\b", r"\b(picked|chosen|set|decided on) (the|a) (date|day|night)\b.{0,30}\b(plan|do it|end it|goodbye|gone)\b",
+        r"\b(dont think|not sure) i(ll| will)? (make it|be (here|around|alive)) (to|till|until|past|through)\b.{0,50}\b(ok|okay|fine|at peace|dont care|relieved|ready)\b",
+        r"\b(texted|messaged|sent|posted|said|wrote|left)\b.{0,25}\b(goodbye|farewell)\b.{0,60}\b(wont|isnt|is not|not|doesnt|cant get (him|her|them) to|cant reach)\b.{0,10}\b(answer\w*|respond\w*|pick\w* up|reply\w*|reachable)\b",
+        r"\b(scratch|pick|bite|pinch|hit|punch|bang|burn|claw)\w* (at )?(my|her|his|their) (arms?|skin|legs?|wrists?|thighs?|head|self|stomach)\b.{0,40}\b(until|till|til) (they|it|i|she|he) (bleed|bleeds|bled|bruise|bruises|bruised)\b",
+        r"\b(says|saying|said|keeps saying|kept saying|told me|tells me|talks about|talking about)\b.{0,40}\b(better off without (him|her|them)|be better if (he|she|they) (was|were) (gone|dead|not here))\b",
+        r"\b(cant|cannot|can not|dont|do not) see (a|any) way (through|forward|out of) (this|it|any of this)\b",
+        r"\b(tired|sick) of being a burden\b", r"\b(being|am|im) a burden (on|to) (my|everyone|the|our)\b",
+        r"\b(put|had|wrapped|got|squeezed) (his|her|their|both) hands (round|around) my (throat|neck)\b",
         # a threat to kill if the victim leaves or tells (an abuser's, not an idiom about a booking)
         r"\b(would|will|ll|d|hell|shell|theyll|hed|shed|going to|gonna|threaten\w*( to)?|swore (he|she|they) (would|d))( literally| actually)? (kill|hurt|murder|strangle|find) (me|us|the kids|my (kids|children|mum|mom))\b.{0,10}\bif i (ever )?"
         r"(leave|left|try to leave|tell|told|report|call|called|go to|went to|divorce|break up|take the kids|speak to)\b(?! (early|work|the office|on time|before|at|for|the house|without|my desk|the gym|a review|a bad review|a tip|late))",
@@ -1657,6 +1667,10 @@ BLIND5_FAMILIES: tuple[Rule, ...] = (
         r"\b(one|a|some|the) (last |final )?(nice|good|happy|lovely|beautiful) (memory|memories|thing|day|moment|experience)s? before (the end|i go for good|i die|im gone|its (all )?over|i end it)\b",
         r"\b(wont|will not|wont be|might not|may not|not going to) (be )?(around|here|alive) (by |for |in )?(next (month|year|spring|summer|autumn|winter|christmas)|christmas|my birthday|the new year)\b"
         r"(?!.{0,60}\b(moving|abroad|travel\w*|holiday|vacation|trip|away|work|conference|visiting|reschedul\w*|pause|freeze|hold)\b)",
+    )),
+    Rule("crisis-made-peace", "crisis", all=(
+        r"\b(made|making|make) (my )?peace\b(?! with (my|the|this|that|a|his|her) (\w+ )?(knees?|back|neck|body|pain|injur\w*|diagnosis|condition|scars?|weight|age|shoulders?|hips?|arthritis|illness))",
+        r"\b(last|final|goodbye|farewell|wont be (coming back|here|around|needing)|not coming back|for good)\b",
     )),
     # a hopeless feeling and an ending, in one message: neither alone is enough
     Rule("crisis-despair-and-ending", "crisis", all=(_DESPAIR, _ENDING)),
@@ -2214,6 +2228,7 @@ _MODEL_CRISIS_IDIOMS = re.compile(
     # "i'll die if you don't have saturday slots (not really)"; "driving me to an early grave"
     r"|\b(i (will|ll|am going to|gonna|would|d)|ill|id) (literally |actually |honestly )?die if (you|they|there|i (cant|dont|do not|cannot|miss))\b"
     r"|\b(driving|drive|drives|sending|send|put|putting) (me|him|her|us) (to|in|into) an early grave\b"
+    r"|\b(rather|sooner) die than (do|run|go|eat|sit|watch|listen|work|wait|have|sing|dance|clean|miss)\b"
     r"|\b(disappear|vanish|escape|hide) (in ?to|to|for|on|under|at) (a |the |my |some )?(spa|holiday|vacation|beach|island|bath|massage|weekend|bed|duvet|blanket|retreat|cabin|sauna)\b"
     # a sore body as the joke's victim: "kill me now - my shoulders", "my neck has been kidnapped by a
     # knot", "send reinforcements" for a back, "call 911 ... lol"
@@ -2244,7 +2259,8 @@ _SAFE_NOW = re.compile(r"\b(im|i am|were|we are|she is|shes|he is|hes|they are|t
 _ELSEWHERE = re.compile(
     r"\b(moving (to|away|abroad|house|out|overseas|back|home)|relocat\w*|emigrat\w*|on (holiday|vacation|a trip|honeymoon)|going (abroad|away)|"
     r"business trip|(a|my|the|our) (trip|holiday|vacation|honeymoon)|travel\w*|away (for|on|until|till)|new job|another (city|country|town|clinic)|"
-    r"(watch|see|for|catch) the (sunset|sunrise|view|fireworks))\b")
+    r"(watch|see|for|catch) the (sunset|sunrise|view|fireworks)|(at|from) the (airport|station|gate)|"
+    r"thank you (cards?|notes?|letters?)|(letters?|notes?|cards?) of thanks)\b")
 
 
 # Signs of an emergency now that no denial or all-clear can outweigh.

@@ -1614,3 +1614,41 @@ def test_foreign_past_events_and_idioms_not_urgent(message):
     assert t is None or not t.urgent, (message, t)
     now = triage("mi abuela tuvo un derrame hace años y ahora no puede hablar")
     assert now is not None and now.category == "emergency"
+
+
+@pytest.mark.parametrize(("message", "category"), [
+    ("i keep thinking everyone would be fine if i just stopped existing", "crisis"),
+    ("i just want to sleep forever", "crisis"),
+    ("i have a plan and the date is set", "crisis"),
+    ("i don't think i'll make it to the weekend and honestly i'm ok with that", "crisis"),
+    ("this is my last booking, i won't be coming back after this, i've made my peace", "crisis"),
+    ("my daughter texted me goodbye and now she won't answer", "crisis"),
+    ("i scratch my arms until they bleed when i'm upset", "crisis"),
+    ("my dad keeps saying we'd all be better off without him", "crisis"),
+    ("i can't see a way through this anymore", "crisis"),
+    ("i'm tired of being a burden on my kids", "crisis"),
+    ("he put his hands round my throat last night", "crisis"),
+])
+def test_english_indirect_families_in_fresh_wording(message, category):
+    """Indirect ideation and self-harm as strangers put it (the rules' author's wording, after
+    blind5): existing without me, sleeping forever, a date set, at peace with not making it, a goodbye
+    text then silence, scratching until it bleeds, a parent better off gone, no way through."""
+    t = triage(message)
+    assert t is not None and t.category == category, (message, t)
+
+
+@pytest.mark.parametrize("message", [
+    "i could sleep forever after that massage",
+    "i'm so done with this neck pain, book me in",
+    "this is my last booking before the baby arrives",
+    "my daughter texted me goodbye from the airport",
+    "i scratch my back against the door frame haha",
+    "my dad jokes he'd be better off without his knees",
+    "i can't see a way to fit a massage into this week",
+    "i feel like a burden asking, but can you fit me in",
+    "i want to disappear under a weighted blanket",
+    "i've made my peace with my bad knee, this is my last physio block",
+])
+def test_english_indirect_look_alikes_not_urgent_by_rules(message):
+    t = triage(message)
+    assert t is None or not t.urgent, (message, t)
