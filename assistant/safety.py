@@ -1669,9 +1669,9 @@ BLIND5_FAMILIES: tuple[Rule, ...] = (
         r"(?!.{0,60}\b(moving|abroad|travel\w*|holiday|vacation|trip|away|work|conference|visiting|reschedul\w*|pause|freeze|hold)\b)",
     )),
     Rule("crisis-made-peace", "crisis", all=(
-        r"\b(made|making|make) (my )?peace\b(?! with (my|the|this|that|a|his|her) (\w+ )?(knees?|back|neck|body|pain|injur\w*|diagnosis|condition|scars?|weight|age|shoulders?|hips?|arthritis|illness))",
+        r"\b(made|making|make) (my )?peace\b",
         r"\b(last|final|goodbye|farewell|wont be (coming back|here|around|needing)|not coming back|for good)\b",
-    )),
+    ), unless=(r"\bpeace with (my|the|this|that|a|his|her) (\w+ )?(knees?|back|neck|body|pain|injur\w*|diagnosis|condition|scars?|weight|age|shoulders?|hips?|arthritis|illness)\b",)),
     # a hopeless feeling and an ending, in one message: neither alone is enough
     Rule("crisis-despair-and-ending", "crisis", all=(_DESPAIR, _ENDING)),
     # futility about the future and being gone for it ("no point booking anything, i won't be around")
