@@ -149,6 +149,31 @@ def _nfkc(*patterns: str) -> tuple[str, ...]:
     return tuple(unicodedata.normalize("NFKC", p).translate(_ARABIC_FOLD) for p in patterns)
 
 
+def _lenient_lookaheads(pattern: str) -> str:
+    """Double letters inside a pattern's negative look-aheads also match single ("(?! el flequillo)"
+    -> "(?! el flequil+o)"): a message is also read with double letters collapsed ("paiin" -> "pain"),
+    and on that reading an exclusion spelled with a double letter was lost, so "me corto el
+    flequillo" (a fringe trim) was read as self-harm."""
+    out, i = [], 0
+    while (start := pattern.find("(?!", i)) != -1:
+        depth, j = 0, start
+        while j < len(pattern):
+            if pattern[j] == "\\":
+                j += 2
+                continue
+            depth += pattern[j] == "("
+            depth -= pattern[j] == ")"
+            if depth == 0:
+                break
+            j += 1
+        group = pattern[start:j + 1]
+        if "(?<" not in group:
+            group = re.sub(r"(?<!\\)([a-z])\1", r"\1+", group)
+        out.append(pattern[i:start] + group)
+        i = j + 1
+    return "".join(out) + pattern[i:]
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
@@ -168,11 +193,11 @@ class Rule:
         def alt(ps: tuple[str, ...]) -> re.Pattern[str] | None:
             return re.compile("|".join(f"(?:{p})" for p in ps)) if ps else None
 
-        return alt(self.any), alt(self.unless), alt(self.excuse), alt(self.red_flags)
+        return alt(tuple(map(_lenient_lookaheads, self.any))), alt(self.unless), alt(self.excuse), alt(self.red_flags)
 
     @cached_property
     def _all(self) -> tuple[re.Pattern[str], ...]:
-        return tuple(re.compile(p) for p in self.all)
+        return tuple(re.compile(_lenient_lookaheads(p)) for p in self.all)
 
     def suppressed(self, text: str) -> bool:
         _, unless_re, excuse_re, flags_re = self._compiled
@@ -1087,7 +1112,7 @@ FOREIGN_RULES: tuple[Rule, ...] = (
         r"\b(ganas de|quiero|quisiera) desaparecer\b", r"\bno puedo mas con (mi vida|la vida|esto|todo)\b", r"\b(me|lo) (pego|golpeo)\b",
         r"\bmiedo de (volver|regresar|ir) a (casa|mi casa)\b", r"\b(tirarme|lanzarme|arrojarme) (de (un|el|la) (puente|edificio|balcon|ventana|azotea)|del (puente|edificio|balcon)|por (la|una) ventana|a las vias|al tren|delante de (un|una|el|la) (tren|coche|camion|autobus)|bajo (un|el) tren)\b",
         r"\bpens(ando|e|ado) en (matarme|quitarme la vida|suicid\w*|morir)\b", r"\bno quiero despertar\b",
-        r"\bme (corto|he cortado|estoy cortando|sigo cortando|quemo|he quemado|lastimo|hago dano)\b(?! (el|los|las|la) (pelo|cabello|unas|flequillo|barba))",
+        r"\bme (corto|he cortado|estoy cortando|sigo cortando|quemo|he quemado|lastimo|hago dano)\b(?! (el|los|las|la) (pelo|cabello|unas|flequil+o|barba))",
         r"\b(le|les) (pega|golpea|pegan|golpean|maltrata\w*) a (su|sus|mi|mis|la|el|los|las) (hij\w*|nin\w*|abuel\w*|madre|padre|mama|papa|bebe|esposa|mujer)\b",
         r"\b(cuidador\w*|la que cuida a)\b.{0,40}\b(pega|golpea|maltrata|roba|moretones)\b", r"\b(tengo|tiene) (las )?pastillas (guardadas|juntadas|listas)\b",
         r"\b(carta|cartas|nota) de despedida\b", r"\besta noche es la noche\b", r"\btomarme (todas )?(las|mis) (pastillas|pildoras)\b",
@@ -1688,7 +1713,8 @@ BLIND5_FAMILIES: tuple[Rule, ...] = (
     Rule("crisis-place-and-plan", "crisis", all=(
         r"\b(go|going|goin|heading|head|drive|driving|walk|walking|off) (up )?(to|out to|up to) (the |a )?(cliffs?|cliff edge|bridge|tracks|railway( line)?|train line|edge|roof|top of (the|a) (building|car park|multi ?storey|tower))\b",
         r"\b(the|my|that s the|thats the|that is the) plan\b|\bfor good\b|\b(not|never|wont be) (coming|going) back\b|\bgoodbye\b|\b(one|a) (last|final)\b|\bthat(s| is) it\b|\bno one will (find|stop)\b",
-    )),
+    ), unless=(r"\b(hike|hiking|picnic|sunset|sunrise|view|photos?|pictures|birds?|climb\w*|surf\w*|swim\w*|kayak\w*|fishing|lunch|dinner|coffee|ice cream|"
+               r"with (my|our|the) (sister|brother|friends?|family|kids|children|dog|partner|husband|wife|mum|mom|dad|boyfriend|girlfriend|group))\b",)),
     # violence overheard: screaming with things breaking or children crying
     Rule("danger-overheard", "crisis", all=(
         r"\b(neighbou?rs?|next door|upstairs|downstairs|flat (above|below)|house next|across the hall|in the next room)\b",

@@ -1652,3 +1652,12 @@ def test_english_indirect_families_in_fresh_wording(message, category):
 def test_english_indirect_look_alikes_not_urgent_by_rules(message):
     t = triage(message)
     assert t is None or not t.urgent, (message, t)
+
+
+def test_exclusions_hold_on_the_reading_with_double_letters_collapsed():
+    """Each message is also read with double letters collapsed (typos: "paiin"); an exclusion written
+    with a double letter ("el flequillo", "coffee") must still hold on that reading."""
+    assert triage("me corto el flequillo mañana") is None or not triage("me corto el flequillo mañana").urgent
+    assert triage("im done for good with coffee") is None
+    assert triage("me corto los brazos").category == "crisis"
+    assert triage("paiin in my chest and sweatting").category == "emergency"
