@@ -19,10 +19,10 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .query import Query
+from .query import Query, focus_tail
 from .retrieve import Retrieval, Sentence
 from .settings import Tuning
-from .text import terms
+from .text import terms, words
 from .vocab import Senses, rarity
 
 Status = Literal["answered", "no_answer", "urgent", "error"]
@@ -54,6 +54,8 @@ ANSWER_SHAPES: dict[str, re.Pattern[str]] = {
         r"\b(people|patients|individuals|anyone|those|athletes|adults|workers|someone)\b.{0,40}"
         r"\b(who|with|dealing|suffering|living|recovering)\b|\b(appropriate|suitable|ideal|useful) for\b", re.I),
 }
+# The stems by which a question says what kind of answer it wants (query.INTENTS).
+_ASKING: dict[str, frozenset[str]] = {"frequency": frozenset(["often"])}
 # A sentence that leans on the one before it: quoted alone it dangles.
 DANGLING = re.compile(
     r"^\W*(therefore|thus|hence|in addition|additionally|furthermore|moreover|also|however|for example|"
@@ -296,11 +298,17 @@ def decide(retrieval: Retrieval, query: Query, tuning: Tuning, senses: Senses | 
     known = sum(idf.get(t, 0.0) for t in retrieval.query_terms)
     typed = list(retrieval.missing_words) or list(retrieval.missing_terms)
     focus_held = bool(query.focus) and coverage >= 1.0 and tuning.focus_min_coverage > 0 and subject_covered
+    # The focus phrase is cut at its first preposition ("the pain from shingles" -> pain): an unseen
+    # word that qualifies it ("shingles", "for my cat") means the covered head is not what was asked.
+    qualifiers = set(words(focus_tail(query.text))) if focus_held else set()
+
+    def held(weight: dict[str, float]) -> bool:
+        return focus_held and not any(weight.get(w, 0.0) > 0 for w in qualifiers)
 
     def abstains(weight: dict[str, float]) -> bool:
         missing = unseen * sum(weight.values())
         share = missing / (known + missing) if known + missing else 0.0
-        return share >= tuning.answer_max_missing_share and best < tuning.answer_confident_score and not focus_held
+        return share >= tuning.answer_max_missing_share and best < tuning.answer_confident_score and not held(weight)
 
     weight = dict.fromkeys(typed, 1.0)
     if abstains(weight):  # only then is it worth asking what the unseen words are
@@ -325,7 +333,7 @@ def decide(retrieval: Retrieval, query: Query, tuning: Tuning, senses: Senses | 
             known += idf.get(t, 0.0)
     missing = unseen * sum(weight.values())
     share = missing / (known + missing) if known + missing else 0.0
-    if share >= tuning.answer_max_missing_share and best < tuning.answer_confident_score and not focus_held:
+    if share >= tuning.answer_max_missing_share and best < tuning.answer_confident_score and not held(weight):
         return Decision(False, f"the documents never mention: {', '.join(w for w in typed if weight[w] > 0)}", best)
     return Decision(True, f"best sentence match {best:.2f}; {share:.0%} of key words unseen", best)
 
@@ -414,7 +422,10 @@ def compose(query: Query, retrieval: Retrieval, tuning: Tuning, *,
     * `allow` vetoes sentences that must not be quoted in this answer (the safety claims guard).
     """
     idf = retrieval.idf
-    q = set(query.terms)
+    # The word that says what kind of answer is wanted is no topic to match: "how often" is not
+    # answered by "the effects can often last". ("long" is kept: dropping it from duration
+    # questions lost more dev rows than it gained.)
+    q = set(query.terms) - _ASKING.get(query.intent, frozenset())
     q_weight = sum(idf.get(t, 0.0) for t in q) or 1.0
     hits = retrieval.hits
     by_pos = {(s.hit, s.pos): s for s in retrieval.sentences}

@@ -187,7 +187,24 @@ def subject_words(question: str) -> tuple[str, ...]:
     return tuple(t for t in dict.fromkeys(terms(m.group("s"))) if t not in GENERIC)
 
 
-_TECHNIQUE_STEMS = frozenset(stem(w) for w in _TECHNIQUE_HEADS)
+# Heads that only say "a kind of treatment": the words before them name it ("scalp massage"). A
+# product head names the thing itself ("massage chairs", "essential oils") and is kept.
+_TECHNIQUE_STEMS = frozenset(stem(w) for w in ("massage", "massages", "therapy", "therapies", "treatment",
+                                               "treatments", "technique", "techniques", "method", "methods"))
+
+
+def focus_tail(question: str) -> str:
+    """The question from where its focus phrase starts: the words that qualify the focus ("the
+    pain from shingles", "a stretch routine for my cat"), which `focus_terms` cuts off.
+
+    >>> focus_tail("can massage help the pain from shingles")
+    'the pain from shingles'
+    """
+    m = _FOCUS.search(question.lower().replace("’", "'"))
+    if not m:
+        return ""
+    group = next(k for k, g in m.groupdict().items() if g)
+    return question.lower().replace("’", "'")[m.start(group):]
 
 
 def own_terms(question: str) -> list[str]:

@@ -426,3 +426,24 @@ def test_an_informative_sentence_ending_in_its_source_is_quotable(bot):
     not web filler (the only place the articles say heart rate)."""
     a = bot.ask("and heart rate too?", history=["can massage lower blood pressure"])
     assert a.status == "answered" and "lower blood pressure and heart rate" in a.answer
+
+
+@pytest.mark.parametrize("q", ["can massage help the pain from shingles", "what's a good stretch routine for my cat",
+                               "do massage chairs help with back pain"])
+def test_a_covered_head_with_an_unseen_qualifier_is_not_covered(bot, q):
+    """The focus phrase is cut at its first preposition ('the pain from shingles' -> pain); a
+    product is named by its head ('massage chairs')."""
+    assert bot.ask(q).status == "no_answer"
+
+
+def test_context_before_the_question_does_not_block_a_covered_focus(bot):
+    """An unseen word outside the focus phrase, before it, is context ('I do marathons')."""
+    assert bot.ask("I do marathons, would massage help my training").status == "answered"
+
+
+def test_how_often_is_not_matched_by_often_in_a_sentence(bot):
+    """'how often' asks for a frequency: 'the effects can often last' is no answer to it."""
+    a = bot.ask("and how often?", history=["can massage help with arthritis"])
+    assert a.status == "answered"
+    assert any(p in a.citations[0].text for p in ("once a month or more frequently", "Schedule regular sessions",
+                                                   "on a regular basis")), a.citations[0].text
