@@ -1741,7 +1741,7 @@ BLIND5_FAMILIES: tuple[Rule, ...] = (
         "pt": (r"\b(se|me) (cortando|corta|corto|cortou|cortei|machuca|machucando|fere|ferindo|queima|queimando)\b.{0,30}\b(braco\w*|pulso\w*|perna\w*|coxa\w*|de proposito|escondid\w*|de novo|outra vez|quando)\b", r"\bautomutila\w*\b"),
         "it": (r"\b(mi|si) (taglio|taglia|tagliava|sono tagliat\w*|e tagliat\w*|ferisco|ferisce|brucio|brucia)\b(?! (i|le|la|il|un|una) (capelli|unghie|barba|frangia|pane|carne|verdur\w*|cipoll\w*|pizza|torta))(?=.{0,40}\b(quando|di nuovo|ancora|braccia|polsi|gambe|apposta|di nascosto|non riesco|fermarmi|sto male|sangue)\b)",
                r"\bautolesionis\w*\b"),
-        "nl": (r"\b(snijdt|snijd) (zich|zichzelf|mezelf)\b",),
+        "nl": (r"\b(snijdt|snijd|snij|kras|krast|brand) (zich|zichzelf|mezelf|me) (weer|opnieuw|expres|in (mijn|haar|zijn) (armen|benen|polsen))?\b",),
         "pl": (r"\b(tnie|cnie) sie\b",),
     }),
     # despair without "I", the wish to vanish, letters, "it all ends"
@@ -1769,7 +1769,7 @@ BLIND5_FAMILIES: tuple[Rule, ...] = (
     Rule("despair-ru", "crisis", lang="ru", script="native", any=_nfkc(
         r"не хочется жить", r"жить не хочу", r"(я|я просто) обуза", r"всё бессмысленно|все бессмысленно", r"лучше бы меня не было", r"хочу исчезнуть")),
     Rule("despair-ar", "crisis", lang="ar", script="native", any=_nfkc(
-        r"(مش عايز|مش عايزه|مش عاوز|ما بدي|مابدي) (اعيش|عيش)", r"(نفسي|عايز|عايزه) اموت", r"(انا )?عبء", r"(تعبت|زهقت) من (الحياه|حياتي|العيشه)")),
+        r"(مش عايز|مش عايزه|مش عاوز|ما بدي|مابدي) (اعيش|عيش)", r"(بدي|بدّي|ودي|عايز|عايزه) (موت|اموت)", r"(نفسي|عايز|عايزه) اموت", r"(انا )?عبء", r"(تعبت|زهقت) من (الحياه|حياتي|العيشه)")),
     Rule("despair-ko", "crisis", lang="ko", script="cjk", any=(r"살기싫", r"다끝내고싶", r"짐이되", r"없어지고싶", r"죽어버리")),
     Rule("despair-zh-ja", "crisis", lang="zh", script="cjk", any=(  # kana says Japanese (`triage`)
         r"(我|我就)?(是)?(大家|家人)的(负担|負擔|累赘|累贅)", r"(一切|活着|活著)(都)?没(有)?(意义|意思)|(一切|活著)(都)?沒(有)?意義", r"(明天|今晚|今天|今夜).{0,3}(一切|所有)(都|就)?(要)?(结束|結束)",
@@ -1836,9 +1836,16 @@ BLIND5_FAMILIES: tuple[Rule, ...] = (
                near("fieber", r"verwirrt|durcheinander|delir\w*|reagiert nicht", 60)),
     }),
     Rule("signs-ar", "emergency", lang="ar", script="native", any=_nfkc(
-        r"(مش|ما|مابي|لا) ?(بيتنفس|يتنفس|بتتنفس|تتنفس|قادر يتنفس|قادره تتنفس)", r"(مش|ما) (بيرد|بترد|بيصحى|بتصحى|بيفوق|بتفوق)", r"(مغمى|مغما) (عليه|عليها)", r"(وقع|وقعت|اغمى).{0,30}(مش|ما) (بيرد|بترد|بيتحرك|بتتحرك)")),
+        r"(مش|ما|مابي|لا) ?(بيتنفس|يتنفس|بتتنفس|تتنفس|قادر يتنفس|قادره تتنفس)", r"(فقد|فقدت|فاقد|فاقده) (ال)?وعي", r"(مش|ما) (بيرد|بترد|بيصحى|بتصحى|بيفوق|بتفوق)", r"(مغمى|مغما) (عليه|عليها)", r"(وقع|وقعت|اغمى).{0,30}(مش|ما) (بيرد|بترد|بيتحرك|بتتحرك)")),
     Rule("signs-hi", "emergency", lang="hi", script="native", any=_nfkc(r"बेहोश", r"(सांस|साँस) नहीं (ले|आ)", r"होश नहीं")),
-    Rule("signs-ru", "emergency", lang="ru", script="native", any=_nfkc(r"не (отвечает|реагирует|приходит в себя)", r"упал\w*.{0,20}не (встает|двигается|отвечает)")),
+    Rule("signs-tr", "emergency", lang="tr", any=(r"\b(yuzu|agzi|yuzum|agzim) (kaydi|kaymis|carpildi|carpik|dustu|sarkti)\b", r"\b(yuzu|agzi|kolu|bacagi|aniden|birden)\b.{0,30}\bkonusam(iyor|adi)\b|\bkonusam(iyor|adi)\b.{0,30}\b(yuzu|agzi|kolu|bacagi)\b",
+                                                  r"\b(bayildi|dustu|yere yigildi)\b.{0,30}\b(uyanmiyor|tepki vermiyor|cevap vermiyor)\b")),
+    Rule("signs-ko", "emergency", lang="ko", script="cjk", any=(r"의식(을|이)?(잃|없)", r"(말|발음)(이|을)?(어눌|안나|못해)")),
+    Rule("abuse-ko", "crisis", lang="ko", script="cjk", any=(
+        r"(남편|아빠|엄마|남친|남자친구|애인|아버지|오빠|형|새아빠|계부)(이|가)?(저를|나를|절|날)?(자꾸|매일|또)?(때려|때린|때립|폭행|목을조)",)),
+    Rule("crisis-hi-latin-more", "crisis", lang="hi", any=(r"\b(jeena|jina) (nahi|nahin|nhi) hai\b", r"\b(mar|marna) (jana|jaana) (hai|chahta|chahti)\b", r"\bsab (khatam|khatm) kar\w*\b")),
+    Rule("emergency-hi-latin-more", "emergency", lang="hi", any=(r"\b(seene|sine|chhati|chati) (me|mein|main|mai) (\w+ ){0,2}(dard|dabav)\b", r"\bsaans (\w+ )?(nahi|nahin|nhi) (aa rahi|le pa)\w*")),
+    Rule("signs-ru", "emergency", lang="ru", script="native", any=_nfkc(r"перекосил\w* (лицо|рот)", r"не (отвечает|реагирует|приходит в себя)", r"упал\w*.{0,20}не (встает|двигается|отвечает)")),
     Rule("signs-zh-ja", "emergency", lang="zh", script="cjk", any=(  # kana says Japanese (`triage`)
         # zh: drank disinfectant by mistake, the worst headache ever and vomiting
         r"(误|誤)(喝|食|吞|服)", r"(喝|吞|吃)(了|下)?.{0,4}(消毒液|漂白|洗衣液|洗洁精|洗潔精|农药|農藥|杀虫剂|殺蟲劑|清洁剂|清潔劑|老鼠药|老鼠藥)",

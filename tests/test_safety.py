@@ -1661,3 +1661,21 @@ def test_exclusions_hold_on_the_reading_with_double_letters_collapsed():
     assert triage("im done for good with coffee") is None
     assert triage("me corto los brazos").category == "crisis"
     assert triage("paiin in my chest and sweatting").category == "emergency"
+
+
+@pytest.mark.parametrize(("message", "category", "lang"), [
+    ("ik snij mezelf weer", "crisis", "nl"),
+    ("babamın yüzü kaydı, konuşamıyor", "emergency", "tr"),
+    ("у папы перекосило лицо", "emergency", "ru"),
+    ("أمي فقدت الوعي", "emergency", "ar"),
+    ("بدي موت", "crisis", "ar"),
+    ("남편이 때려요", "crisis", "ko"),
+    ("mujhe jeena nahi hai", "crisis", "hi"),
+    ("seene mein bahut dard ho raha hai", "emergency", "hi"),
+])
+def test_more_languages_common_wordings(message, category, lang):
+    """The languages with fewer phrasings, in the commonest everyday forms (a feminine verb in Arabic,
+    Levantine 'I want to die', Korean without an object, Hinglish with 'bahut' in between)."""
+    t = triage(message)
+    assert t is not None and t.category == category and t.lang == lang, (message, t)
+    assert triage("sesim kısıldı, konuşamıyorum") is None  # lost my voice
