@@ -35,7 +35,14 @@ _FOLLOWUP = re.compile(
 # asks about massage): it follows up only when it has no focus of its own.
 _REFERS = re.compile(
     r"^\W*(is|was|will|would|does|did|do|can|could|should|are)\s+(it|that|this|they|those|these)\b"
-    r"|\b(would|will|do|does|did|can|could|should|might|must)\s+(they|it|that|this)\s+\w+|^\W*why\b",
+    r"|\b(would|will|do|does|did|can|could|should|might|must)\s+(they|it|that|this)\s+\w+"
+    # "why drink water", "why is that good"; not "why do i feel sore after a massage", which has
+    # a subject of its own
+    r"|^\W*why\b(?!\s+(do|does|did|is|are|was|were|would|should|can|could|will|am)\s+"
+    r"(i|you|we|my|your|massage|massages|medical|people|the|a|an|some|most|therapists?)\b)"
+    # "is the effect permanent", "are the results lasting": the definite article points back
+    r"|^\W*(is|are|was|were|will|would|does|do|can|how long (is|are|do|does|will))\s+the\s+"
+    r"(effects?|results?|benefits?|relief|change|changes|improvements?)\b",
     re.I,
 )
 

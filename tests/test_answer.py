@@ -333,6 +333,7 @@ def test_vocabulary_maps_of_the_live_and_the_previous_index_stay_in_memory(tmp_p
     ("what should they ask me first", "what does a medical massage therapist do"),
     ("why drink water", "what should i do after a massage"),
     ("is it painful", "what is deep tissue massage"),
+    ("is the effect permanent?", "does massage help with headaches"),
 ])
 def test_pronoun_subject_and_why_questions_follow_up(q, previous):
     """A short question whose subject stands for the earlier topic, or that asks why, is read with it."""
@@ -342,7 +343,8 @@ def test_pronoun_subject_and_why_questions_follow_up(q, previous):
 
 
 @pytest.mark.parametrize("q", ["is it good for athletes", "is it ok for tmj",
-                               "What should I do after a massage?", "why is massage good for posture and stress relief"])
+                               "What should I do after a massage?", "why is massage good for posture and stress relief",
+                               "why do i feel sore after a massage"])
 def test_a_pronoun_with_a_focus_of_its_own_stands_alone(q):
     """'is it good for athletes' asks about massage in general, not about the previous answer."""
     from assistant.query import followup_context
