@@ -276,6 +276,7 @@ _NEG = re.compile(
     r"|\b(my )?(breathing|chest|heart|lungs?) (is |are |feels |feel |seems |s |all )?(totally |completely |perfectly |absolutely )?(fine|ok|okay|normal|good|clear|great)\b"
     # "fell a few times, no hitting my head"
     r"|\b(no|not|never|didnt|did not|without) (hit|hitting|bang\w*|bump\w*|knock\w*|injur\w*) (my|his|her|their|the) head\b"
+    r"|\bno (other |further |more |new )?(symptoms|problems|issues|signs)\b"
 )
 # The one negation crisis wording gets: a plain denial ("I'm not suicidal or anything") that comes
 # with "just/only" everyday stress. The denial phrase alone is dropped; the rest of the message is
@@ -603,8 +604,10 @@ RULES: tuple[Rule, ...] = (
         r"another clinic|other clinic|closer to|insurance|cost|price|afford|better now|fixed|healed|physio)\b)"
         r".*\b(wont|will not|wont be|will not be|dont|do not) (be )?(need|needing) (them|it|any of (them|it)|these|those|my (appointments|bookings|sessions))\b.{0,40}\b(after|past|beyond|from) \w+\b.*\b(thank(s| you) (so much )?for everything|goodbye|take care)\b",
     )),
-    # self-injury in other words: banging the head on a wall, when overwhelmed, leaving bruises
-    Rule("self-injury", "crisis", any=(
+    # self-injury in other words: banging the head on a wall, when overwhelmed, leaving bruises (a scald
+    # or a burn from the oven is an accident: `unless`)
+    Rule("self-injury", "crisis", unless=(
+        r"^(?!.*\b(on purpose|deliberately|myself when|again|lighter|hide|hiding|secret)\b).*\b(with|from|on) (the |a |some )?(boiling water|hot water|kettle|oven|stove|hob|iron|pan|steam|grill|bbq|barbecue|tea|coffee|radiator|straighteners|curling iron|exhaust)\b",), any=(
         near(r"(hit|hitting|bang|banging|bash|bashing|smash\w*|slam\w*|punch\w*|headbutt\w*) (my )?(head|fists?|hands?|face)? ?(against|into|on|through) (the |a |my )?(wall|walls|floor|door|desk|mirror|window)",
              r"when (i|im|i am|i get|i feel|things|it|everything)|on purpose|to (feel|cope|calm|stop|make)|until|left (bruises|marks)|bruises|again|keep|cant stop|every time|overwhelm\w*", 60),
         r"\b(hit|hitting|punch\w*|scratch\w*|pinch\w*|bite|biting|bit|burn\w*|cut\w*|starv\w*|bruis\w*|slap\w*|hurt\w*)\b.{0,25}\bmy ?self\b.{0,40}\bwhen (i|im|i am|i get|i feel|things|it|everything|life) (get |gets |feel |is |am )?(too much|bad|overwhelm\w*|upset|angry|stressed|anxious|panick\w*|low|sad|numb|triggered|frustrated)\b",
@@ -832,7 +835,7 @@ RULES: tuple[Rule, ...] = (
                 r".*\b(cramp\w*|sore|stiff|doms)\b.{0,60}\b(run|running|race|hike|hiking|gym|training|football|exercise|workout|marathon|km|mile|miles|leg day|squats|cycling|match|game|swim\w*|pool|laps|tennis|netball|class|dancing|yoga|pilates|sport)\b",
                 r"^(?!.*\b(swell\w*|swollen|puffy|red|hot|warm|bigger|one (leg|calf|side)|only one|breath\w*|chest)\b).*\bgrowing pains\b",)),
     Rule("stroke-signs", "emergency", any=(
-        r"\b(face|mouth|smile|eye|eyelid|lip)\b.{0,25}\b(droop\w*|drop\w*|sag\w*|numb|lopsided|uneven|fallen|crooked|twisted|slipped|slump\w*|wonky|lower on one side)", r"\bdroop",
+        r"\b(face|mouth|smile|eye|eyelid|lip)\b.{0,25}\b(droop\w*|drop\w*|sag\w*|numb|lopsided|uneven|fallen|crooked|twisted|slipped|slump\w*|wonky|lower on one side)(?!\w* in (photos|pictures|selfies|the mirror))(?!.{0,30}\b(always (been|was)|since (birth|i was|childhood)|all my life)\b)", r"\bdroop",
         r"\b(cant|cannot|can not|unable to) smile (on one side|properly|evenly|straight)\b", r"\b(one side|half) of (my |his |her |the )?(mouth|smile|lips?)\b",
         r"\b(see|seeing|sees) (two of everything|double|everything double|things double|everything twice)\b", r"\bdouble vision\b",
         r"\bslurr", r"\b(cant|cannot|trouble|difficulty|struggling to) (speak|talk|get (my |the |his |her )?words out|find (my |the |his |her )?words)\b",
@@ -1725,6 +1728,12 @@ BLIND5_FAMILIES: tuple[Rule, ...] = (
     Rule("choking-signs", "emergency", all=(
         r"\b(stuck|lodged|caught|wedged) in (his|her|my|their|the|your|our) (\w+ )?(throat|windpipe|airway)\b|\bchok(ing|ed|es)\b|\b(swallowed|inhaled) (a |the )?(grape|sweet|candy|coin|toy|piece|bit|button|battery|marble|nut|peanut|bone)\b",
         r"\b(cant|cannot|can not|unable to|isnt able to|not able to|couldnt) (cough|talk|speak|breathe|cry|make a (sound|noise))\b|\b(turning|going|gone|went) (blue|purple|grey|gray|red)\b|\bno sound\b|\bsilent\b|\bclutching (his|her|their|my) throat\b",
+    )),
+    Rule("torsion-or-shock", "emergency", any=(
+        r"\b(testic\w*|testes|scrotum|balls?|nuts)\b.{0,40}\b(sudden\w*|out of nowhere)\b.{0,40}\b(pain\w*|agony|hurt\w*|swollen|swelling)\b",
+        r"\b(sudden\w*|out of nowhere)\b.{0,40}\b(testic\w*|testes|scrotum)\b.{0,40}\b(pain\w*|agony|hurt\w*|swollen|swelling)\b",
+        r"\b(testic\w*|testes|scrotum)\b.{0,40}\b(sudden\w*|really|very|so|extremely)? ?(painful|agony|swollen)\b.{0,30}\b(swollen|painful|vomit\w*|sick|high|hard)\b",
+        r"(?<!static )\b(electric (shock|shocked)|electrocuted|shock from (a|the) (socket|plug|wire|cable|fence|outlet|mains))\b.{0,60}\b(numb\w*|burn\w*|chest|heart|racing|unconscious|passed out|tingl\w*|cant (feel|move)|arm|hand)\b",
     )),
     Rule("near-drowning", "emergency", all=(
         r"\b(pulled|dragged|got|fished|lifted|rescued) (\w+ ){0,3}out of (the |a )?(pool|water|lake|sea|river|bath|ocean|pond|canal)\b|\b(nearly|almost) drown\w*\b|\bwent under\b",

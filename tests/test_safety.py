@@ -1679,3 +1679,20 @@ def test_more_languages_common_wordings(message, category, lang):
     t = triage(message)
     assert t is not None and t.category == category and t.lang == lang, (message, t)
     assert triage("sesim kısıldı, konuşamıyorum") is None  # lost my voice
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ("son's testicle suddenly really painful and swollen", "emergency"),
+    ("got an electric shock from the socket and my arm is numb", "emergency"),
+    ("static shock from the car door made me jump lol", None),
+    ("my smile is lopsided in photos, can facial massage help", None),
+    ("burnt my hand on the kettle, it's red and stings", None),
+    ("i burn myself with a lighter when i'm overwhelmed", "crisis"),
+    ("bumped my head on the cupboard, no other symptoms", None),
+])
+def test_emergency_families_and_accidents_in_fresh_wording(message, expected):
+    """Testicular torsion and an electric shock in plain words; a lopsided smile in photos, a scald
+    from a kettle, a bump with no other symptoms are not urgent (a lighter when overwhelmed is)."""
+    t = triage(message)
+    got = t.category if t is not None and t.urgent else None
+    assert got == expected, (message, t)
