@@ -272,7 +272,7 @@ def decide(retrieval: Retrieval, query: Query, tuning: Tuning, senses: Senses | 
     # "Can massage help my X": an X the documents never name may be a body part, which what they
     # say about muscles can still answer, or a condition (lupus, lipedema), which it cannot: the
     # articles list the conditions they discuss. Which one it is, MiniLM tells from the word alone.
-    if (tuning.focus_min_coverage > 0 and query.frame == "help" and coverage < tuning.focus_min_coverage
+    if (tuning.focus_min_coverage > 0 and query.frame == "help" and coverage < 1.0
             and senses is not None):
         typed_of = dict(zip(retrieval.missing_terms, retrieval.missing_words, strict=False))
         unnamed = [typed_of[t] for t in uncovered if t in typed_of]
@@ -339,10 +339,10 @@ def decide(retrieval: Retrieval, query: Query, tuning: Tuning, senses: Senses | 
 
 
 FOCUS_PASSAGES = 3  # the best passages whose words may cover the question's focus
-# General words for body parts and for medical conditions (not the articles' own): an unseen word
-# nearer the conditions (MiniLM, mean of its 3 closest) than the body parts names a condition.
+# General words for body parts and what they do, and for medical conditions (not the articles'
+# own): an unseen word nearer the conditions (MiniLM, mean of its 3 closest) names a condition.
 BODY_WORDS = ("muscles", "neck", "shoulders", "back", "hips", "joints", "jaw", "head", "spine", "legs", "arms",
-              "hands", "knees", "feet", "body")
+              "hands", "knees", "feet", "body", "breathing", "digestion", "movement", "balance")
 CONDITION_WORDS = ("disease", "illness", "disorder", "syndrome", "infection", "condition", "diagnosis", "arthritis",
                    "migraine", "asthma", "diabetes", "allergy")
 

@@ -378,16 +378,25 @@ def test_body_parts_are_told_from_conditions(bot):
     muscles while "can massage help my lupus" is not: MiniLM, against general word lists."""
     from assistant.answer import condition_like
 
-    got = condition_like(["lupus", "lipedema", "sclerosis", "eczema", "wrist", "hamstrings", "knee", "thighs"],
-                         bot.embedder.encode)
+    got = condition_like(["lupus", "lipedema", "sclerosis", "eczema", "wrist", "hamstrings", "knee", "thighs",
+                          "breathing", "digestion"], bot.embedder.encode)
     assert [w for w, c in got.items() if c] == ["lupus", "lipedema", "sclerosis", "eczema"]
     assert bot.ask("can massage help carpal tunnel wrist pain").status == "answered"
+    assert bot.ask("does massage help asthma breathing").status == "answered"
+    a = bot.ask("does massage help with lupus flare ups")  # a covered "flare-ups" does not cover lupus
+    assert a.status == "no_answer" and "lupus" in a.reason
 
 
 @pytest.mark.parametrize("q", ["is medical massage safe for young children", "is prenatal massage safe in the first trimester"])
 def test_safe_for_a_group_the_documents_never_name_is_not_answered(bot, q):
     """Never clear someone as safe from a sentence about something else."""
     assert bot.ask(q).status == "no_answer"
+
+
+@pytest.mark.parametrize("q", ["do you combine ultrasound therapy with deep tissue massage"])
+def test_a_service_asked_about_in_other_words_must_be_named(bot, q):
+    a = bot.ask(q)
+    assert a.status == "no_answer" and "ultrasound" in a.reason
 
 
 @pytest.mark.parametrize("q", ["how much is a one hour medical massage", "how many therapists work at your clinic",
