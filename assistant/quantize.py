@@ -1,21 +1,26 @@
-"""Weight-only 8-bit quantization of the exported embedding model (issue 16: serving memory).
+"""8-bit weights derived from the exported float32 embedding model (issue 16: serving memory).
 
 The float32 model's weights are 85 MB of the serving process: the word-embedding table (30522 x 384,
-47 MB) and the 36 MatMul weight matrices of the 6 layers (42 MB). Here both are stored in 8 bits
-(23 MB), and a text's vector never depends on the other texts of its batch (dynamic int8, which
-quantizes a whole batch's activations with one scale per call, did: benchmarks/bench_int8.py):
+47 MB) and the 36 MatMul weight matrices of the 6 layers (42 MB). Two schemes (`SCHEMES`, chosen by
+the `embed_weights` setting; figures from benchmarks/bench_quant.py and bench_memory.py):
 
-* the word-embedding table: int8 per row with one float scale per row, read with standard ONNX
-  ops (Gather int8 -> Cast -> Mul by the gathered row scale);
-* each MatMul weight: onnxruntime's `MatMulNBits` (bits 8, blocks of `BLOCK` along K, symmetric,
-  one float scale per block) with accuracy_level 4: the operator quantizes its input per row and
-  per block of K, so a row's numbers depend on that row alone (tested: a text alone and inside a
-  batch of 32 give the same vector). accuracy_level 0 (float input) was measured at the same
-  memory and about 3x slower per question (onnxruntime has no fast float kernel for 8-bit weights).
+* "int8_embeddings" (the default): the word-embedding table in int8 per row with one float scale
+  per row, read with standard ONNX ops (Gather int8 -> Cast -> Mul by the gathered row scale).
+  Session -33 MB, the same speed; vectors within cosine 0.99993 of float32's over 4,857 corpus
+  and eval texts; the eval sets score as with float32.
+* "int8": the table as above, and each MatMul weight as onnxruntime's `MatMulNBits` (bits 8,
+  blocks of `BLOCK` along K, symmetric, one float scale per block) with accuracy_level 4: the
+  operator quantizes its input per row and per block of K, so a row's numbers depend on that
+  row alone. Session -59 MB, ask() about 0.65x; cosine >= 0.9985, but dev_visitors loses 3 of
+  177 questions at hit@3, so it is not the default. (accuracy_level 0, float input, is as
+  accurate and about 3x slower: onnxruntime has no fast float kernel for 8-bit weights.)
 
-The result is derived deterministically from the float32 export (numpy rounding only), written
-beside it as `QUANTIZED_FILE`, and identified by its own fingerprint (`quantized_fingerprint`), so
-an index or a cached vector file made with the other weights is rebuilt, never mixed.
+Neither quantizes activations across rows, so a text's vector never depends on the other texts
+of its batch (dynamic int8 did: benchmarks/bench_int8.py; tested: alone vs inside a batch of 32).
+A model is derived deterministically from the float32 export (numpy rounding only), written
+beside it under its scheme's file name, and identified by its own fingerprint
+(`Scheme.fingerprint`), so an index or a cached vector file made with other weights is rebuilt
+or refused, never mixed.
 """
 
 from __future__ import annotations

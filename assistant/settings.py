@@ -62,10 +62,15 @@ class Model:
     # "onnx": onnxruntime + tokenizers (exported once into index/onnx/, verified against the
     # reference); "torch": sentence-transformers, the reference and fallback.
     embed_backend: str = "onnx"
-    # The onnx backend's weights: "float32" (the export as is) or "int8" (weight-only 8-bit,
-    # derived from it by assistant/quantize.py: -59 MB of serving memory; benchmarks/bench_quant.py).
-    # Each has its own model fingerprint: switching rebuilds the index and the cached vectors.
-    embed_weights: str = "float32"
+    # The onnx backend's weights (benchmarks/bench_quant.py, README "Speed and scale"), each
+    # derived from the float32 export by assistant/quantize.py, each with its own fingerprint
+    # (switching rebuilds the index and the cached vectors; the learned safety model fits one):
+    # "int8_embeddings" (default): the word-embedding table in int8 per row: -33 MB, same speed,
+    #   vectors within cosine 0.99993 of float32's, no eval loss;
+    # "float32": the export as is;
+    # "int8": also the layers' MatMul weights in 8 bits: -59 MB and ask() ~0.65x, but dev_visitors
+    #   loses 3 of 177 questions at hit@3 (cosine >= 0.9985).
+    embed_weights: str = "int8_embeddings"
     embed_threads: int = 1  # threads per ONNX run (see README "Speed and scale")
     # Chunking, in the model's word pieces (MiniLM silently truncates past 256).
     chunk_max_tokens: int = 200

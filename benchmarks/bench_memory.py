@@ -20,6 +20,9 @@ from pathlib import Path
 
 from _common import REPO, scratch_settings
 
+from assistant.embed import WEIGHTS
+from assistant.quantize import Scheme
+
 STEPS = r"""
 import json, os, sys, time
 from pathlib import Path
@@ -74,6 +77,9 @@ for _ in range(200):
 t.sort()
 import faiss
 mark("+ import faiss")
+from assistant import vocab
+vocab.zipf("massage")
+mark("+ English word frequencies (vocab.py)")
 probe = ["can massage help with the stiffness after long drives", "what is myofascial release", "a long passage of text " * 40]
 enc = tok.encode_batch(probe)
 mask = np.array([e.attention_mask for e in enc], dtype=np.float32)
@@ -91,7 +97,7 @@ import gradio, fastapi, uvicorn
 before = rss()
 from assistant.pipeline import Assistant
 from assistant.settings import Settings
-s = Settings.of(corpus_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2]), gap_log_path=None)
+s = Settings.of(corpus_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2]), gap_log_path=None, embed_weights=sys.argv[3])
 bot = Assistant.load(s)
 loaded = rss()
 for q in ["how long does a session last", "can massage help sciatica", "what is myofascial release"]:
@@ -119,21 +125,27 @@ def main() -> None:
     from assistant.pipeline import Assistant
 
     bot = Assistant.load(settings)  # builds the scratch index (and finds the ONNX export)
-    model = next((settings.paths.index_dir / "onnx").glob("*/model.onnx"))
+    model = next((settings.paths.index_dir / "onnx").glob("*/model.onnx"))  # float32
+    weights = settings.model.embed_weights
+    served = model if weights == "float32" else model.parent / Scheme.of(weights).file  # made by the load above
     tokenizer = bot.embedder.path / "tokenizer.json"
     bot = None
     echo = py(ECHO)["echo"]
     print(f"baseline: echo gr.ChatInterface built, in a fresh process      {echo:6.0f} MB\n")
-    base = {"model": str(model), "tokenizer": str(tokenizer), "arena": True, "pattern": True}
+    print(f"the steps below load the default weights, embed_weights={weights} ({served.name})")
+    base = {"model": str(served), "tokenizer": str(tokenizer), "arena": True, "pattern": True}
     r = py(STEPS, json.dumps(base))
     prev = 0.0
     for label, mb in r["steps"]:
         print(f"{label:<58} {mb:6.0f} MB  ({mb - prev:+5.0f})")
         prev = mb
-    p = py(PROJECT, str(settings.paths.corpus_dir), str(settings.paths.index_dir))
-    print(f"\nproject: gradio imported {p['gradio']:.0f} MB; Assistant.load {p['loaded']:.0f} MB "
-          f"({p['loaded'] - p['gradio']:+.0f}); after 3 questions {p['asked']:.0f} MB; "
-          f"that is echo's {p['asked'] - echo:+.0f} MB before any server or session state")
+    print()
+    for weights in WEIGHTS:  # each builds its own index on first load (other fingerprint), then is measured fresh
+        py(PROJECT, str(settings.paths.corpus_dir), str(settings.paths.index_dir), weights)
+        p = py(PROJECT, str(settings.paths.corpus_dir), str(settings.paths.index_dir), weights)
+        print(f"project, embed_weights={weights:<16} gradio imported {p['gradio']:.0f} MB; Assistant.load {p['loaded']:.0f} MB "
+              f"({p['loaded'] - p['gradio']:+.0f}); after 3 questions {p['asked']:.0f} MB: echo's {p['asked'] - echo:+.0f} MB "
+              "before any server or session state")
 
     print("\nonnxruntime session options, without the web stack (median of 3 fresh processes each; "
           "RSS varies with the allocator from run to run):")
@@ -156,20 +168,26 @@ def main() -> None:
         batch = steps["+ one batch of 8 long passages (as a build would)"]
         print(f"  {label:<40} session {sess:+4.0f} MB, after a question {first:5.0f} MB, after a batch {batch:5.0f} MB, p50 {r['p50']:.2f} ms")
 
-    numerics(base, model)
+    numerics({**base, "model": str(model)}, model)
 
 
 def numerics(base: dict, model: Path) -> None:
-    """Smaller weights change the model's numbers: measured here, never shipped (the safety
-    thresholds and the eval figures are calibrated on the float32 vectors; bench_int8.py has the
-    quality side). Cosine: the worst of three probe texts against float32."""
+    """Smaller weights: the 8-bit models `embed_weights` offers (assistant/quantize.py; their
+    quality side is bench_quant.py) and two earlier tries that are not offered (dynamic int8
+    makes a vector depend on its batch; float16 weights are upcast by onnxruntime). Cosine: the
+    worst of three probe texts against float32."""
     import tempfile
 
     import numpy as np
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    from assistant.quantize import quantize_model
+
     tmp = Path(tempfile.mkdtemp(prefix="bench-numerics-"))
     int8, fp16 = tmp / "int8.onnx", tmp / "fp16.onnx"
+    derived = {w: tmp / Scheme.of(w).file for w in WEIGHTS[1:]}
+    for w, path in derived.items():
+        quantize_model(model, path, Scheme.of(w))
     quantize_dynamic(str(model), str(int8), weight_type=QuantType.QInt8)
     try:
         import onnx
@@ -179,9 +197,11 @@ def numerics(base: dict, model: Path) -> None:
     except Exception as exc:  # the converter moved between onnxruntime versions
         print(f"  (fp16 not measured: {exc})")
         fp16 = None  # type: ignore[assignment]
-    print("\nother numerics, NOT shipped (median of 3 fresh processes; cosine against float32):")
+    print("\nweights (median of 3 fresh processes; cosine against float32):")
     ref = None
-    for label, path in (("float32 (shipped)", model), ("int8 dynamic", int8), ("float16 weights", fp16)):
+    rows = [("float32", model)] + [(f"{w}", p) for w, p in derived.items()]
+    rows += [("int8 dynamic (not offered)", int8), ("float16 (not offered)", fp16)]
+    for label, path in rows:
         if path is None:
             continue
         runs = [py(STEPS, json.dumps({**base, "model": str(path), "web": False, "trim": True})) for _ in range(3)]
@@ -190,7 +210,7 @@ def numerics(base: dict, model: Path) -> None:
         vecs = np.array(runs[0]["vecs"])
         ref = vecs if ref is None else ref
         cos = float(np.min(np.sum(vecs * ref, axis=1)))
-        print(f"  {label:<20} file {path.stat().st_size / 2**20:5.1f} MB, session {sess:+4.0f} MB, "
+        print(f"  {label:<26} file {path.stat().st_size / 2**20:5.1f} MB, session {sess:+4.0f} MB, "
               f"p50 {statistics.median(r['p50'] for r in runs):.2f} ms, cosine >= {cos:.5f}")
 
 
