@@ -195,6 +195,7 @@ _CLINIC_ASKED = re.compile(
     r"\bhow much (is|are|for|would it|will it|do you|does it cost|does an?|does one)\b(?!.{0,30}\b(help|improve|reduce|relieve))"
     r"|\b(at|to|near|in|from|of) your (clinic|office|practice|centre|center|spa|place|building)\b"
     r"|\bhow many (therapists|masseuses|masseurs|staff|practitioners|people work)\b"
+    r"|\b(are|is|have|has|were|do|does)\s+(all\s+)?your\s+(therapists?|staff|masseuses?|masseurs?|practitioners?|team)\b"
     r"|\bdo (you|u|they) (have|employ) (an?|any) (\w+ )?(therapists?|masseuses?|masseurs?|practitioners?|specialists?)\b"
     r"|\b(referrals?|receipts?|invoices?)\b"
 )

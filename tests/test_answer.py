@@ -411,9 +411,11 @@ def test_clinic_fact_words_in_everyday_senses():
     from assistant.answer import clinic_facts
     from assistant.text import words
 
-    for q in ("can massage help neck pain from looking down at my phone", "how much does massage help with stress"):
+    for q in ("can massage help neck pain from looking down at my phone", "how much does massage help with stress",
+              "can your therapists help with sciatica"):
         assert clinic_facts(q, tuple(words(q)), frozenset()) == [], q
-    for q in ("what is your phone number", "how much is a 30 minute session", "is there a cafe near your clinic"):
+    for q in ("what is your phone number", "how much is a 30 minute session", "is there a cafe near your clinic",
+              "are your therapists certified in myofascial release", "how long have your therapists been practicing"):
         assert clinic_facts(q, tuple(words(q)), frozenset()) != [], q
 
 
