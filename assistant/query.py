@@ -202,17 +202,21 @@ _TECHNIQUE_STEMS = frozenset(stem(w) for w in ("massage", "massages", "therapy",
 
 
 def focus_tail(question: str) -> str:
-    """The question from where its focus phrase starts: the words that qualify the focus ("the
-    pain from shingles", "a stretch routine for my cat"), which `focus_terms` cuts off.
+    """The clause of the focus phrase, from its start to the end of the question: the words that
+    qualify the focus ("the pain from shingles", "a stretch routine for my cat"), which
+    `focus_terms` cuts off, and what the same clause asks of it ("write my essay about stress").
+    An earlier clause is context ("I do marathons, would massage help my training").
 
-    >>> focus_tail("can massage help the pain from shingles")
-    'the pain from shingles'
+    >>> focus_tail("can massage help the pain from shingles"), focus_tail("I do marathons, would massage help my training")
+    ('can massage help the pain from shingles', ' would massage help my training')
     """
-    m = _FOCUS.search(question.lower().replace("’", "'"))
+    low = question.lower().replace("’", "'")
+    m = _FOCUS.search(low)
     if not m:
         return ""
     group = next(k for k, g in m.groupdict().items() if g)
-    return question.lower().replace("’", "'")[m.start(group):]
+    start = max((low.rfind(p, 0, m.start(group)) for p in ",.;:!?"), default=-1)
+    return low[start + 1:]
 
 
 def own_terms(question: str) -> list[str]:

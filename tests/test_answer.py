@@ -442,7 +442,7 @@ def test_an_informative_sentence_ending_in_its_source_is_quotable(bot):
 
 
 @pytest.mark.parametrize("q", ["can massage help the pain from shingles", "what's a good stretch routine for my cat",
-                               "do massage chairs help with back pain"])
+                               "do massage chairs help with back pain", "can you write my essay about stress"])
 def test_a_covered_head_with_an_unseen_qualifier_is_not_covered(bot, q):
     """The focus phrase is cut at its first preposition ('the pain from shingles' -> pain); a
     product is named by its head ('massage chairs')."""
