@@ -256,7 +256,8 @@ class Retriever:
             for rank, c in enumerate(ranking):
                 fused[c] += weight / (self.tuning.rrf_k + rank + 1)
         order = sorted(candidates, key=lambda c: -fused[c])[:k]
-        focus = tuple(self.lexical.known(t) or t for t in query.focus)
+        as_typed = {stem(w): w for w in words(query.text)}  # "varicose" is no typo of "various"
+        focus = tuple(self.lexical.known(t, as_typed.get(t)) or t for t in query.focus)
         hits = []
         sentences: list[Sentence] = []
         vec_rows: list[int] = []
@@ -268,7 +269,7 @@ class Retriever:
                 sentences.append(Sentence(len(vec_rows), h, pos, text, sentence_scores[row], self.sentence_terms[row]))
                 vec_rows.append(row)
         vectors = np.ascontiguousarray(idx.sentence_vecs[vec_rows], dtype=np.float32) if vec_rows else np.zeros((0, idx.dim), np.float32)
-        subject = tuple(self.lexical.known(t) or t for t in query.subject)
+        subject = tuple(self.lexical.known(t, as_typed.get(t)) or t for t in query.subject)
         return Retrieval(hits, sentences, vectors, q_terms, missing, self.lexical.idf, self.vocabulary, focus,
                          tuple(typed), subject)
 

@@ -426,6 +426,9 @@ def test_an_english_word_is_no_typo_of_a_corpus_word(bot):
     assert lex.known("older", "older") is None
     assert lex.known("inflamation", "inflamation") == "inflammation" and lex.known("carpel", "carpel") == "carpal"
     assert lex.known("stressful", "stressful") == "stress"  # word forms still count
+    # the focus is mapped as typed too: "varicose" (stem "varicos") is not "various"
+    a = bot.ask("does massage get rid of varicose veins")
+    assert a.status == "no_answer" and "varicose" in a.reason
 
 
 def test_a_why_follow_up_answers_about_the_earlier_question(bot):
