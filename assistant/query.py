@@ -95,7 +95,8 @@ _FOCUS = re.compile(
     r"\s+(?:any\s+|an?\s+|the\s+)?"
     r"(?P<b>[a-z' -]{3,60}?)(?=\?|$|\.|,|\bthere\b)"
     r"|^\W*(?:what\s+(?:is|are)|whats|what's)\s+(?:a |an |the )?(?P<c>[a-z' -]{3,60}?)(?=\?|$|\.|,)"
-    r"|\bwhich\s+(?P<d>[a-z' -]{3,40}?)\s+(?:do|does|is|are|can|would)\b"
+    r"|\b(?:which|what (?:kind|type|sort|brand)s? of)\s+(?P<d>[a-z' -]{3,40}?)\s+"
+    r"(?:do|does|is|are|can|would|should|helps?|works?)\b"
     r"|\babout\s+(?P<e>[a-z' -]{3,60}?)(?=\?|$|\.|,)",
     re.I,
 )
