@@ -226,14 +226,17 @@ class Assistant:
         """The query, read with the previous question only when it cannot stand alone; a question
         that retrieves well without the context is never rewritten (its retrieval is reused)."""
         tuning = self.settings.tuning
-        tried: list[Retrieval] = []
+        tried: list[tuple[Query, Retrieval]] = []
+
+        def best(reading: Query) -> float:
+            tried.append((reading, snap.retriever.search(reading, k=tuning.top_k)))
+            return tried[-1][1].best_sentence
 
         def stands_alone(alone: Query) -> bool:
-            tried.append(snap.retriever.search(alone, k=tuning.top_k))
-            return tried[-1].best_sentence >= tuning.followup_standalone_score
+            return best(alone) >= tuning.followup_standalone_score
 
-        query = make_query(q, turns, vq, self.embedder.encode, tuning, stands_alone)
-        return query, (tried[-1] if tried and query.previous is None else None)
+        query = make_query(q, turns, vq, self.embedder.encode, tuning, stands_alone, best)
+        return query, next((r for read, r in tried if read is query), None)  # the chosen reading's retrieval
 
     def validate(self, question: str) -> str:
         q = question.strip()

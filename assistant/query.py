@@ -287,15 +287,27 @@ def make_query(
     encode: Callable[[list[str]], np.ndarray],
     tuning: Tuning,
     stands_alone: Callable[[Query], bool] | None = None,
+    alone_best: Callable[[Query], float] | None = None,
 ) -> Query:
     """The question, read with the previous user question only when it cannot stand alone.
 
     `vector` is the question's own embedding (computed once by the caller). A question that looks
     like a follow-up but names its own topic is read alone when `stands_alone` says it retrieves
-    well without the context (the pipeline compares retrieval confidence)."""
+    well without the context (the pipeline compares retrieval confidence). A short question with
+    no cue and no focus of its own ("what techniques are used?") that finds nothing close enough
+    alone (`alone_best`: a reading's best sentence match) is read with the previous question when
+    that reading finds a close enough passage."""
     previous = followup_context(text, history, standalone_topics=tuning.standalone_topics)
     if previous is None:
-        return Query.plain(text, vector)
+        plain = Query.plain(text, vector)
+        earlier = last_user_question(history)
+        if (earlier and alone_best is not None and tuning.standalone_topics and len(terms(text)) <= 3
+                and not plain.focus and not plain.subject and not plain.subject_other
+                and alone_best(plain) < tuning.answer_min_sentence_score):
+            with_context = Query.followup(text, earlier, vector, encode([earlier])[0], tuning)
+            if alone_best(with_context) >= tuning.answer_min_sentence_score:
+                return with_context
+        return plain
     if stands_alone is not None and tuning.standalone_topics and terms(text):
         alone = Query.plain(text, vector)
         if stands_alone(alone):

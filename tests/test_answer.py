@@ -465,3 +465,12 @@ def test_how_often_is_not_matched_by_often_in_a_sentence(bot):
     assert a.status == "answered"
     assert any(p in a.citations[0].text for p in ("once a month or more frequently", "Schedule regular sessions",
                                                    "on a regular basis")), a.citations[0].text
+
+
+def test_a_short_question_that_finds_nothing_alone_is_read_with_the_previous_one(bot):
+    """No cue word, no focus of its own, nothing close enough alone: the reading with the earlier
+    question is tried, and kept only when it finds a close enough passage."""
+    a = bot.ask("what techniques are used?", history=["can massage help sciatica"])
+    assert a.status == "answered" and "(follow-up to:" in a.resolved_question
+    b = bot.ask("tell me a joke", history=["can massage help with back pain"])
+    assert b.status == "no_answer" and "(follow-up to:" not in b.resolved_question
