@@ -1687,6 +1687,9 @@ BLIND5_FAMILIES: tuple[Rule, ...] = (
         r"\b(cant|cannot|can not|dont|do not) see (a|any) way (through|forward|out of) (this|it|any of this)\b",
         r"\b(tired|sick) of being a burden\b", r"\b(being|am|im) a burden (on|to) (my|everyone|the|our)\b",
         r"\b(put|had|wrapped|got|squeezed) (his|her|their|both) hands (round|around) my (throat|neck)\b",
+        # refusing food or medicines on purpose, as a way out ("had a good innings", "ready to go")
+        r"\b(stopped|stopping|refus\w*|wont|will not|gave up|given up|quit) (eating|taking (her|his|my|their) (meds|medication|medicines?|pills|tablets|insulin|heart pills))\b.{0,60}\b(on purpose|deliberately|had a good innings|ready to go|wants to go|had enough|wants to die|doesnt want to live|no point)\b",
+        r"\b(on purpose|deliberately|had a good innings|ready to go|wants to go|had enough of life|wants to die)\b.{0,60}\b(stopped|stopping|refus\w*|wont|will not|gave up|quit) (eating|taking (her|his|my|their) (meds|medication|medicines?|pills|tablets|insulin))\b",
         # a threat to kill if the victim leaves or tells (an abuser's, not an idiom about a booking)
         r"\b(would|will|ll|d|hell|shell|theyll|hed|shed|going to|gonna|threaten\w*( to)?|swore (he|she|they) (would|d))( literally| actually)? (kill|hurt|murder|strangle|find) (me|us|the kids|my (kids|children|mum|mom))\b.{0,10}\bif i (ever )?"
         r"(leave|left|try to leave|tell|told|report|call|called|go to|went to|divorce|break up|take the kids|speak to)\b(?! (early|work|the office|on time|before|at|for|the house|without|my desk|the gym|a review|a bad review|a tip|late))",
@@ -1712,6 +1715,11 @@ BLIND5_FAMILIES: tuple[Rule, ...] = (
         r"\b(cancel\w*|delete\w*|remove\w*|clear\w*|stop\w*) (all|every|each|any)( of)? (my |the )?(future |remaining |upcoming |other |next )?(appointments?|sessions?|bookings?|massages?|visits?|treatments?)\b",
         r"\b(wont|will not|wont be|not going to|will no longer|dont) (be )?need(ing)? (them|it|these|those|any|any more|anymore)\b|\bthanks? (you )?for everything\b|\b(goodbye|farewell)\b|\bfor good\b",
     ), unless=(r"\b(moving (to|abroad|away|house|home|out|overseas)|move (to|abroad|away)|relocat\w*|emigrat\w*|abroad|pregnan\w*|new job|travel\w*|away for|leaving the (area|country|city|town)|another clinic|closer to (home|work)|insurance|budget|afford)\b",)),
+    # pills kept aside ("for emergencies", "just in case") and tonight or now is the time
+    Rule("crisis-stash-and-time", "crisis", all=(
+        rf"{MEDS}.{{0,60}}\b(keeping|kept|saved|saving|stashed|hidden|hiding|put aside|set aside|hoarded|stockpiled)\b|\b(keeping|kept|saved|saving|stashed|hidden|hoarded|stockpiled) (a |the |my |some )?(bottle|box|packet|stash|supply) of\b",
+        r"\b(tonight|today|now) (feels like|is) (the|my) (emergency|time|night|day|moment)\b|\b(tonight|this is) (the|my) (night|time)\b|\b(time|ready) to (use|take) (them|it|the lot)\b",
+    )),
     # a place to jump from and a plan or a goodbye
     Rule("crisis-place-and-plan", "crisis", all=(
         r"\b(go|going|goin|heading|head|drive|driving|walk|walking|off) (up )?(to|out to|up to) (the |a )?(cliffs?|cliff edge|bridge|tracks|railway( line)?|train line|edge|roof|top of (the|a) (building|car park|multi ?storey|tower))\b",
@@ -2254,6 +2262,11 @@ _RULES_BY_ID["breathing-history"] = Rule("breathing-history", "emergency", excus
 
 # Dizziness on standing up quickly (orthostatic: "a bit dizzy when I stand up too fast") near a stroke or
 # collapse exemplar, with no sign of either.
+# A rash with an everyday cause (heat, a new soap, a nappy) near a sepsis/meningitis exemplar, with none
+# of their red flags.
+_RULES_BY_ID["everyday-rash"] = Rule("everyday-rash", "emergency", excuse=(
+    r"\b(heat ?rash|rash from (the )?(heat|sun|sweat\w*|nappy|diaper|wool|shaving)|nappy rash|diaper rash|prickly heat|from (the|a|my|her|his) (new )?(soap|detergent|washing powder|cream|oil|lotion|shower gel|sunscreen))\b",), red_flags=(
+    r"\b(fever|temperature|hot to touch|doesnt fade|does not fade|not fad\w*|glass|purple|dark red|spreading|floppy|drowsy|sleepy|wont wake|stiff neck|vomit\w*|swell\w*|breath\w*|lips|tongue|throat)\b",))
 _RULES_BY_ID["orthostatic"] = Rule("orthostatic", "emergency", excuse=(
     r"\b(stand|standing|stood|get|getting|got|sit|sitting|jump|jumping) up (too |really |very )?(fast|quickly|suddenly|quick)\b",), red_flags=(
     r"\b(face|speech|speak|talk|slurr\w*|droop\w*|confus\w*|vision|one side|half|numb\w*|weak\w*|chest|fainted|faints|passed out|black(ed)? out|"
@@ -2271,6 +2284,8 @@ _MODEL_CRISIS_IDIOMS = re.compile(
     r"|\b(i (will|ll|am going to|gonna|would|d)|ill|id) (literally |actually |honestly )?die if (you|they|there|i (cant|dont|do not|cannot|miss))\b"
     r"|\b(driving|drive|drives|sending|send|put|putting) (me|him|her|us) (to|in|into) an early grave\b"
     r"|\b(rather|sooner) die than (do|run|go|eat|sit|watch|listen|work|wait|have|sing|dance|clean|miss)\b"
+    rf"|\b{_BODY}\b.{{0,30}}\b(want to|wanna|could|makes me want to|made me want to) (cry|scream|sob|weep)\b"
+    r"|\b(feel like |feel |being )?(a |such a )?burden (asking|for asking|to ask|but|by asking|when i ask)\b"
     r"|\b(disappear|vanish|escape|hide) (in ?to|to|for|on|under|at) (a |the |my |some )?(spa|holiday|vacation|beach|island|bath|massage|weekend|bed|duvet|blanket|retreat|cabin|sauna)\b"
     # a sore body as the joke's victim: "kill me now - my shoulders", "my neck has been kidnapped by a
     # knot", "send reinforcements" for a back, "call 911 ... lol"
@@ -2333,10 +2348,12 @@ def _excused(sem: Triage | None, message: str) -> bool:
             rule_ids.append("breathing-history")
         if sem.rule in ("stroke", "collapse-seizure"):
             rule_ids.append("orthostatic")
+        if sem.rule == "sepsis-meningitis":
+            rule_ids.append("everyday-rash")
     else:  # the learned model names no body system: any excusable rule of its category may excuse it
         rule_ids = [rid for rid in _SEMANTIC_EXCUSES.values() if _RULES_BY_ID[rid].category == sem.category]
         if sem.category == "emergency":
-            rule_ids.append("orthostatic")
+            rule_ids += ["orthostatic", "everyday-rash"]
     readings = _latin_variants(message)
     # the red flags are looked for outside the idiom (and outside a joke about a sore body:
     # "i dont want to hurt myself ... i mean my back")

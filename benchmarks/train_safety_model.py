@@ -10,7 +10,7 @@ Data: every labelled message in evals/safety*.jsonl (expect: emergency | crisis 
 plus the exemplars of assistant/data/safety_bank.toml (benign groups -> "none"). Rerun after
 extending the bank or adding a labelled set (add its file to AUTHORS under its writer).
 
-Honesty: the sets come from five authors. --cv trains on the others, chooses thresholds on those
+Honesty: the sets come from seven authors (and the maintainers). --cv trains on the others, chooses thresholds on those
 only (each scored by a model that did not see it: nested leave-one-author-out), and reports on the
 one left out. Thresholds: the highest urgent recall with false alarms on benign messages <= 5%; the
 caution threshold keeps the banner off >= 90% of benign messages. The shipped thresholds are

@@ -1696,3 +1696,30 @@ def test_emergency_families_and_accidents_in_fresh_wording(message, expected):
     t = triage(message)
     got = t.category if t is not None and t.urgent else None
     assert got == expected, (message, t)
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ("my dad has stopped taking his heart pills on purpose, says he is ready to go", "crisis"),
+    ("i've kept a box of codeine aside for a bad day and tonight is the night", "crisis"),
+    ("i keep a box of painkillers in my bag for emergencies, is that ok before a massage", None),
+    ("grandad stopped eating much since his cold, is massage ok", None),
+])
+def test_a_stash_kept_for_now_and_refusing_medicines_on_purpose(message, expected):
+    """Pills kept aside with 'tonight is the night', and an old person refusing food or medicines on
+    purpose ('ready to go'), are crises; a painkiller kept in a bag or a poor appetite after a cold are not."""
+    t = triage(message)
+    got = t.category if t is not None and t.urgent else None
+    assert got == expected, (message, t)
+
+
+@pytest.mark.slow
+def test_hyperbole_and_everyday_causes_with_the_model(shipped, embedder):
+    """The learned model's verdicts obey the same everyday readings: a back so bad 'I want to cry', a
+    burden asking for a slot, a heat rash; with a red flag they stay urgent."""
+    quiet = ["my back is so bad i want to cry", "i feel like a burden asking, but can you fit me in",
+             "my baby has a little rash from the heat"]
+    loud = ["my baby has a rash that doesn't fade under a glass and a fever"]
+    vecs = embedder.encode(quiet + loud)
+    verdicts = [triage_turn(m, [], shipped, v) for m, v in zip(quiet + loud, vecs, strict=True)]
+    assert not [(m, t) for m, t in zip(quiet, verdicts, strict=False) if t and t.urgent]
+    assert verdicts[-1] is not None and verdicts[-1].urgent

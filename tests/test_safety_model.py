@@ -73,7 +73,7 @@ def test_provenance_names_the_training_data_and_its_hashes(model):
     # record says which bank it learned from.
     bank = sets["safety_bank.toml"]
     assert bank["rows"] == len(model.bank) and len(bank["sha256"]) == 64
-    assert {s["author"] for s in meta["training_sets"]} == {"C", "maintainers", "C2", "C4", "C5", "C6", "bank",
+    assert {s["author"] for s in meta["training_sets"]} == {"C", "maintainers", "C2", "C4", "C5", "C6", "C7", "bank",
                                                            "visitors (ordinary questions, every fold)"}
     assert meta["embedder"]["name"].endswith("all-MiniLM-L6-v2") and len(meta["embedder"]["fingerprint"]) == 16
     assert not model.fits(HashingEmbedder(384)) and not model.fits(HashingEmbedder(256))
