@@ -191,6 +191,12 @@ def export_onnx(settings: Settings, log: Callable[[str], None] | None = None) ->
         raise
 
 
+# A shrinking run over at least this many (padded) tokens also gives the freed heap back to the OS:
+# -12 MB kept after a batch of 8 long passages, for about 1 ms (benchmarks/bench_memory.py). A
+# question's few short texts (its variants, a chatty message's sentences) stay under it.
+TRIM_AFTER_TOKENS = 1024
+
+
 class OnnxEmbedder:
     """The same model through onnxruntime + tokenizers: no torch import, about 2x faster per question.
     Mean pooling and normalization as in the model's sentence-transformers config.
@@ -247,6 +253,8 @@ class OnnxEmbedder:
         types = np.array([e.type_ids for e in enc], dtype=np.int64)
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
         hidden = self._session.run(None, feed, self._shrink if shrink else None)[0]
+        if shrink and ids.size >= TRIM_AFTER_TOKENS:
+            _trim_heap()  # what the shrunk arena handed back stays resident in malloc's heap otherwise
         pooled = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
