@@ -3,10 +3,10 @@ switched off (`evaluate.BEFORE_ISSUE_13`), same process, same index, alternating
 
     python bench_answer_cost.py                               # visitor-style dev questions
     python bench_answer_cost.py ../evals/dev.jsonl            # any question sets
-    python bench_answer_cost.py --base-rev 62fbca4 [--files answer.py,query.py,retrieve.py] [sets]
+    python bench_answer_cost.py --base-rev 4e330b3 [--files answer.py,query.py] [sets]
 
-`--base-rev`: the baseline is instead today's package with the named files (default: the answer
-files) as they were at that revision, imported as a second package (`assistant_base`) in the
+`--base-rev`: the baseline is instead today's package with the named files (default: answer.py,
+query.py, retrieve.py, pipeline.py) as they were at that revision, imported as a second package (`assistant_base`) in the
 same process and timed in alternation with the current one: what the latest changes cost.
 
 As in a real chat, a question's earlier turns are asked (and triaged) before it is timed. Goal
@@ -49,7 +49,7 @@ def base_package(rev: str, files: list[str]) -> object:
 def main(paths: list[str], base_rev: str | None = None, files: list[str] | None = None) -> None:
     bot = Assistant.load(repo_settings())
     if base_rev:
-        pkg = base_package(base_rev, files or ["answer.py", "query.py", "retrieve.py"])
+        pkg = base_package(base_rev, files or ["answer.py", "query.py", "retrieve.py", "pipeline.py"])
         settings = pkg.settings.Settings.of(corpus_dir=bot.settings.paths.corpus_dir,  # type: ignore[attr-defined]
                                             index_dir=bot.settings.paths.index_dir, gap_log_path=None)
         before = pkg.pipeline.Assistant.load(settings, build=False)  # type: ignore[attr-defined]
@@ -93,7 +93,7 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("sets", nargs="*")
     ap.add_argument("--base-rev", help="time against today's package with --files as at this git revision")
-    ap.add_argument("--files", help="comma-separated files of assistant/ (default: answer.py,query.py,retrieve.py)")
+    ap.add_argument("--files", help="comma-separated files of assistant/ (default: answer.py,query.py,retrieve.py,pipeline.py)")
     a = ap.parse_args()
     main(a.sets or [str(REPO / "evals" / "dev_visitors.jsonl"), str(REPO / "evals" / "dev_visitors2.jsonl")],
          a.base_rev, a.files.split(",") if a.files else None)
