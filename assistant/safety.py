@@ -1620,11 +1620,16 @@ FOREIGN_CAUTIONS: tuple[Rule, ...] = (
         r"\b(trombos\w*|thrombos\w*|embolia|embolie|phlebite|flebite)\b",
         r"\b(cirurgia|cirugia|chirurgie|chirurgia|operado|operada|opere|operee|operiert|operazione|operato|operata|operacion|intervento|intervencion)\b",
         r"\b(sous|avec|em|en|unter) (anticoag\w*|chimio\w*|quimio\w*)\b",
+        # blood pressure, pregnancy and an operation in more languages (Bluthochdruck, pressão alta, zwanger, w ciąży, hamile)
+        r"\b(bluthochdruck|hoher blutdruck|hypertonie|pressao alta|pressao baixa|hipertensao|pressione alta|pressione bassa|ipertension\w*|presion alta|hipertension|tension (arterielle|elevee|haute)|hypertension|hoge bloeddruk|nadcisnienie|yuksek tansiyon|tansiyon)\b",
+        r"\b(zwanger|w ciazy|hamile\w*|schwanger\w*|embarazada|enceinte|gravida|incinta)\b",
+        r"\b(op|operation) (am|an der|an dem|am rechten|am linken)\b|\b(operiert|operation)\b.{0,20}\b(vor|letzte|letzten)\b",
         # blood thinners by their European brand names (kardegic is aspirin, previscan fluindione)
         r"\b(kardegic|previscan|sintrom|coumadine?|marcoumar|marcumar|falithrom|xarelto|eliquis|pradaxa|lixiana|lovenox|innohep|fraxiparine?|clexane|plavix|brilique|efient|acenocumarol|fenprocoumon|anticoagulant\w*|anticoagulante\w*|antikoagul\w*|blutverdunn\w*|blutverduenn\w*|anticoagulanti|fluidificant\w*)\b",
     )),
+    Rule("caution-native", "caution", script="native", any=_nfkc(r"беременн", r"давлени", r"разжижа", r"حامل", r"ضغط الدم", r"गर्भवती", r"ब्लड प्रेशर|रक्तचाप")),
     Rule("caution-cjk", "caution", script="cjk", any=(
-        r"妊娠|妊婦|怀孕|懷孕|孕妇|孕婦|孕期|怀孕了|임신", r"骨质疏松|骨質疏鬆|骨粗しょう症|骨粗鬆症|골다공증", r"血栓|静脈瘤|静脉曲张|혈전",
+        r"妊娠|妊婦|怀孕|懷孕|孕妇|孕婦|孕期|怀孕了|임신", r"血压|血壓|高血压|高血壓|血圧|혈압", r"抗凝|ワルファリン|ペースメーカー|起搏器|심장박동기", r"骨质疏松|骨質疏鬆|骨粗しょう症|骨粗鬆症|골다공증", r"血栓|静脈瘤|静脉曲张|혈전",
         r"手術|手术|化疗|化療|抗がん剤|がん|癌|수술|항암", r"糖尿病|당뇨", r"血液をサラサラ|抗凝血|抗凝固|ワーファリン|华法林",
     )),
 )

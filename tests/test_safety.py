@@ -1723,3 +1723,13 @@ def test_hyperbole_and_everyday_causes_with_the_model(shipped, embedder):
     verdicts = [triage_turn(m, [], shipped, v) for m, v in zip(quiet + loud, vecs, strict=True)]
     assert not [(m, t) for m, t in zip(quiet, verdicts, strict=False) if t and t.urgent]
     assert verdicts[-1] is not None and verdicts[-1].urgent
+
+
+@pytest.mark.parametrize("message", [
+    "ich habe Bluthochdruck", "ich hatte vor zwei Wochen eine OP am Knie", "tenho pressão alta", "ho la pressione alta",
+    "血压高可以按摩吗", "我在吃抗凝药", "ik ben zwanger", "jestem w ciąży", "hamileyim, masaj olur mu", "я беременна, можно массаж?",
+])
+def test_cautions_in_more_languages(message):
+    """Blood pressure, pregnancy, an operation and blood thinners as people write them in ten languages."""
+    t = triage(message)
+    assert t is not None and t.category == "caution", (message, t)
