@@ -277,9 +277,10 @@ def decide(retrieval: Retrieval, query: Query, tuning: Tuning, senses: Senses | 
             and senses is not None):
         typed_of = dict(zip(retrieval.missing_terms, retrieval.missing_words, strict=False))
         unnamed = [typed_of[t] for t in uncovered if t in typed_of]
-        near = relative(list(dict.fromkeys([*unnamed, *retrieval.missing_words])))  # one lookup for all
-        unnamed = [w for w in unnamed if w not in near]
         named_conditions = [w for w, c in condition_like(unnamed, senses.encode).items() if c]
+        if named_conditions:  # a close relative the documents use covers it ("tendonitis" -> tendons)
+            near = relative(list(dict.fromkeys([*named_conditions, *retrieval.missing_words])))  # one lookup for all
+            named_conditions = [w for w in named_conditions if w not in near]
         if named_conditions:
             return Decision(False, f"the documents never name the condition asked about: {', '.join(named_conditions)}", best)
     # The technique or product asked about ("does aromatherapy massage help with anxiety") is a
