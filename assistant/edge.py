@@ -18,7 +18,11 @@ live here once, in this order:
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -53,6 +57,10 @@ ADMIT_THREADS = 4  # threads for the urgent check and limits in handle_async
 # turns are this short together (the rules: ~0.4 ms for a typical question, ~12 ms per 1,000
 # characters); longer requests go to the ADMIT_THREADS pool so the loop never stalls on one.
 INLINE_ADMIT_CHARS = 400
+# Debug only, off by default: a file path to which handle_async appends each turn's stage timings
+# (benchmarks/bench_gradio.py --phases sets it and prints them beside Gradio's own phases).
+STAGE_LOG_ENV = "MASSAGE_STAGE_LOG"
+STAGES = ("admitted", "turn", "thread", "asked", "back")
 HISTORY_TURNS = 20  # earlier turns kept from a request's history (follow-ups need the last few)
 FEEDBACK_STATUSES = frozenset({"answered", "no_answer", "urgent", "error"})
 
@@ -100,6 +108,7 @@ class Edge:
         self._threads: Any = None  # anyio limiters for handle_async, made on first use
         self._turns: Any = None
         self._admit_threads: Any = None
+        self.stages = StageLog.from_env()
 
     # -- errors ---------------------------------------------------------------------------
 
@@ -145,6 +154,7 @@ class Edge:
         import anyio
 
         ticket: Ticket | None = None
+        marks = [time.perf_counter()] if self.stages is not None else None
         try:
             if self._threads is None:
                 self._turns = anyio.CapacityLimiter(self.gate.workers)
@@ -156,6 +166,7 @@ class Edge:
                 early = await _in_thread(self._screen, request, limiter=self._admit_threads)
             if early is not None:
                 return early
+            _mark(marks)
             # The place is taken here, on the loop, never in the admission thread: a visitor
             # cancelled while that thread ran (Gradio's /cancel is asyncio's task.cancel(), which
             # anyio's shield does not stop) would otherwise leave a place taken for good.
@@ -165,8 +176,15 @@ class Edge:
                     await self._turns.acquire()
             except TimeoutError:
                 raise BusyError() from None
+            _mark(marks)
             try:
-                return await _in_thread(self._answer, request, ticket, limiter=self._threads)
+                if marks is None:
+                    return await _in_thread(self._answer, request, ticket, limiter=self._threads)
+                reply = await _in_thread(self._timed_answer, request, ticket, marks, limiter=self._threads)
+                _mark(marks)
+                assert self.stages is not None
+                self.stages.add(marks)
+                return reply
             finally:
                 self._turns.release()
         except Exception as exc:
@@ -194,6 +212,13 @@ class Edge:
         if wait:
             raise RateLimitedError(wait)
         return None
+
+    def _timed_answer(self, request: Request, ticket: Ticket, marks: list[float]) -> Reply:
+        _mark(marks)
+        try:
+            return self._answer(request, ticket)
+        finally:
+            _mark(marks)
 
     def _answer(self, request: Request, ticket: Ticket) -> Reply:
         try:
@@ -242,6 +267,46 @@ class Edge:
             return Reply(None, 204)
         except Exception as exc:
             return self._failure(exc, None)
+
+
+def _mark(marks: list[float] | None) -> None:
+    if marks is not None:
+        marks.append(time.perf_counter())
+
+
+class StageLog:
+    """Where a turn's time goes inside the edge, for finding waits under load (debug; off unless
+    MASSAGE_STAGE_LOG names a file): per answered turn, the milliseconds spent in each of `STAGES`
+    (admitted: the urgent check and limits; turn: waiting for one of the `ask_workers`; thread:
+    the hop into the worker thread; asked: `ask()` itself; back: the hop back to the event loop),
+    appended to the file as JSON lines in batches, so the loop rarely touches the file."""
+
+    BATCH = 50
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._rows: list[list[float]] = []
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_env(cls) -> StageLog | None:
+        path = os.environ.get(STAGE_LOG_ENV, "")
+        return cls(path) if path else None
+
+    def add(self, marks: list[float]) -> None:
+        if len(marks) != len(STAGES) + 1:
+            return  # a turn that ended early (busy, an error) has no full set of stages
+        row = [round((b - a) * 1000, 3) for a, b in zip(marks, marks[1:], strict=False)]
+        with self._lock:
+            self._rows.append(row)
+            if len(self._rows) < self.BATCH:
+                return
+            rows, self._rows = self._rows, []
+        try:
+            with open(self.path, "a", encoding="utf-8") as f:
+                f.write("".join(json.dumps(r) + "\n" for r in rows))
+        except OSError as exc:
+            log.warning("could not write stage timings to %s: %s", self.path, exc)
 
 
 async def _in_thread(fn: Callable[..., T], *args: Any, limiter: Any) -> T:

@@ -558,6 +558,7 @@ def create_app(assistant: Any, *, edge: Edge | None = None, store: Any = None) -
     chats.append(page)
     page.state_session_capacity = SESSION_CAPACITY
     app = gr.mount_gradio_app(app, page, path="", css=CSS, **public)
+    login_check_on_loop(app)
     _start_sweeper(chats)
     def urgent_in(body: bytes) -> str | None:
         """The urgent text for a Gradio chat call refused before it reached the edge (queue full)."""
@@ -575,6 +576,41 @@ def create_app(assistant: Any, *, edge: Edge | None = None, store: Any = None) -
     guarded.fastapi = app  # type: ignore[attr-defined]
     guarded.chats = chats  # type: ignore[attr-defined]
     return guarded
+
+
+def login_check_on_loop(app: Any) -> int:
+    """Gradio guards its routes (the chat's POST and its event stream among them) with a
+    `login_check` dependency, a plain function, so FastAPI runs it in its thread pool: two thread
+    hops a chat turn, each waiting for the GIL behind the event loop under load, to learn that
+    there is no login. No Gradio login is ever configured here, so an async stand-in answers on
+    the loop; it refuses (401) should a login ever be configured, rather than let anyone in.
+    Returns how many Gradio apps got it."""
+    from starlette.routing import Mount
+
+    done = 0
+    for route in app.routes:
+        gradio_app = route.app if isinstance(route, Mount) else None
+        if gradio_app is None or not hasattr(gradio_app, "dependency_overrides") or not hasattr(gradio_app, "auth"):
+            continue
+        if gradio_app.auth is not None or getattr(gradio_app, "auth_dependency", None) is not None:
+            continue  # a login is configured: Gradio's own check stays
+
+        checks = {dep.call for r in gradio_app.routes for dep in getattr(getattr(r, "dependant", None), "dependencies", [])
+                  if getattr(dep.call, "__name__", "") == "login_check"}
+        for check in checks:
+            gradio_app.dependency_overrides[check] = _no_login(gradio_app)
+        done += bool(checks)
+    return done
+
+
+def _no_login(gradio_app: Any) -> Any:
+    from fastapi import HTTPException
+
+    async def no_login() -> None:  # no parameters: FastAPI reads none from the request
+        if gradio_app.auth is not None or getattr(gradio_app, "auth_dependency", None) is not None:
+            raise HTTPException(status_code=401, detail="Not authenticated")
+
+    return no_login
 
 
 def _quiet_gradio() -> None:

@@ -14,8 +14,10 @@ Nothing grows with the number of visitors except Gradio's own session skeletons,
 from __future__ import annotations
 
 import html
+import inspect
 import os
 import re
+import typing
 from typing import Any
 
 from .answer import NO_ANSWER_TEXT, Answer
@@ -203,14 +205,24 @@ def sources_markdown(answer: Answer) -> str:
     return "\n\n".join(parts)
 
 
+def shown(role: str, text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One chat message exactly as Gradio's Chatbot sends it to the browser: what
+    `gr.Chatbot.postprocess([{"role": role, "content": text, "metadata": metadata}]).model_dump()`
+    makes of it (text content de-indented by `inspect.cleandoc`, as the Chatbot does), built
+    directly. The served chat skips Gradio's pre- and postprocessing (see `build_chat`), so this is
+    the one place that form is made; tests/test_edge.py checks it against Gradio's own."""
+    return {"role": role, "metadata": metadata, "content": [{"text": inspect.cleandoc(text), "type": "text"}],
+            "options": None}
+
+
 def chat_messages(answer: Answer) -> list[dict[str, Any]]:
-    """One answer as Gradio messages: the answer, then its sources in a collapsed block whose
-    metadata id carries the cited chunk ids (for feedback; shown nowhere)."""
-    msgs: list[dict[str, Any]] = [{"role": "assistant", "content": answer.answer}]
+    """One answer as chat messages (`shown`): the answer, then its sources in a collapsed block
+    whose metadata id carries the cited chunk ids (for feedback; shown nowhere)."""
+    msgs = [shown("assistant", answer.answer)]
     if answer.citations:
         ids = " ".join(c.chunk_id for c in answer.citations)
-        msgs.append({"role": "assistant", "content": sources_markdown(answer),
-                     "metadata": {"title": f"{SOURCES_PREFIX}{len(answer.citations)})", "status": "done", "id": ids}})
+        msgs.append(shown("assistant", sources_markdown(answer),
+                          {"title": f"{SOURCES_PREFIX}{len(answer.citations)})", "status": "done", "id": ids}))
     return msgs
 
 
@@ -220,10 +232,10 @@ def _turn(message: Any, history: list[dict[str, Any]] | None) -> tuple[list[dict
     history = [m for m in (history or []) if isinstance(m, dict)]
     user_turns = [m for m in history if m.get("role") == "user"]
     text = message if isinstance(message, str) else ""
-    shown = text.strip()
-    if len(shown) > SHOWN_CHARS:
-        shown = shown[:SHOWN_CHARS] + "…"
-    history.append({"role": "user", "content": as_plain_text(shown) if shown else "(empty message)"})
+    text = text.strip()
+    if len(text) > SHOWN_CHARS:
+        text = text[:SHOWN_CHARS] + "…"
+    history.append(shown("user", as_plain_text(text) if text else "(empty message)"))
     return history, user_turns, message
 
 
@@ -356,7 +368,10 @@ def build_chat(edge: Edge, *, compact: bool = False) -> Any:
 
         # Async handlers: Gradio runs them on its event loop and they wait for a turn there
         # (Edge.handle_async), so only the gate's workers hold threads (see edge.py).
-        async def _respond(message: str, history: list[dict[str, Any]], request: gr.Request) -> tuple[list[dict[str, Any]], str]:
+        async def _respond(message: Any, history: list[dict[str, Any]] | None,
+                           request: gr.Request) -> tuple[list[dict[str, Any]], str]:
+            # Unpreprocessed, the box's value is the raw JSON value: Textbox.preprocess's str().
+            message = None if message is None else str(message)
             return await respond_async(edge, message, history, client_of(request)), ""
 
         async def _ask(question: str, request: gr.Request) -> dict[str, Any] | None:
@@ -375,18 +390,29 @@ def build_chat(edge: Edge, *, compact: bool = False) -> Any:
             fn.__annotations__["request"] = gr.Request
         _like.__annotations__["data"] = gr.LikeData
         _example.__annotations__["data"] = gr.SelectData
+        for fn in (_respond, _ask, _like, _example):
+            # Resolved once: Gradio reads a handler's type hints on every call, and string
+            # annotations (this module's `from __future__ import annotations`) are re-evaluated
+            # each time (~50 us of the event loop a turn).
+            fn.__annotations__ = typing.get_type_hints(fn)
         # The shared gate (edge.gate) bounds the computing; Gradio may run as many handlers as
         # the gate admits (workers + waiting line). A handler past the gate gets "busy" from the
         # edge at once, after the urgent check, so slots free fast; Gradio's own queue is sized
         # to refuse ("queue full", no triage) only far beyond that.
         limit = edge.gate.capacity
-        box.submit(_respond, [box, chatbot], [chatbot, box], api_name="chat", concurrency_limit=limit, concurrency_id="ask")
+        # No Gradio pre- or postprocessing for the chat: they are four thread hops a turn (each
+        # waiting for the GIL behind the event loop under load) and a pydantic round trip of the
+        # whole history; the history is validated by the Chatbot's data model either way, and the
+        # messages are built in the form Gradio would send (`shown`, tested against Gradio's own).
+        raw = {"preprocess": False, "postprocess": False}
+        box.submit(_respond, [box, chatbot], [chatbot, box], api_name="chat", concurrency_limit=limit, concurrency_id="ask",
+                   **raw)
         chatbot.like(_like, [chatbot], None, api_visibility="private")
         # An example question sends itself: it fills the box, then goes through the same
         # handler (and edge) as a typed question.
         chatbot.example_select(_example, None, box, api_visibility="private").then(
             _respond, [box, chatbot], [chatbot, box], api_visibility="private", concurrency_limit=limit,
-            concurrency_id="ask")
+            concurrency_id="ask", **raw)
         demo.load(None, None, None, js=PAGE_JS)
         clear.click(lambda: ([], ""), None, [chatbot, box], api_visibility="private")
         hidden = gr.Textbox(visible=False)

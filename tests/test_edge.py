@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from assistant.edge import Edge, Request, clean_history
+from assistant.edge import Edge, Reply, Request, clean_history
 from assistant.errors import BusyError, InputError
 from assistant.limits import Gate, RateLimiter
 from assistant.pipeline import Assistant
@@ -554,3 +554,109 @@ def test_gradio_cancel_through_the_server_gives_the_place_back(fake_bot: Assista
             assert edge.gate.inside == 0, k
         ok = c.post("api/ask", json={"question": GOOD})
         assert ok.status_code == 200 and ok.json()["status"] == "answered"
+
+
+def test_chat_messages_are_built_exactly_as_gradios_chatbot_would_send_them(fake_bot: Assistant) -> None:
+    """The served chat skips Gradio's pre- and postprocessing (four thread hops and a pydantic
+    round trip a turn): `web.shown` must make exactly what `gr.Chatbot.postprocess` makes, and a
+    history must come back from the browser (validated by the Chatbot's data model) unchanged."""
+    import gradio as gr
+    from gradio.components.chatbot import ChatbotDataMessages
+
+    from assistant.web import respond, shown
+
+    bot = gr.Chatbot()
+    meta = {"title": "Sources (2)", "status": "done", "id": "neck#1 feet#0"}
+    for role, text, metadata in [("user", "plain", None), ("assistant", "  indented\n    lines\n\n\tand a tab\n", None),
+                                 ("assistant", "\n\n**bold** [1]\n> quote\n>\n> more", meta),
+                                 ("user", r"\!\[x\]\(h\) \<b\>", None), ("assistant", "", None), ("user", "é 😀 中文", None)]:
+        assert [shown(role, text, metadata)] == bot.postprocess([{"role": role, "content": text,
+                                                                  "metadata": metadata}]).model_dump()
+    edge = Edge(fake_bot, fake_bot.settings.replace(rate_limit_per_minute=0))
+    history: list[dict[str, Any]] = []
+    for question in ("Does *massage* loosen a stiff neck?", "zzz qqq", URGENT, "  tabs\tand <b>tags</b>  "):
+        before = history
+        history = respond(edge, question, history)
+        assert history[:len(before)] == before  # earlier messages are passed through as they came
+        assert bot.postprocess(history).model_dump() == history  # what Gradio would have sent
+        assert ChatbotDataMessages.model_validate(history).model_dump() == history  # what the browser sends back
+    assert any((m["metadata"] or {}).get("title", "").startswith("Sources (") for m in history)
+
+
+def test_the_served_chat_takes_the_raw_box_value_as_gradio_would_give_it(fake_bot: Assistant) -> None:
+    """Unpreprocessed, the box's value is the raw JSON value: a number becomes its text, as
+    Textbox.preprocess (str()) made it, and None stays None; the chat event skips Gradio's
+    processing and its handler's type hints are resolved once."""
+    from assistant.web import build_chat
+
+    demo = build_chat(Edge(fake_bot, fake_bot.settings.replace(rate_limit_per_minute=0)))
+    chat = [f for f in demo.fns.values() if f.api_name == "chat"]
+    assert len(chat) == 1 and chat[0].preprocess is False and chat[0].postprocess is False
+    examples = [f for f in demo.fns.values() if f.fn is chat[0].fn and f.api_name != "chat"]
+    assert examples and all(f.preprocess is False and f.postprocess is False for f in examples)
+    assert not any(isinstance(v, str) for v in chat[0].fn.__annotations__.values())
+    import asyncio
+    from types import SimpleNamespace
+
+    request = SimpleNamespace(client=SimpleNamespace(host="10.1.2.3"))
+    history, box = asyncio.run(chat[0].fn(12345, None, request))
+    assert box == "" and history[0]["content"][0]["text"] == "12345" and history[0]["role"] == "user"
+    history, _ = asyncio.run(chat[0].fn(None, None, request))
+    assert history[0]["content"][0]["text"] == "(empty message)" and history[1]["role"] == "assistant"
+
+
+def test_gradios_login_check_runs_on_the_loop_and_still_refuses_if_a_login_appears(server: Any) -> None:
+    """Gradio's `login_check` (a plain function: a thread-pool hop on each chat POST and event
+    stream) is replaced by an async stand-in while no login is configured; the chat works through
+    it, and it refuses (401) as soon as a login is configured rather than let anyone in."""
+    import httpx
+    from starlette.routing import Mount
+
+    url, app = server
+    gradio_app = next(r.app for r in app.fastapi.routes if isinstance(r, Mount) and hasattr(r.app, "auth"))
+    checks = {dep.call for r in gradio_app.routes for dep in getattr(getattr(r, "dependant", None), "dependencies", [])
+              if dep.call.__name__ == "login_check"}
+    assert checks and all(gradio_app.dependency_overrides.get(c).__name__ == "no_login" for c in checks)
+
+    def turn() -> httpx.Response:
+        r = httpx.post(url + "gradio_api/call/chat", json={"data": [GOOD, []], "session_hash": "login1"}, timeout=30)
+        if r.status_code != 200:
+            return r
+        return httpx.get(url + f"gradio_api/call/chat/{r.json()['event_id']}", timeout=30)
+
+    r = turn()
+    assert r.status_code == 200 and "event: complete" in r.text and "[1]" in r.text
+    gradio_app.auth = [("staff", "pw")]
+    try:
+        r = turn()
+        assert r.status_code == 401 and r.json()["notice"]
+    finally:
+        gradio_app.auth = None
+    assert turn().status_code == 200
+
+
+def test_stage_timings_are_written_only_when_asked_for(fake_bot: Assistant, tmp_path: Path, monkeypatch: Any) -> None:
+    """MASSAGE_STAGE_LOG (debug, for bench_gradio.py --phases): each answered turn's milliseconds
+    per stage, in batches; off by default, and a turn refused early leaves no partial row."""
+    import asyncio
+
+    from assistant.edge import STAGE_LOG_ENV, STAGES, StageLog
+
+    settings = fake_bot.settings.replace(rate_limit_per_minute=0)
+    monkeypatch.delenv(STAGE_LOG_ENV, raising=False)
+    assert Edge(fake_bot, settings).stages is None
+    path = tmp_path / "stages.jsonl"
+    monkeypatch.setenv(STAGE_LOG_ENV, str(path))
+    edge = Edge(fake_bot, settings)
+
+    async def turns() -> list[Reply]:
+        replies = [await edge.handle_async(Request(GOOD, None, "10.3.3.3", "chat")) for _ in range(StageLog.BATCH - 1)]
+        replies.append(await edge.handle_async(Request(URGENT, None, "10.3.3.3", "chat")))  # early: no row
+        assert not path.exists()
+        replies.append(await edge.handle_async(Request(GOOD, None, "10.3.3.3", "chat")))
+        return replies
+
+    replies = asyncio.run(turns())
+    assert [r.answer.status for r in replies].count("answered") == StageLog.BATCH
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    assert len(rows) == StageLog.BATCH and all(len(r) == len(STAGES) and min(r) >= 0 for r in rows)
