@@ -14,7 +14,8 @@ Each visitor arrives after an exponential think time (mean 2 s), starts a new se
 session_hash), asks 1-3 questions with think times between, and leaves (_visitors.py). The
 saturation run has the visitors ask back to back. Each line gives answers/s, p50/p95/p99 of one
 turn (POST /gradio_api/call/chat until the `complete` event), errors by kind, the server's RSS
-after the load and its CPU, and the load generator's own CPU (one asyncio process: above ~80% of
+after the load and its CPU (in all, and its busiest thread's, the event loop, an answer; and how
+many threads ran), and the load generator's own CPU (one asyncio process: above ~80% of
 a core, it would be the bottleneck and the line says so). The server's CPU per answer is the
 figure that least depends on what else runs on the machine. Rate limiting is off for the project
 (every visitor is the same loopback address).
@@ -27,13 +28,15 @@ p95 <= 2x echo's, answers/s >= 0.9x echo's, RSS <= echo's + 80 MB.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _common import REPO, free_port
+from _common import REPO, free_port, pct
 from _visitors import Server, run, visitors
 
 HERE = Path(__file__).resolve().parent
@@ -55,7 +58,8 @@ def scratch_project(root: Path) -> tuple[Path, Path]:
 
 def start_servers(names: list[str], root: Path, project_env: dict[str, str] | None = None,
                   all_env: dict[str, str] | None = None,
-                  variants: dict[str, dict[str, str]] | None = None) -> dict[str, tuple[Server, str]]:
+                  variants: dict[str, dict[str, str]] | None = None,
+                  stage_logs: bool = False) -> dict[str, tuple[Server, str]]:
     """Each server and the shape of its chat call ("message": ChatInterface, "history": Chatbot in/out).
     `project_env`: extra environment for the server named "project+env" (to try a setting);
     `variants`: more project servers by name, each with its own extra environment."""
@@ -67,6 +71,8 @@ def start_servers(names: list[str], root: Path, project_env: dict[str, str] | No
             corpus, index = scratch_project(root / name)
             env = {"MASSAGE_RATE_LIMIT_PER_MINUTE": "0", "MASSAGE_GAP_LOG_PATH": str(root / name / "gaps.sqlite3"),
                    **(all_env or {}), **extra.get(name, {})}
+            if stage_logs:  # the edge's own stage timings (assistant/edge.py StageLog)
+                env["MASSAGE_STAGE_LOG"] = str(root / name / "stages.jsonl")
             cmd = [sys.executable, "-m", "assistant", "serve", "--no-watch", "--port", str(port),
                    "--corpus", str(corpus), "--index", str(index)]
             out[name] = (Server(name, cmd, port, env=env, cwd=root / name, ready_path="/healthz"), "history")
@@ -81,6 +87,41 @@ def env_pairs(pairs: list[str]) -> dict[str, str]:
     if out:
         print(f"project server environment: {out}")
     return out
+
+
+def thread_cpu(server: Server) -> dict[str, float]:
+    """CPU seconds of each of the server's threads so far."""
+    out = {}
+    task = Path(f"/proc/{server.proc.pid}/task")
+    for tid in os.listdir(task):
+        try:
+            fields = (task / tid / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the thread ended meanwhile
+        out[tid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return out
+
+
+def threads_line(before: dict[str, float], after: dict[str, float], answers: int) -> str:
+    """The busiest thread's CPU an answer (the event loop: what every turn waits for) and how many
+    threads ran at all (each thread hop that found no idle thread made one)."""
+    used = sorted((after[t] - before.get(t, 0.0) for t in after), reverse=True)
+    ran = sum(1 for u in used if u > 0)
+    return f"  loop {used[0] * 1000 / max(1, answers):4.1f} ms/answer, {ran} threads ran" if used else ""
+
+
+def stages(server_root: Path) -> str:
+    """The edge's stage timings since the last call (then cleared): p50/p95 ms of each stage."""
+    from assistant.edge import STAGES
+
+    path = server_root / "stages.jsonl"
+    if not path.is_file():
+        return "            (no stage timings yet: they are written in batches of 50)"
+    rows = [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
+    path.unlink()
+    cols = list(zip(*rows, strict=True))
+    parts = [f"{name} {pct(list(c), 50):.1f}/{pct(list(c), 95):.1f}" for name, c in zip(STAGES, cols, strict=True)]
+    return f"            edge stages, p50/p95 ms over {len(rows)} turns: " + ", ".join(parts)
 
 
 def line(label: str, r: dict, server: Server, cpu: float) -> str:
@@ -129,7 +170,9 @@ def main() -> None:
                          "to compare several settings in one run")
     ap.add_argument("--phases", action="store_true",
                     help="Gradio's own per-event timings (GRADIO_PROFILING=1): queue wait, preprocess, "
-                         "function, postprocess; the rest of a turn's latency is HTTP, the event stream and the loop")
+                         "function, postprocess; the rest of a turn's latency is HTTP, the event stream and the loop. "
+                         "For the project also the edge's stages (MASSAGE_STAGE_LOG): admitted, waiting for a turn "
+                         "(ask_workers), the hop into the worker thread, ask() itself, the hop back")
     args = ap.parse_args()
     names = args.apps.split(",")
     if args.project_env and "project" in names:
@@ -139,7 +182,7 @@ def main() -> None:
         names += list(variants)
     root = Path(tempfile.mkdtemp(prefix="bench-gradio-"))
     servers = start_servers(names, root, env_pairs(args.project_env), {"GRADIO_PROFILING": "1"} if args.phases else None,
-                            variants)
+                            variants, stage_logs=args.phases)
     results: dict[tuple[str, str], dict] = {}
     rss: dict[tuple[str, str], int] = {}
     try:
@@ -156,14 +199,16 @@ def main() -> None:
         for title, n, think, seconds in plan:
             print(f"\n{title}")
             for name, (srv, kind) in servers.items():
-                cpu0 = srv.cpu_seconds()
+                cpu0, threads0 = srv.cpu_seconds(), thread_cpu(srv)
                 r = run(visitors(srv.port, kind, n, seconds, think, seed=n))
                 cpu = (srv.cpu_seconds() - cpu0) / r["wall"]
                 results[(title, name)] = r
                 rss[(title, name)] = srv.rss_mb()
-                print(line(name, r, srv, cpu), flush=True)
+                print(line(name, r, srv, cpu) + threads_line(threads0, thread_cpu(srv), r["answers"]), flush=True)
                 if args.phases:
                     print(phases(srv.port), flush=True)
+                    if name.startswith("project"):
+                        print(stages(root / name), flush=True)
                 time.sleep(1)
         goals(plan, results, rss)
         print("\npeak RSS: " + ", ".join(f"{n} {s.peak_mb()} MB" for n, (s, _) in servers.items()))
