@@ -154,7 +154,8 @@ _TECHNIQUE_HEADS = frozenset([
     "techniques", "release", "needling", "drainage", "manipulation", "stone", "stones", "oil",
     "oils", "cream", "creams", "lotion", "lotions", "sauna", "saunas", "machine", "machines", "gun",
     "guns", "chair", "chairs", "tape", "taping", "device", "devices", "tool", "tools", "roller",
-    "rollers", "bath", "baths", "pack", "packs", "wrap", "wraps", "method", "methods"
+    "rollers", "bath", "baths", "pack", "packs", "wrap", "wraps", "method", "methods", "stimulation",
+    "needles", "cups", "cupping", "taping"
 ])
 _PERSONAL = frozenset([
     "i", "me", "my", "you", "your", "u", "it", "its", "they", "their", "them", "this", "that",

@@ -353,7 +353,8 @@ def test_a_pronoun_with_a_focus_of_its_own_stands_alone(q):
 
 
 @pytest.mark.parametrize("q", ["does aromatherapy massage help with anxiety", "is thai yoga massage good for flexibility",
-                               "does gua sha reduce inflammation", "can facial massage reduce wrinkles"])
+                               "does gua sha reduce inflammation", "can facial massage reduce wrinkles",
+                               "does electrical stimulation help muscle spasms"])
 def test_a_technique_the_documents_never_discuss_is_not_answered_by_its_object(bot, q):
     """The subject is a thing asked about: what the articles say about anxiety is no answer about aromatherapy."""
     a = bot.ask(q)
