@@ -14,6 +14,8 @@ import functools
 import hashlib
 import logging
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -97,6 +99,41 @@ def load_semantic(settings: Settings, embedder: Embedder) -> SemanticTriage:
     return SemanticTriage(embedder.encode, groups, matrix, owner, model=model if model.fits(embedder) else None)
 
 
+# A follow-up is read with the previous question (query.make_query), which the same visitor asked
+# a moment ago: its vector is kept from that turn rather than encoded again (an encode is most of
+# ask()'s CPU; a follow-up paid two). Bounded: this many vectors (~1.6 KB each).
+RECENT_QUESTIONS = 2048
+
+
+class RecentVectors:
+    """The vectors of recently asked questions by exact text (thread-safe, bounded, oldest
+    forgotten first). `encode` is the embedder's for anything else. A text's vector is what the
+    model gives for that text alone, so a kept one is exactly what encoding it again would give."""
+
+    def __init__(self, encode: Callable[[list[str]], np.ndarray], size: int = RECENT_QUESTIONS) -> None:
+        self._encode = encode
+        self.size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def remember(self, text: str, vector: np.ndarray) -> None:
+        kept = np.array(vector, dtype=np.float32)
+        kept.setflags(write=False)
+        with self._lock:
+            self._vectors[text] = kept
+            self._vectors.move_to_end(text)
+            while len(self._vectors) > self.size:
+                self._vectors.popitem(last=False)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if len(texts) == 1:
+            with self._lock:
+                kept = self._vectors.get(texts[0])
+            if kept is not None:
+                return kept[None, :]
+        return self._encode(texts)
+
+
 class Assistant:
     """Holds the model and the live index; `ask` is thread-safe (each question reads one snapshot)."""
 
@@ -109,6 +146,7 @@ class Assistant:
         self.semantic = semantic if semantic is not None else load_semantic(settings, embedder)
         # The corpus vocabulary's vectors (cached beside the index): unseen words -> corpus words.
         self.vocab = VocabMaps(embedder.encode, embedder.fingerprint, Path(settings.paths.index_dir) / "vocab")
+        self.recent = RecentVectors(embedder.encode)
 
     @classmethod
     def load(
@@ -177,6 +215,7 @@ class Assistant:
         verdict = triage_turn(q, turns, self.semantic, vec)
         if verdict is not None and verdict.urgent:
             return self._urgent(verdict, q)
+        self.recent.remember(q, vec)  # for a follow-up to it (urgent messages are never kept)
         caution = verdict is not None and verdict.category == "caution"
         safety = verdict.to_dict() if verdict else None
         prefix = caution_text(s, verdict) + "\n\n" if caution else ""
@@ -235,7 +274,7 @@ class Assistant:
         def stands_alone(alone: Query) -> bool:
             return best(alone) >= tuning.followup_standalone_score
 
-        query = make_query(q, turns, vq, self.embedder.encode, tuning, stands_alone, best)
+        query = make_query(q, turns, vq, self.recent.encode, tuning, stands_alone, best)
         return query, next((r for read, r in tried if read is query), None)  # the chosen reading's retrieval
 
     def validate(self, question: str) -> str:

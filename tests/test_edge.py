@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -660,3 +661,32 @@ def test_stage_timings_are_written_only_when_asked_for(fake_bot: Assistant, tmp_
     assert [r.answer.status for r in replies].count("answered") == StageLog.BATCH
     rows = [json.loads(line) for line in path.read_text().splitlines()]
     assert len(rows) == StageLog.BATCH and all(len(r) == len(STAGES) and min(r) >= 0 for r in rows)
+
+
+def test_a_follow_up_reuses_the_previous_questions_vector_and_answers_the_same(fake_bot: Assistant) -> None:
+    """The previous question of a follow-up was asked a moment ago: its vector is kept from that
+    turn (pipeline.RecentVectors) instead of being encoded again, and the answer is exactly what
+    encoding it again gives. Urgent messages are never kept; the memory is bounded."""
+    from assistant.pipeline import RecentVectors
+
+    on = Assistant(fake_bot.settings, fake_bot.embedder, fake_bot.live, fake_bot.semantic)
+    off = Assistant(fake_bot.settings, fake_bot.embedder, fake_bot.live, fake_bot.semantic)
+    off.recent.encode = off.embedder.encode  # type: ignore[method-assign]
+    encoded: list[str] = []
+    real = on.recent._encode
+    on.recent._encode = lambda texts: (encoded.extend(texts), real(texts))[1]  # type: ignore[method-assign]
+    for bot in (on, off):
+        bot.ask(GOOD)
+        bot.ask(URGENT)
+    assert GOOD in on.recent._vectors and URGENT not in on.recent._vectors
+    asked: list[str] = []
+    lookup = on.recent.encode
+    on.recent.encode = lambda texts: (asked.extend(texts), lookup(texts))[1]  # type: ignore[method-assign]
+    for follow_up in ("how often should I do that?", "and is it safe for that?", "what about for feet?"):
+        assert on.ask(follow_up, [GOOD]).to_dict() == off.ask(follow_up, [GOOD]).to_dict()
+    assert GOOD in asked and GOOD not in encoded  # read with the previous question, never encoded again
+    small = RecentVectors(lambda texts: np.zeros((len(texts), 3), dtype=np.float32), size=2)
+    for i in range(3):
+        small.remember(f"q{i}", np.full(3, i, dtype=np.float32))
+    assert list(small._vectors) == ["q1", "q2"] and small.encode(["q2"])[0][0] == 2.0
+    assert small.encode(["q0"])[0][0] == 0.0 and not small.encode(["q2"]).flags.writeable
