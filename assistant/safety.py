@@ -193,7 +193,7 @@ class Rule:
         def alt(ps: tuple[str, ...]) -> re.Pattern[str] | None:
             return re.compile("|".join(f"(?:{p})" for p in ps)) if ps else None
 
-        return alt(tuple(map(_lenient_lookaheads, self.any))), alt(self.unless), alt(self.excuse), alt(self.red_flags)
+        return tuple(alt(tuple(map(_lenient_lookaheads, ps))) for ps in (self.any, self.unless, self.excuse, self.red_flags))
 
     @cached_property
     def _all(self) -> tuple[re.Pattern[str], ...]:
@@ -335,7 +335,8 @@ CHEST_EXCUSE = (
     # a cause found and cleared by a clinician
     r"(wallet|bank (account|balance)|bank|prices?|the bill|my card|accountant|bills)\b.{0,25}\bheart attack|(giving|give|gave|gives|given) (me|him|her|us|them|everyone|my \w+) (a |an actual )?heart attacks?|"
     r"(he|she|they|hell|shell|theyll|hed|shed|my (husband|wife|partner|dad|mum|mom|boss|accountant|bank))( will| would| is going to| gonna)? (have|has|get|will have) (a |an actual )?heart attack (at|over|when|if|seeing)|"
-    r"heart attack (at|over|when (he|she|they) (see|sees|saw)) (the|my|his|her|our) (bill|price|prices|cost|receipt|statement|total|invoice|card)|heart attack (prices?|lol|haha)|heart attack\b.{0,20}\b(lol|haha|lmao|jk)|"
+    r"heart attack (at|over|when (he|she|they) (see|sees|saw)) (the|my|his|her|our) (bill|price|prices|cost|receipt|statement|total|invoice|card)|"
+    r"(nearly|almost|practically) (had|have|having|gave (me|him|her)) (a )?heart attack (at|over|when|seeing|because)|heart attack (prices?|lol|haha)|heart attack\b.{0,20}\b(lol|haha|lmao|jk)|"
     r"(ruled|checked) (that|it|this|those) out|not a heart thing|costochondritis|(doc|doctor|gp) (says|said) (its|it is|it was) (muscular|costochondritis|my ribs|reflux)|"
     r"turned out to be|(was|its|it is) (just|only) (reflux|heartburn|indigestion|muscular|a pulled muscle|anxiety|a panic attack)|"
     r"(doctor|gp|cardiologist|hospital) (checked|said|cleared|ruled out|did an ecg)|(checked|ruled) out|all clear|(ecg|tests?) (was|were|came back) (fine|normal|clear))\b",
@@ -383,6 +384,7 @@ HEAD_EXCUSE = (*HISTORY_EXCUSE, r"\b(just|only|a) (a )?(small|little|tiny|minor|
 HEAD_RED_FLAGS = (r"\b(vomit\w*|throw\w* up|threw up|being sick|confus\w*|drowsy|sleepy|worse|worsening|blurr\w*|double|passed out|knocked out|black(ed)? out|"
                   r"cant remember|memory|seiz\w*|fit|fluid|bleeding|warfarin|blood thinn\w*|unconscious|slurr\w*|weak\w*|numb\w*|again|now i|since then)\b",)
 NOT_HISTORY = r"\b(had|after|since|previous|history of|recovering from|survived)\b"
+HISTORY_RED_FLAGS_RE = re.compile(HISTORY_RED_FLAGS[0])
 
 def near(a: str, b: str, gap: int = 30, words: bool = True) -> str:
     """`a` and `b` within `gap` characters of each other, in either order (word order and
@@ -869,7 +871,11 @@ RULES: tuple[Rule, ...] = (
                 r"go(es)? to sleep|pins and needles)\b",),
         red_flags=(r"\b(face|speech|speak|talk|slurr\w*|droop\w*|confus\w*|vision|see|one side|half|headache|dizz\w*|sudden\w*|"
                    r"out of nowhere|wont go|not going|still numb|both)\b",)),
-    Rule("cauda-equina-signs", "emergency", any=(
+    # "can't feel my legs lol" after squats or a marathon is a joke about soreness, unless anything
+    # names the bladder, the bowel or the saddle area
+    Rule("cauda-equina-signs", "emergency", unless=(
+        r"^(?!.*\b(pee|wee|urin\w*|bladder|bowels?|poo|poop|toilet|wipe|saddle|groin|bum|bottom|genital\w*|privates?|crotch|back pain|sciatica)\b)"
+        r".*\b(squats?|leg day|deadlifts?|lunges|the gym|workout|spin|marathon|half marathon|a run|my run|hike|hiking|cycling|bootcamp|crossfit|pistol squats|wall sits?)\b",), any=(
         r"\bsaddle\b.{0,20}\b(numb|anaesth|anesth|tingl)",
         r"\bnumb(ness)?\b.{0,30}\b(between my legs|groin|genital|genitals|private|privates|bottom|buttock|buttocks|butt|bum|inner thighs?|crotch|anus)\b",
         r"\b(groin|genital|genitals|buttock|bottom|crotch|bum)\b.{0,20}\bnumb",
@@ -939,7 +945,7 @@ RULES: tuple[Rule, ...] = (
         r"fever|burning hot|burning up|temperature|floor|ground|foaming|lips)\b", r"\b(having|had|has|having a) (a )?fit\b(?! (in|into|for|of))",
     ), excuse=HISTORY_EXCUSE, red_flags=HISTORY_RED_FLAGS,
        unless=(r"\b(my |the |our |a )?(dog|cat|puppy|kitten|pet|rabbit|hamster|horse)\b.{0,30}\b(floor|ground|shaking|fit|fitting|seizure|collaps\w*|faint\w*)\b",
-               r"\bi (nearly|almost|practically|basically) (fainted|passed out|blacked out)\b.{0,40}\b(price|bill|cost|bank balance|balance|statement|receipt|total|invoice|laugh\w*|relax\w*|good|amazing|bliss\w*|happ\w*|"
+               r"\b(i )?(nearly|almost|practically|basically) (fainted|passed out|blacked out)\b.{0,40}\b(price|bill|cost|bank balance|balance|statement|receipt|total|invoice|laugh\w*|relax\w*|good|amazing|bliss\w*|happ\w*|effort|exertion|the workout|hiit|spin|burpees|"
                r"excit\w*|joy|heaven\w*|wonderful|incredible|comfy|comfortable|calm)",)),
     # an old concussion, fully recovered, is history (a caution at most), not a head injury now
     Rule("head-injury-signs", "emergency", any=(
@@ -1946,6 +1952,25 @@ def _latin_variants(message: str) -> set[str]:
     return variants
 
 
+# An emergency long past and resolved, said in so many words ("heart attack 10 years ago, fully
+# recovered, cardiologist ok'd massage"; "a DVT in 2018, treated, off thinners now"; "an overdose
+# when I was 19, I'm 35 now and doing great"): both a time long ago and a resolution, and no sign of
+# now once the resolution's own words are set aside. Excuses the English emergency rules only: a
+# crisis is never excused this way.
+_LONG_AGO = re.compile(
+    r"\b((\d+|a few|a couple of|many|several|two|three|four|five|six|seven|eight|nine|ten|twenty) (years?|yrs|decades?) ago|in (19|20)\d\d|"
+    r"when i was (\d+|a kid|a child|little|young\w*|a teen\w*|at (school|uni))|as a (kid|child|teen\w*|baby)|back in (19|20)\d\d|last year)\b")
+_RESOLVED = re.compile(
+    r"\b((fully|completely|totally|all) (recovered|healed|better|fine|clear)|recovered( fully| completely)?|treated|resolved|(fine|ok|okay|well|great|good|better|healthy) (now|since|ever since)|"
+    r"doing (great|well|fine|good|ok|okay)|off (the |my )?(thinners|blood thinners|meds|medication|tablets|them) now|(\d+|im \d+) now|"
+    r"(doctor|cardiologist|gp|consultant|specialist|physio)\w* (ok\w*|cleared( me)?|signed (me )?off|said (its|it is) (fine|ok|okay|safe))|"
+    r"no (problems|issues|symptoms|recurrence|trouble) since|never (again|since|happened again)|all good now|nothing since)\b")
+
+
+def _long_past(readings: set[str]) -> bool:
+    return any(_LONG_AGO.search(v) and _RESOLVED.search(v) and not HISTORY_RED_FLAGS_RE.search(_RESOLVED.sub(" ", v)) for v in readings)
+
+
 def triage(message: str, rules: tuple[Rule, ...] = _ALL_RULES) -> Triage | None:
     """Rules only, on the whole text, all languages: the first matching rule, crises and
     emergencies before cautions; None for ordinary questions. No model call: cheap enough for the
@@ -1955,6 +1980,7 @@ def triage(message: str, rules: tuple[Rule, ...] = _ALL_RULES) -> Triage | None:
     crisis = {_defuse_denial(v) for v in variants}  # crisis rules: only a plain denial + stress
     cjk = fold_cjk(message) if _CJK.search(message) else ""
     native = fold_native(message) if _NATIVE.search(message) else ""
+    long_past: bool | None = None  # computed on the first English emergency hit
     for rule in rules:
         if rule.script == "cjk":
             hit = bool(cjk) and rule.matches(cjk)
@@ -1962,6 +1988,10 @@ def triage(message: str, rules: tuple[Rule, ...] = _ALL_RULES) -> Triage | None:
             hit = bool(native) and rule.matches(native)
         else:
             hit = rule.matches_any(crisis if rule.category == "crisis" else negated)
+            if hit and rule.category == "emergency":
+                if long_past is None:
+                    long_past = _long_past(variants)
+                hit = not long_past
         if hit:
             lang = rule.lang
             if rule.script == "cjk" and lang in ("zh", "ja"):  # Han characters are shared: kana says Japanese
@@ -2290,6 +2320,7 @@ _MODEL_CRISIS_IDIOMS = re.compile(
     r"|\b(driving|drive|drives|sending|send|put|putting) (me|him|her|us) (to|in|into) an early grave\b"
     r"|\b(rather|sooner) die than (do|run|go|eat|sit|watch|listen|work|wait|have|sing|dance|clean|miss)\b"
     rf"|\b{_BODY}\b.{{0,30}}\b(want to|wanna|could|makes me want to|made me want to) (cry|scream|sob|weep)\b"
+    r"|\b(going to|gonna|will|ll|shall|might) (literally )?perish\b|\b(be|been|is|will be) the death of (me|her|him|us|them)\b"
     r"|\b(feel like |feel |being )?(a |such a )?burden (asking|for asking|to ask|but|by asking|when i ask)\b"
     r"|\b(disappear|vanish|escape|hide) (in ?to|to|for|on|under|at) (a |the |my |some )?(spa|holiday|vacation|beach|island|bath|massage|weekend|bed|duvet|blanket|retreat|cabin|sauna)\b"
     # a sore body as the joke's victim: "kill me now - my shoulders", "my neck has been kidnapped by a
@@ -2332,6 +2363,15 @@ _ACUTE = re.compile(
 )
 
 
+# A heart attack as an idiom of shock or cost ("nearly had a heart attack when he saw my tattoo"): the
+# model's emergency verdict is dropped on it when no chest red flag is there.
+_HEART_ATTACK_IDIOM = re.compile(
+    r"\b((nearly|almost|practically) (had|have|having|gave (me|him|her|them)) (a )?heart attack (at|over|when|seeing|because)|"
+    r"(giving|give|gave|gives) (me|him|her|us|them|everyone|my \w+) (a |an actual )?heart attacks?|"
+    r"(will|would|ll|d|gonna|going to) (have|get) (a )?heart attack (at|over|when|if|seeing))\b")
+_CHEST_RED_FLAGS_RE = re.compile(CHEST_RED_FLAGS[0])
+
+
 def _all_clear(readings: set[str]) -> bool:
     """The symptoms the message names are denied or stated fine ("not dizzy, not short of breath,
     just achy calves"; "sore ribs after a cough, breathing fine"): an all-clear is there, no
@@ -2362,14 +2402,19 @@ def _excused(sem: Triage | None, message: str) -> bool:
     readings = _latin_variants(message)
     # the red flags are looked for outside the idiom (and outside a joke about a sore body:
     # "i dont want to hurt myself ... i mean my back")
-    if sem.category == "crisis" and any(_MODEL_CRISIS_IDIOMS.search(v) or _HYPERBOLE.search(v) for v in readings) and not any(
-            _CRISIS_IDIOM_RED_FLAGS.search(_HYPERBOLE.sub(" ", _MODEL_CRISIS_IDIOMS.sub(" ", v))) for v in readings):
+    if sem.category == "crisis" and any(_MODEL_CRISIS_IDIOMS.search(v) or _HYPERBOLE.search(v) or _HEART_ATTACK_IDIOM.search(v) for v in readings) and not any(
+            _CRISIS_IDIOM_RED_FLAGS.search(_HEART_ATTACK_IDIOM.sub(" ", _HYPERBOLE.sub(" ", _MODEL_CRISIS_IDIOMS.sub(" ", v)))) for v in readings):
         return True
     if sem.layer == "model" and sem.category == "crisis" and any(_ELSEWHERE.search(v) for v in readings) and not any(
             _CRISIS_IDIOM_RED_FLAGS.search(v) for v in readings):
         return True
     if sem.category == "crisis" and any(_CRISIS_PAST.search(v) and _SAFE_NOW.search(v) for v in readings) and not any(
             _CRISIS_IDIOM_RED_FLAGS.search(v) for v in readings):
+        return True
+    if sem.category == "emergency" and _long_past(readings):  # long past and resolved, said so (`_LONG_AGO`)
+        return True
+    if sem.layer == "model" and sem.category == "emergency" and any(
+            _HEART_ATTACK_IDIOM.search(v) and not _CHEST_RED_FLAGS_RE.search(_HEART_ATTACK_IDIOM.sub(" ", v)) for v in readings):
         return True
     if sem.layer == "model" and sem.category == "emergency" and _all_clear(readings):
         return True

@@ -1733,3 +1733,30 @@ def test_cautions_in_more_languages(message):
     """Blood pressure, pregnancy, an operation and blood thinners as people write them in ten languages."""
     t = triage(message)
     assert t is not None and t.category == "caution", (message, t)
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ("had a DVT in 2018, treated, off thinners now, is deep tissue ok", None),
+    ("heart attack 10 years ago, fully recovered, cardiologist ok'd massage", None),
+    ("quads are on fire after squats, can't feel my legs lol", None),
+    ("did a HIIT class and nearly passed out from effort haha, just need a stretch", None),
+    ("had a heart attack 10 years ago and now the same crushing chest pain is back", "emergency"),
+    ("after squats i can't feel my legs and i can't pee", "emergency"),
+])
+def test_long_past_and_resolved_or_a_gym_joke_not_urgent(message, expected):
+    """An emergency long past and resolved, said so (a time long ago and a recovery, nothing of now),
+    and soreness jokes after squats or HIIT: not urgent by the rules; with a sign of now, urgent."""
+    t = triage(message)
+    got = t.category if t is not None and t.urgent else None
+    assert got == expected, (message, t)
+
+
+@pytest.mark.slow
+def test_long_past_and_idioms_with_the_model(shipped, embedder):
+    quiet = ["i had an overdose when i was 19, i'm 35 now and doing great",
+             "my dad nearly had a heart attack when he saw my tattoo",
+             "if you don't have a slot this week i'm going to perish 😭",
+             "my mum says i'll be the death of her, she wants a gift voucher"]
+    vecs = embedder.encode(quiet)
+    alarms = [(m, t) for m, v in zip(quiet, vecs, strict=True) if (t := triage_turn(m, [], shipped, v)) and t.urgent]
+    assert not alarms
