@@ -276,14 +276,14 @@ _NEG = re.compile(
     r"|\b(my )?(breathing|chest|heart|lungs?) (is |are |feels |feel |seems |s |all )?(totally |completely |perfectly |absolutely )?(fine|ok|okay|normal|good|clear|great)\b"
     # "fell a few times, no hitting my head"
     r"|\b(no|not|never|didnt|did not|without) (hit|hitting|bang\w*|bump\w*|knock\w*|injur\w*) (my|his|her|their|the) head\b"
-    r"|\bno (other |further |more |new )?(symptoms|problems|issues|signs)\b"
+    r"|\bno (other |further |more |new )?(symptoms|problems|issues|signs)\b|\b(no|not an?|nothing) (emergency|urgent)\b"
 )
 # The one negation crisis wording gets: a plain denial ("I'm not suicidal or anything") that comes
 # with "just/only" everyday stress. The denial phrase alone is dropped; the rest of the message is
 # still read by every crisis rule, so "not suicidal, just stressed, but I don't want to live" stays
 # a crisis, and "I don't want to live" is never read as a negation.
 _CRISIS_DENIAL = re.compile(
-    r"\b(im |i am |i m )?(not|never|definitely not|in no way) (feeling |feling |being )?(suicidal|thinking (of|about) (suicide|hurting my ?self|harming my ?self|"
+    r"\b(im |i am |i m )?(not|never|definitely not|in no way) (feeling |feling |being )?(depressed|suicidal|thinking (of|about) (suicide|hurting my ?self|harming my ?self|"
     r"killing my ?self|ending (it|my life))|going to (hurt|harm|kill) my ?self|self harming|a danger to my ?self|in (any )?danger)"
     r"( or anything( like that)?| at all| btw| lol)?\b"
 )
@@ -2321,6 +2321,8 @@ _MODEL_CRISIS_IDIOMS = re.compile(
     r"|\b(rather|sooner) die than (do|run|go|eat|sit|watch|listen|work|wait|have|sing|dance|clean|miss)\b"
     rf"|\b{_BODY}\b.{{0,30}}\b(want to|wanna|could|makes me want to|made me want to) (cry|scream|sob|weep)\b"
     r"|\b(going to|gonna|will|ll|shall|might) (literally )?perish\b|\b(be|been|is|will be) the death of (me|her|him|us|them)\b"
+    r"|\bor (she|he|they|shell|hell|theyll|my (wife|husband|partner|boss|mum|mom))( will| ll)? kill me\b|\bsave my life\b.{0,30}\b(lol|haha\w*|lmao|jk)\b"
+    r"|\bkill me now\b.{0,60}\b(book|booking|slot|slots|appointment|massage|session|available|open)\b"
     r"|\b(feel like |feel |being )?(a |such a )?burden (asking|for asking|to ask|but|by asking|when i ask)\b"
     r"|\b(disappear|vanish|escape|hide) (in ?to|to|for|on|under|at) (a |the |my |some )?(spa|holiday|vacation|beach|island|bath|massage|weekend|bed|duvet|blanket|retreat|cabin|sauna)\b"
     # a sore body as the joke's victim: "kill me now - my shoulders", "my neck has been kidnapped by a
@@ -2353,7 +2355,8 @@ _ELSEWHERE = re.compile(
     r"\b(moving (to|away|abroad|house|out|overseas|back|home)|relocat\w*|emigrat\w*|on (holiday|vacation|a trip|honeymoon)|going (abroad|away)|"
     r"business trip|(a|my|the|our) (trip|holiday|vacation|honeymoon)|travel\w*|away (for|on|until|till)|new job|another (city|country|town|clinic)|"
     r"(watch|see|for|catch) the (sunset|sunrise|view|fireworks)|(at|from) the (airport|station|gate)|"
-    r"thank you (cards?|notes?|letters?)|(letters?|notes?|cards?) of thanks)\b")
+    r"thank you (cards?|notes?|letters?)|(letters?|notes?|cards?) of thanks|(monthly|annual|yearly|payment|membership|subscription|treatment|massage) plans?|"
+    r"my (membership|subscription|package|direct debit|standing order))\b")
 
 
 # Signs of an emergency now that no denial or all-clear can outweigh.
@@ -2407,6 +2410,9 @@ def _excused(sem: Triage | None, message: str) -> bool:
         return True
     if sem.layer == "model" and sem.category == "crisis" and any(_ELSEWHERE.search(v) for v in readings) and not any(
             _CRISIS_IDIOM_RED_FLAGS.search(v) for v in readings):
+        return True
+    if sem.layer == "model" and sem.category == "crisis" and any(_CRISIS_DENIAL.search(v) and _JUST_STRESS.search(v) for v in readings) and not any(
+            _CRISIS_IDIOM_RED_FLAGS.search(_CRISIS_DENIAL.sub(" ", v)) for v in readings):  # "not depressed, just stressed"
         return True
     if sem.category == "crisis" and any(_CRISIS_PAST.search(v) and _SAFE_NOW.search(v) for v in readings) and not any(
             _CRISIS_IDIOM_RED_FLAGS.search(v) for v in readings):

@@ -1760,3 +1760,16 @@ def test_long_past_and_idioms_with_the_model(shipped, embedder):
     vecs = embedder.encode(quiet)
     alarms = [(m, t) for m, v in zip(quiet, vecs, strict=True) if (t := triage_turn(m, [], shipped, v)) and t.urgent]
     assert not alarms
+
+
+@pytest.mark.slow
+def test_everyday_readings_of_the_model_in_fresh_wording(shipped, embedder):
+    """The model's alarms on the training splits' everyday messages, by family in fresh wording: a
+    membership plan, a denial with just stress, 'not an emergency', 'kill me now' with a booking, a
+    spouse who'll 'kill me' for not booking."""
+    quiet = ["please pause my monthly massage plan", "i'm not depressed, only stressed at work",
+             "this is not an emergency, just tight calves", "kill me now, is there anything free on saturday",
+             "book me in or my husband will kill me, you'd save my life lol"]
+    vecs = embedder.encode(quiet)
+    alarms = [(m, t) for m, v in zip(quiet, vecs, strict=True) if (t := triage_turn(m, [], shipped, v)) and t.urgent]
+    assert not alarms
