@@ -1818,6 +1818,19 @@ BLIND5_FAMILIES: tuple[Rule, ...] = (
                r"\b(sono|e|mi sento) stanc[ao] di (vivere|vita|esistere)\b", r"\bnessuno sentirebbe la mia mancanza\b|\bnessuno (si accorgerebbe|noterebbe) se\b"),
         "nl": (r"\b(niet|nooit) meer wakker (worden|te worden)\b", r"\bwil (dood|zelfmoord plegen|een eind aan (zijn|haar) leven maken)\b", r"\bniemand zou me missen\b"),
     }),
+    # being locked in or cut off (coercive control), someone armed at the door
+    *_by_language("control-or-armed", "crisis", {
+        "es": (r"\bme (encierra|encerro|tiene encerrad[ao]|quita el (movil|celular|telefono)|revisa el (movil|celular)|prohibe (salir|ver))\b",
+               r"\b(hombre|alguien|tipo|mi ex)\b.{0,30}\b(con|tiene) (un|una) (cuchillo|pistola|arma|navaja|machete)\b.{0,40}\b(puerta|casa|fuera|afuera|ventana|entrada)\b"),
+        "fr": (r"\b(m ?enferme|ma enfermee?|me confisque (mon|le) (telephone|portable)|m ?empeche de (sortir|voir))\b",
+               r"\b(quelquun|quelqu un|un homme|un type|mon ex)\b.{0,30}\b(avec|a) un (couteau|pistolet|fusil|arme)\b.{0,40}\b(porte|chez moi|dehors|devant|fenetre)\b"),
+        "de": (r"\b(sperrt|schliesst) mich ein\b|\bnimmt mir (das|mein) (handy|telefon) (weg|ab)\b|\bverbietet mir\b.{0,20}\b(rauszugehen|freunde|zu sehen)\b",
+               r"\b(mann|jemand|typ|mein ex)\b.{0,30}\bmit (einem|einer) (messer|pistole|waffe)\b.{0,40}\b(tur|haus|draussen|vor|fenster)\b"),
+        "pt": (r"\bme (tranca|trancou|prende|prendeu) em casa\b|\b(pega|tira|confisca) (o )?meu (celular|telefone)\b|\bnao me deixa (sair|ver)\b",
+               r"\b(homem|alguem|cara|meu ex)\b.{0,30}\bcom (uma|um) (faca|arma|revolver)\b.{0,40}\b(porta|casa|fora|janela)\b"),
+        "it": (r"\bmi (chiude|ha chiuso|tiene chius[ao]) in casa\b|\bmi (toglie|prende) il (telefono|cellulare)\b|\bnon mi lascia (uscire|vedere)\b",
+               r"\b(uomo|qualcuno|tizio|il mio ex)\b.{0,30}\bcon (un|una) (coltello|pistola|arma)\b.{0,40}\b(porta|casa|fuori|finestra)\b"),
+    }),
     Rule("wish-to-die-ru", "crisis", lang="ru", script="native", any=_nfkc(r"(больше )?не могу так жить", r"устал\w* (от )?жить", r"хочет покончить с собой", r"никто не (заметит|будет скучать)")),
     Rule("wish-to-die-zh", "crisis", lang="zh", script="cjk", any=(r"活(着|著)(太|好|真|很|真的)?(痛苦|难受|難受|没意思|沒意思)", r"(他|她)(说|說)?(想死|不想活)", r"没(有)?人会(想|在乎)我|沒(有)?人會(想|在乎)我")),
     # emergencies by what is seen, more wordings

@@ -1773,3 +1773,18 @@ def test_everyday_readings_of_the_model_in_fresh_wording(shipped, embedder):
     vecs = embedder.encode(quiet)
     alarms = [(m, t) for m, v in zip(quiet, vecs, strict=True) if (t := triage_turn(m, [], shipped, v)) and t.urgent]
     assert not alarms
+
+
+@pytest.mark.parametrize(("message", "lang"), [
+    ("mi pareja me encierra en casa y me quita el móvil", "es"),
+    ("er sperrt mich ein und nimmt mir das Handy weg", "de"),
+    ("meu marido me tranca em casa", "pt"),
+    ("hay un hombre con un cuchillo en la puerta", "es"),
+    ("il y a quelqu'un avec un couteau devant chez moi", "fr"),
+    ("ein Mann mit einem Messer steht vor meiner Tür", "de"),
+])
+def test_foreign_control_and_armed_at_the_door(message, lang):
+    """Being locked in or having one's phone taken, and someone armed at the door, in other languages."""
+    t = triage(message)
+    assert t is not None and t.category == "crisis" and t.lang == lang, (message, t)
+    assert triage("mi pareja me quita el estrés con masajes") is None
