@@ -65,7 +65,8 @@ _CHAT = {"rn": "right now", "n": "and", "u": "you", "ur": "your", "r": "are", "b
          "coz": "because", "tmrw": "tomorrow", "tmr": "tomorrow", "2nite": "tonight", "tonite": "tonight", "2day": "today",
          "pls": "please", "plz": "please", "ppl": "people", "w/": "with", "w/o": "without", "abt": "about",
          "smth": "something", "sth": "something", "sb": "somebody", "rly": "really", "srsly": "seriously", "gf": "girlfriend",
-         "bf": "boyfriend", "hubby": "husband", "wud": "would", "cud": "could", "shud": "should", "thru": "through", "ded": "dead"}
+         "bf": "boyfriend", "hubby": "husband", "wud": "would", "cud": "could", "shud": "should", "thru": "through", "ded": "dead",
+         "w": "with", "bout": "about", "idk": "i dont know", "tbh": "to be honest"}
 _LEET = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s", "!": "i", "+": "t"}
 # Han, kana and Hangul: matched as text, not as a-z words.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -97,8 +98,9 @@ def normalize(text: str, one: str = "i", chat: bool = False) -> str:
         text = re.sub(r"(?<!\S)(?:[a-z] )+[a-z](?!\S)", lambda m: m.group().replace(" ", ""), text)
     tokens = []
     for tok in re.split(r"\s+", text):
-        if chat:  # "rn" -> "right now", "b4" -> "before" (read before leetspeak)
+        if chat:  # "rn" -> "right now", "b4" -> "before" (read before leetspeak); a dropped g ("thinkin", "endin")
             tok = _CHAT.get(tok.strip(".,!?;:"), tok)
+            tok = re.sub(r"^([a-z]{2,}[b-df-hj-np-tv-z]in)([.,!?;:]*)$", r"\1g\2", tok)
         # a number with its unit ("800mg", "3yo", "40mins") is not leetspeak
         if re.search(r"[a-z]", tok) and re.search(r"[0-9@$!+]", tok) and not re.fullmatch(r"\d+([.,]\d+)?[a-z]{1,5}[.,!?]*", tok):
             tok = "".join(_LEET.get(ch, one if ch == "1" else ch) for ch in tok)
@@ -1690,6 +1692,8 @@ BLIND5_FAMILIES: tuple[Rule, ...] = (
         r"\bs ?u ?i ?c ?i ?d(e|al|ing)\b",
         r"\b(something|anything) (nice|good|lovely|special|happy) before (the end(?! of)|i go for good|im gone|its (all )?over)\b",
         r"\b(want|wanna|wish i could|would like|just want) (to )?(just )?sleep forever\b",
+        r"\b(dont know|do not know|not sure) why (im|i am|i m) still (here|alive|around|living|breathing)\b",
+        r"\b(im|i am|i m) (so |just |completely |totally )?done with (life|living|being alive|existing|it all|this life|everything and everyone)\b",
         r"\b(the|a|my) (date|day|night|time) is (set|chosen|picked|decided)\b", r"\b(picked|chosen|set|decided on) (the|a) (date|day|night)\b.{0,30}\b(plan|do it|end it|goodbye|gone)\b",
         r"\b(dont think|not sure) i(ll| will)? (make it|be (here|around|alive)) (to|till|until|past|through)\b.{0,50}\b(ok|okay|fine|at peace|dont care|relieved|ready)\b",
         r"\b(texted|messaged|sent|posted|said|wrote|left)\b.{0,25}\b(goodbye|farewell)\b.{0,60}\b(wont|isnt|is not|not|doesnt|cant get (him|her|them) to|cant reach)\b.{0,10}\b(answer\w*|respond\w*|pick\w* up|reply\w*|reachable)\b",

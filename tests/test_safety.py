@@ -1788,3 +1788,10 @@ def test_foreign_control_and_armed_at_the_door(message, lang):
     t = triage(message)
     assert t is not None and t.category == "crisis" and t.lang == lang, (message, t)
     assert triage("mi pareja me quita el estrés con masajes") is None
+
+
+@pytest.mark.parametrize("message", ["idk why im still here tbh", "im so done w life", "thinkin bout endin it all"])
+def test_english_chat_spellings(message):
+    """Chat shorthand ('idk', 'w', 'bout') and a dropped g ('thinkin', 'endin') are read as words."""
+    t = triage(message)
+    assert t is not None and t.category == "crisis", (message, t)
