@@ -589,7 +589,7 @@ def login_check_on_loop(app: Any) -> int:
 
     done = 0
     for route in app.routes:
-        gradio_app = route.app if isinstance(route, Mount) else None
+        gradio_app: Any = route.app if isinstance(route, Mount) else None
         if gradio_app is None or not hasattr(gradio_app, "dependency_overrides") or not hasattr(gradio_app, "auth"):
             continue
         if gradio_app.auth is not None or getattr(gradio_app, "auth_dependency", None) is not None:

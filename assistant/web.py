@@ -390,11 +390,11 @@ def build_chat(edge: Edge, *, compact: bool = False) -> Any:
             fn.__annotations__["request"] = gr.Request
         _like.__annotations__["data"] = gr.LikeData
         _example.__annotations__["data"] = gr.SelectData
-        for fn in (_respond, _ask, _like, _example):
+        for handler in (_respond, _ask, _like, _example):
             # Resolved once: Gradio reads a handler's type hints on every call, and string
             # annotations (this module's `from __future__ import annotations`) are re-evaluated
             # each time (~50 us of the event loop a turn).
-            fn.__annotations__ = typing.get_type_hints(fn)
+            handler.__annotations__ = typing.get_type_hints(handler)
         # The shared gate (edge.gate) bounds the computing; Gradio may run as many handlers as
         # the gate admits (workers + waiting line). A handler past the gate gets "busy" from the
         # edge at once, after the urgent check, so slots free fast; Gradio's own queue is sized
@@ -404,15 +404,14 @@ def build_chat(edge: Edge, *, compact: bool = False) -> Any:
         # waiting for the GIL behind the event loop under load) and a pydantic round trip of the
         # whole history; the history is validated by the Chatbot's data model either way, and the
         # messages are built in the form Gradio would send (`shown`, tested against Gradio's own).
-        raw = {"preprocess": False, "postprocess": False}
         box.submit(_respond, [box, chatbot], [chatbot, box], api_name="chat", concurrency_limit=limit, concurrency_id="ask",
-                   **raw)
+                   preprocess=False, postprocess=False)
         chatbot.like(_like, [chatbot], None, api_visibility="private")
         # An example question sends itself: it fills the box, then goes through the same
         # handler (and edge) as a typed question.
         chatbot.example_select(_example, None, box, api_visibility="private").then(
             _respond, [box, chatbot], [chatbot, box], api_visibility="private", concurrency_limit=limit,
-            concurrency_id="ask", **raw)
+            concurrency_id="ask", preprocess=False, postprocess=False)
         demo.load(None, None, None, js=PAGE_JS)
         clear.click(lambda: ([], ""), None, [chatbot, box], api_visibility="private")
         hidden = gr.Textbox(visible=False)
