@@ -2211,8 +2211,10 @@ class SemanticTriage:
         clauses_from = len(rows) - len(parts) if parts else None
         sims = self.scores(np.vstack(rows)) if rows else None
         result = self._decide(sims, clauses_from) if sims is not None else None
+        # One word is too little for a linear model to read ("why" scored crisis 0.84): a one-word
+        # emergency or crisis ("suicide", "overdose") is the rules' and the exemplars' to catch.
         if self.model is not None and sims is not None and (result is None or not result.urgent) \
-                and detect_language(message) == "en":
+                and detect_language(message) == "en" and len(re.findall(r"\w+", message)) >= 2:
             # The message vector (negation defused) and whole sentences, never clauses: the model's
             # thresholds were chosen on whole messages, and clauses pushed false alarms over 5%.
             n_whole = len(rows) if clauses_from is None else clauses_from
