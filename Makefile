@@ -49,6 +49,7 @@ bench: install build
 	cd benchmarks && ../$(BIN)/python bench_triage.py
 	cd benchmarks && ../$(BIN)/python bench_triage.py --eval
 	cd benchmarks && ../$(BIN)/python bench_build.py
+	cd benchmarks && ../$(BIN)/python bench_quant.py
 	cd benchmarks && ../$(BIN)/python bench_startup.py
 	cd benchmarks && ../$(BIN)/python bench_swap.py
 	cd benchmarks && ../$(BIN)/python bench_http.py
