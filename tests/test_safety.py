@@ -743,18 +743,31 @@ def test_semantic_reads_sentences_of_a_long_message(shipped):
     assert t is not None and t.urgent
 
 
+# The blind sets that became training after their one measurement, with what ships: regression guards.
+TRAINING_BLIND_SETS = {"blind2": BLIND2, "blind3": BLIND3, "blind4": BLIND4, "blind5": BLIND5}
+
+
 @pytest.mark.slow
-def test_blind2_with_the_model(shipped, embedder):
-    """blind2 (training since its first look), both layers: every emergency and crisis urgent in every
-    category, cautions mostly shown, false alarms <= 5% over all its benign rows."""
-    stats = _by_category(BLIND2, shipped, embedder)
+@pytest.mark.parametrize("name", sorted(TRAINING_BLIND_SETS))
+def test_training_blind_set_with_the_model(name, shipped, embedder):
+    """Each blind set that is training now, with what ships (rules + exemplars + model): every emergency
+    and crisis urgent in every category, cautions mostly shown, false alarms <= 5% over all its benign rows."""
+    stats = _by_category(TRAINING_BLIND_SETS[name], shipped, embedder)
     for key, (ok, n) in stats.items():
         if key.startswith(("emergency:", "crisis:")):
-            assert ok == n, f"blind2 {key}: recall {ok}/{n}"
+            assert ok == n, f"{name} {key}: recall {ok}/{n}"
     cautions = [v for k, v in stats.items() if k.startswith("caution:")]
     assert sum(ok for ok, _ in cautions) / sum(n for _, n in cautions) >= 0.9
     benign = [v for k, v in stats.items() if k.startswith("faq:")]
     assert 1 - sum(ok for ok, _ in benign) / sum(n for _, n in benign) <= 0.05
+
+
+@pytest.mark.parametrize("name", ["blind3", "blind4", "blind5"])
+def test_rules_alone_catch_every_non_english_urgent_message(name):
+    """The model is English-only: in other languages the rules must carry every urgent message."""
+    rows = [r for r in TRAINING_BLIND_SETS[name] if r["expect"] in ("emergency", "crisis") and r["lang"] != "en"]
+    missed = [r["message"] for r in rows if not ((t := triage(r["message"])) and t.urgent)]
+    assert not missed
 
 
 # --- families in fresh wording (not the sets' own messages) ------------------------------------
@@ -1066,26 +1079,6 @@ def test_rules_verdicts_are_remembered_and_equal_to_the_rules():
 # the tests below use fresh wordings, not the set's messages.
 
 
-@pytest.mark.slow
-def test_blind3_with_the_model(shipped, embedder):
-    """blind3 with what ships (rules + exemplars + model): every emergency and crisis urgent in every
-    category, cautions mostly shown, false alarms <= 5% over all its benign rows (a regression guard)."""
-    stats = _by_category(BLIND3, shipped, embedder)
-    for key, (ok, n) in stats.items():
-        if key.startswith(("emergency:", "crisis:")):
-            assert ok == n, f"blind3 {key}: recall {ok}/{n}"
-    cautions = [v for k, v in stats.items() if k.startswith("caution:")]
-    assert sum(ok for ok, _ in cautions) / sum(n for _, n in cautions) >= 0.9
-    benign = [v for k, v in stats.items() if k.startswith("faq:")]
-    assert 1 - sum(ok for ok, _ in benign) / sum(n for _, n in benign) <= 0.05
-
-
-def test_rules_alone_catch_every_non_english_crisis_of_blind3():
-    rows = [r for r in BLIND3 if r["expect"] in ("emergency", "crisis") and r["lang"] != "en"]
-    missed = [r["message"] for r in rows if not ((t := triage(r["message"])) and t.urgent)]
-    assert not missed
-
-
 # The crisis families in seven languages, as people type them: better off without me, a burden, no
 # sense any more; sleep and not wake up; goodbyes said; pills saved and the night chosen; knowing how;
 # someone breaking in; a partner armed while they hide; rape; strangling; a child hit every night;
@@ -1265,26 +1258,6 @@ def test_the_learned_model_stays_quiet_on_text_unlike_anything_urgent(shipped, e
 # fresh wordings, not the set's messages.
 
 
-@pytest.mark.slow
-def test_blind4_with_the_model(shipped, embedder):
-    """blind4 with what ships (rules + exemplars + model): every emergency and crisis urgent in every
-    category, cautions mostly shown, false alarms <= 5% over all its benign rows (a regression guard)."""
-    stats = _by_category(BLIND4, shipped, embedder)
-    for key, (ok, n) in stats.items():
-        if key.startswith(("emergency:", "crisis:")):
-            assert ok == n, f"blind4 {key}: recall {ok}/{n}"
-    cautions = [v for k, v in stats.items() if k.startswith("caution:")]
-    assert sum(ok for ok, _ in cautions) / sum(n for _, n in cautions) >= 0.9
-    benign = [v for k, v in stats.items() if k.startswith("faq:")]
-    assert 1 - sum(ok for ok, _ in benign) / sum(n for _, n in benign) <= 0.05
-
-
-def test_rules_alone_catch_every_non_english_urgent_message_of_blind4():
-    rows = [r for r in BLIND4 if r["expect"] in ("emergency", "crisis") and r["lang"] != "en"]
-    missed = [r["message"] for r in rows if not ((t := triage(r["message"])) and t.urgent)]
-    assert not missed
-
-
 BLIND4_FAMILIES = [
     # emergencies described by what is seen, in other languages
     ("ma mère est diabétique, elle tremble et elle est toute confuse", "emergency", "fr"),
@@ -1402,26 +1375,6 @@ def test_blind5_is_not_copied_into_the_bank():
     """The bank names families in its own words: no longer blind5 message is in it."""
     bank = {e.casefold() for g in load_bank() for e in g.exemplars}
     assert len(BLIND5) >= 300 and not {r["message"].casefold() for r in BLIND5 if len(r["message"]) > 40} & bank
-
-
-@pytest.mark.slow
-def test_blind5_with_the_model(shipped, embedder):
-    """blind5 with what ships (rules + exemplars + model): every emergency and crisis urgent in every
-    category, cautions mostly shown, false alarms <= 5% over all its benign rows (a regression guard)."""
-    stats = _by_category(BLIND5, shipped, embedder)
-    for key, (ok, n) in stats.items():
-        if key.startswith(("emergency:", "crisis:")):
-            assert ok == n, f"blind5 {key}: recall {ok}/{n}"
-    cautions = [v for k, v in stats.items() if k.startswith("caution:")]
-    assert sum(ok for ok, _ in cautions) / sum(n for _, n in cautions) >= 0.9
-    benign = [v for k, v in stats.items() if k.startswith("faq:")]
-    assert 1 - sum(ok for ok, _ in benign) / sum(n for _, n in benign) <= 0.05
-
-
-def test_rules_alone_catch_every_non_english_urgent_message_of_blind5():
-    rows = [r for r in BLIND5 if r["expect"] in ("emergency", "crisis") and r["lang"] != "en"]
-    missed = [r["message"] for r in rows if not ((t := triage(r["message"])) and t.urgent)]
-    assert not missed
 
 
 BLIND5_FOREIGN_FAMILIES = [
